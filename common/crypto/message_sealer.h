@@ -1,0 +1,54 @@
+// Streaming encryption of one message body into the sealed body format v1.
+//
+// The sealer holds at most one 64 KiB chunk of plaintext; its output goes to
+// a ByteSink as it is produced. The exact plaintext size is announced up
+// front because it is written (encrypted) at the start of the stream, which
+// lets an opener strip the Padmé padding while streaming.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/crypto/byte_sink.h"
+#include "common/crypto/seal_binding.h"
+#include "common/crypto/secret_bytes.h"
+#include "common/status.h"
+
+namespace mailvault {
+
+// Exact size of the sealed body of a `plaintext_size`-byte message.
+uint64_t SealedBodySize(uint64_t plaintext_size);
+
+class MessageSealer {
+ public:
+  // Starts sealing under `data_key` (see GenerateDataKey); writes the header.
+  static Result<std::unique_ptr<MessageSealer>> Start(const SecretBytes& data_key,
+                                                      const SealBinding& binding,
+                                                      uint64_t plaintext_size, ByteSink& out);
+  ~MessageSealer();
+
+  // Any number of calls; kInvalidArgument once more than the announced size
+  // has been written.
+  Status Write(std::string_view plaintext);
+  // Pads, writes the FINAL chunk. kInvalidArgument if fewer bytes than
+  // announced were written.
+  Status Finish();
+
+ private:
+  MessageSealer(ByteSink& out, uint64_t plaintext_size);
+  Status PushChunk(const unsigned char* data, size_t size, bool final);
+  Status Feed(const char* data, size_t size);  // through the chunk buffer
+
+  struct State;
+  std::unique_ptr<State> state_;  // secretstream state in sodium_malloc'd memory
+  ByteSink& out_;
+  const uint64_t plaintext_size_;
+  const uint64_t padded_size_;
+  uint64_t fed_ = 0;  // padded-stream bytes accepted so far (prefix included)
+  uint64_t written_ = 0;  // message bytes accepted so far
+  bool finished_ = false;
+};
+
+}  // namespace mailvault

@@ -1,0 +1,37 @@
+// The Directory maps an account to its home region. One node embeds it in a
+// RocksDB instance of its own (EmbeddedDirectory); a multi-node deployment
+// implements the same interface over etcd (docs/OPERATIONS.md, later).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace mailvault {
+
+struct Placement {
+  std::string account_id;
+  std::string home_region;
+};
+
+class Directory {
+ public:
+  virtual ~Directory() = default;
+  // kNotFound for an unknown account.
+  virtual Result<Placement> Lookup(std::string_view account_id) = 0;
+  // Creates or updates the placement (synced).
+  virtual Status Place(std::string_view account_id, std::string_view home_region) = 0;
+  virtual Status Remove(std::string_view account_id) = 0;
+  // Placements in account order, starting after `after` (exclusive), at most
+  // `limit`: paging, because a directory may hold millions of accounts.
+  virtual Result<std::vector<Placement>> List(std::string_view after, size_t limit) = 0;
+};
+
+// A Directory in a RocksDB instance at `path` (not a shard's instance).
+Result<std::unique_ptr<Directory>> OpenEmbeddedDirectory(const std::string& path);
+
+}  // namespace mailvault

@@ -1,0 +1,186 @@
+// RegionShard: one region's mail on one RocksDB instance in its own directory.
+//
+// It stores only what the operator may hold (docs/THREAT-MODEL.md): sealed
+// bodies, sealed summaries, wraps, public keys and per-message metadata. Every
+// mutating call that returns ok is durable (synced WAL) and survives kill -9;
+// see docs/STORAGE.md for the guarantee and the options that give it.
+//
+// A shard refuses every write for an account whose home region is not the
+// shard's own (kWrongRegion): region pinning is enforced here, not by callers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/crypto/ids.h"
+#include "common/crypto/key_wrap.h"
+#include "common/status.h"
+
+namespace mailvault {
+
+struct ShardOptions {
+  std::string path;    // directory of this shard's RocksDB instance
+  std::string region;  // the region this shard serves, e.g. "eu"
+  bool create_if_missing = true;
+  // Bodies at least this large go to BlobDB blob files rather than SSTs.
+  uint64_t min_blob_size = 4096;
+  // Block cache for the small column families (index, mailboxes, keys).
+  size_t block_cache_bytes = 64 << 20;
+};
+
+enum class PublicKeyKind : uint8_t { kEncryption = 1, kSigning = 2 };
+
+struct PublicKeyRecord {
+  KeyId key_id;
+  PublicKeyKind kind = PublicKeyKind::kEncryption;
+  std::string public_key;  // 32 bytes
+  int64_t registered_at = 0;
+  bool revoked = false;
+};
+
+struct AccountInfo {
+  std::string account_id;
+  std::string home_region;
+  int64_t created_at = 0;
+};
+
+struct MailboxInfo {
+  std::string name;
+  uint32_t uidvalidity = 0;
+  uint32_t uidnext = 1;
+  uint64_t highest_modseq = 0;
+  bool subscribed = true;
+};
+
+// The metadata the operator holds for one message in one mailbox.
+struct MessageEntry {
+  uint32_t uid = 0;
+  BlobId blob_id;
+  int64_t internal_date = 0;  // unix seconds
+  uint64_t sealed_size = 0;   // bytes of the sealed body
+  uint64_t modseq = 0;
+  std::vector<std::string> flags;  // sorted, unique; "\\Seen", keywords...
+};
+
+struct AppendRequest {
+  std::string mailbox;
+  BlobId blob_id;
+  std::string sealed_body;
+  std::string sealed_summary;
+  std::vector<Wrap> wraps;  // each must name a registered, active encryption key
+  std::vector<std::string> flags;
+  int64_t internal_date = 0;
+};
+
+struct AppendResult {
+  uint32_t uidvalidity = 0;
+  uint32_t uid = 0;
+  uint64_t modseq = 0;
+};
+
+enum class FlagOp { kSet, kAdd, kRemove };
+
+struct CopyResult {
+  uint32_t uidvalidity = 0;            // of the target mailbox
+  std::vector<uint32_t> source_uids;   // in the order copied
+  std::vector<uint32_t> target_uids;   // same order
+};
+
+struct ShredReport {
+  uint64_t bodies_deleted = 0;
+  uint64_t wraps_deleted = 0;
+};
+
+class RegionShard {
+ public:
+  static Result<std::unique_ptr<RegionShard>> Open(const ShardOptions& options);
+  ~RegionShard();
+  RegionShard(const RegionShard&) = delete;
+  RegionShard& operator=(const RegionShard&) = delete;
+
+  const std::string& region() const;
+
+  // Accounts. CreateAccount makes INBOX (and nothing else: special-use
+  // mailboxes are the server's business). kWrongRegion if home_region is not
+  // this shard's region; kAlreadyExists for a second create.
+  Status CreateAccount(std::string_view account_id, std::string_view home_region);
+  Result<AccountInfo> GetAccount(std::string_view account_id);
+  // Marks the account as homed elsewhere (after a move): from then on every
+  // write for it fails with kWrongRegion naming the new region.
+  Status SetHomeRegion(std::string_view account_id, std::string_view home_region);
+
+  // Public keys: the key id is derived from the key (KeyIdOf).
+  Status RegisterPublicKey(std::string_view account_id, PublicKeyKind kind,
+                           std::string_view public_key);
+  // Marks the key revoked and deletes every wrap made for it.
+  Status RevokePublicKey(std::string_view account_id, const KeyId& key_id);
+  Result<std::vector<PublicKeyRecord>> ListPublicKeys(std::string_view account_id);
+
+  // Mailboxes. Names are the IMAP names as the server normalises them;
+  // "INBOX" always exists and cannot be deleted; renaming INBOX is refused
+  // here (RFC 9051's special INBOX rename is done by the server as a move).
+  Status CreateMailbox(std::string_view account_id, std::string_view name);
+  Status RenameMailbox(std::string_view account_id, std::string_view from, std::string_view to);
+  // Deletes the mailbox and expunges its messages.
+  Status DeleteMailbox(std::string_view account_id, std::string_view name);
+  Status SetSubscribed(std::string_view account_id, std::string_view name, bool subscribed);
+  Result<std::vector<MailboxInfo>> ListMailboxes(std::string_view account_id);
+  Result<MailboxInfo> GetMailbox(std::string_view account_id, std::string_view name);
+
+  // Messages. Append is one WriteBatch (body, summary, wraps, index entry,
+  // uidnext, modseq), acknowledged only once synced.
+  Result<AppendResult> Append(std::string_view account_id, AppendRequest request);
+  // Entries with uid in [uid_first, uid_last], ascending.
+  Result<std::vector<MessageEntry>> ListMessages(std::string_view account_id,
+                                                 std::string_view mailbox, uint32_t uid_first,
+                                                 uint32_t uid_last);
+  Result<MessageEntry> GetMessage(std::string_view account_id, std::string_view mailbox,
+                                  uint32_t uid);
+  Result<std::string> FetchBody(std::string_view account_id, const BlobId& blob_id);
+  Result<std::string> FetchSummary(std::string_view account_id, const BlobId& blob_id);
+  // Every wrap of the blob, one per active key that has one.
+  Result<std::vector<Wrap>> FetchWraps(std::string_view account_id, const BlobId& blob_id);
+  // The wrap for one key id; kNoWrapForKey if there is none.
+  Result<Wrap> FetchWrap(std::string_view account_id, const BlobId& blob_id, const KeyId& key_id);
+
+  // Flags on the given uids (missing uids are skipped); each changed message
+  // gets a new modseq. Returns the entries as they are after the change.
+  Result<std::vector<MessageEntry>> StoreFlags(std::string_view account_id,
+                                               std::string_view mailbox,
+                                               const std::vector<uint32_t>& uids, FlagOp op,
+                                               const std::vector<std::string>& flags);
+  // Copies reference the same body (no body copy); move = copy + expunge in
+  // one batch.
+  Result<CopyResult> Copy(std::string_view account_id, std::string_view from_mailbox,
+                          const std::vector<uint32_t>& uids, std::string_view to_mailbox);
+  Result<CopyResult> Move(std::string_view account_id, std::string_view from_mailbox,
+                          const std::vector<uint32_t>& uids, std::string_view to_mailbox);
+  // Removes the entries; a body (with its summary and wraps) is deleted when
+  // no mailbox references it any more. Returns the uids actually expunged.
+  Result<std::vector<uint32_t>> Expunge(std::string_view account_id, std::string_view mailbox,
+                                        const std::vector<uint32_t>& uids);
+
+  // Rotation: writes (or replaces) the wraps for `key_id`, in one batch.
+  // Every blob must exist; key_id must be a registered, active key.
+  Status PutWraps(std::string_view account_id, const KeyId& key_id,
+                  const std::vector<std::pair<BlobId, std::string>>& sealed_keys);
+
+  // Crypto-shredding: deletes every wrap and body (and summary) of the
+  // account, and its index entries; the account and mailbox records stay.
+  Result<ShredReport> ShredAccount(std::string_view account_id);
+
+  // Number of messages referencing the blob (0 if it is gone). For tests and
+  // the scrub.
+  Result<uint32_t> BodyReferenceCount(std::string_view account_id, const BlobId& blob_id);
+
+ private:
+  struct Impl;
+  explicit RegionShard(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mailvault
