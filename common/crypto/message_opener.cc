@@ -6,6 +6,7 @@
 
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/message_sealer.h"
+#include "common/crypto/plaintext_buffer.h"
 #include "common/crypto/sealed_body_format.h"
 #include "common/crypto/subkeys.h"
 
@@ -18,8 +19,9 @@ constexpr size_t kSealedChunkSize = sb::kChunkSize + sb::kChunkOverhead;
 }  // namespace
 
 struct MessageOpener::State {
+  // The stream state holds the body key: secret memory, one allocation.
   SecretBytes stream_state{sizeof(crypto_secretstream_xchacha20poly1305_state)};
-  SecretBytes chunk{sb::kChunkSize};  // one opened chunk of plaintext
+  PlaintextBuffer chunk{sb::kChunkSize};  // one opened chunk
 
   crypto_secretstream_xchacha20poly1305_state* stream() {
     return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(stream_state.data());
@@ -88,7 +90,8 @@ Status MessageOpener::OpenHeader(std::string_view bytes) {
   if (data_key_.size() != kDataKeySize) {
     return Status(ErrorCode::kInvalidArgument, "data key must be 32 bytes");
   }
-  const SecretBytes body_key = DeriveSubkey(data_key_, sb::kBodyKdfId, sb::kBodyKdfContext);
+  SecretBytes body_key(kSubkeySize);
+  DeriveSubkey(data_key_, sb::kBodyKdfId, sb::kBodyKdfContext, body_key.data());
   if (crypto_secretstream_xchacha20poly1305_init_pull(
           state_->stream(), reinterpret_cast<const unsigned char*>(header.stream_header.data()),
           body_key.data()) != 0) {

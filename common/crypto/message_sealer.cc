@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/crypto/key_wrap.h"
+#include "common/crypto/plaintext_buffer.h"
 #include "common/crypto/sealed_body_format.h"
 #include "common/crypto/subkeys.h"
 
@@ -21,10 +22,10 @@ uint64_t SealedBodySize(uint64_t plaintext_size) {
   return sb::kHeaderSize + padded + chunks * sb::kChunkOverhead;
 }
 
-// Secret state in sodium_malloc'd memory: the stream state holds the key.
 struct MessageSealer::State {
+  // The stream state holds the body key: secret memory, one allocation.
   SecretBytes stream_state{sizeof(crypto_secretstream_xchacha20poly1305_state)};
-  SecretBytes chunk{sb::kChunkSize};  // plaintext waiting to be sealed
+  PlaintextBuffer chunk{sb::kChunkSize};  // a partial chunk waiting for more input
   size_t chunk_fill = 0;
   std::string sealed_chunk = std::string(sb::kChunkSize + sb::kChunkOverhead, '\0');
   std::string header;  // associated data of every chunk
@@ -53,14 +54,17 @@ Result<std::unique_ptr<MessageSealer>> MessageSealer::Start(const SecretBytes& d
   std::unique_ptr<MessageSealer> sealer(new MessageSealer(out, plaintext_size));
   State& st = *sealer->state_;
 
-  const SecretBytes body_key =
-      DeriveSubkey(data_key, sb::kBodyKdfId, sb::kBodyKdfContext);
   sb::Header header;
   header.blob_id = binding.blob_id;
   header.account_tag = AccountTag(binding.account_id);
   header.stream_header.resize(sb::kStreamHeaderSize);
-  crypto_secretstream_xchacha20poly1305_init_push(
-      st.stream(), reinterpret_cast<unsigned char*>(header.stream_header.data()), body_key.data());
+  {
+    SecretBytes body_key(kSubkeySize);
+    DeriveSubkey(data_key, sb::kBodyKdfId, sb::kBodyKdfContext, body_key.data());
+    crypto_secretstream_xchacha20poly1305_init_push(
+        st.stream(), reinterpret_cast<unsigned char*>(header.stream_header.data()),
+        body_key.data());
+  }
   st.header = sb::EncodeHeader(header);
   MV_RETURN_IF_ERROR(out.Append(st.header));
 
@@ -74,8 +78,16 @@ Result<std::unique_ptr<MessageSealer>> MessageSealer::Start(const SecretBytes& d
   return sealer;
 }
 
-Status MessageSealer::PushChunk(const unsigned char* data, size_t size, bool final) {
+size_t MessageSealer::CurrentChunkSize() const {
+  return static_cast<size_t>(std::min<uint64_t>(sb::kChunkSize, padded_size_ - pushed_));
+}
+
+// The padded size is known from the start, so every chunk boundary is too:
+// a chunk is sealed the moment it is complete, FINAL if the stream ends there.
+Status MessageSealer::PushChunk(const unsigned char* data, size_t size) {
   State& st = *state_;
+  pushed_ += size;
+  const bool final = pushed_ == padded_size_;
   unsigned long long sealed_size = 0;
   crypto_secretstream_xchacha20poly1305_push(
       st.stream(), reinterpret_cast<unsigned char*>(st.sealed_chunk.data()), &sealed_size, data,
@@ -85,21 +97,27 @@ Status MessageSealer::PushChunk(const unsigned char* data, size_t size, bool fin
   return out_.Append(std::string_view(st.sealed_chunk.data(), sealed_size));
 }
 
-// Accepts padded-stream bytes. A chunk is sealed only once more bytes are
-// known to follow it, because the last chunk carries the FINAL tag.
 Status MessageSealer::Feed(const char* data, size_t size) {
   State& st = *state_;
-  fed_ += size;
+  const auto* in = reinterpret_cast<const unsigned char*>(data);
   while (size > 0) {
-    if (st.chunk_fill == sb::kChunkSize) {
-      MV_RETURN_IF_ERROR(PushChunk(st.chunk.data(), st.chunk_fill, /*final=*/false));
+    const size_t chunk_size = CurrentChunkSize();
+    if (st.chunk_fill == 0 && size >= chunk_size) {
+      // A whole chunk in the caller's buffer: seal it in place, no copy.
+      MV_RETURN_IF_ERROR(PushChunk(in, chunk_size));
+      in += chunk_size;
+      size -= chunk_size;
+      continue;
+    }
+    const size_t take = std::min(size, chunk_size - st.chunk_fill);
+    std::copy(in, in + take, st.chunk.data() + st.chunk_fill);
+    st.chunk_fill += take;
+    in += take;
+    size -= take;
+    if (st.chunk_fill == chunk_size) {
+      MV_RETURN_IF_ERROR(PushChunk(st.chunk.data(), chunk_size));
       st.chunk_fill = 0;
     }
-    const size_t take = std::min(size, sb::kChunkSize - st.chunk_fill);
-    std::copy(data, data + take, st.chunk.data() + st.chunk_fill);
-    st.chunk_fill += take;
-    data += take;
-    size -= take;
   }
   return Status::Ok();
 }
@@ -120,10 +138,11 @@ Status MessageSealer::Finish() {
   }
   finished_ = true;
   static const char kZeros[4096] = {};
-  while (fed_ < padded_size_) {
-    MV_RETURN_IF_ERROR(Feed(kZeros, std::min<uint64_t>(sizeof kZeros, padded_size_ - fed_)));
+  while (pushed_ + state_->chunk_fill < padded_size_) {
+    const uint64_t left = padded_size_ - pushed_ - state_->chunk_fill;
+    MV_RETURN_IF_ERROR(Feed(kZeros, static_cast<size_t>(std::min<uint64_t>(sizeof kZeros, left))));
   }
-  return PushChunk(state_->chunk.data(), state_->chunk_fill, /*final=*/true);
+  return Status::Ok();
 }
 
 }  // namespace mailvault

@@ -38,15 +38,18 @@ class MessageSealer {
 
  private:
   MessageSealer(ByteSink& out, uint64_t plaintext_size);
-  Status PushChunk(const unsigned char* data, size_t size, bool final);
-  Status Feed(const char* data, size_t size);  // through the chunk buffer
+  // Accepts padded-stream bytes (length prefix, message, zeros).
+  Status Feed(const char* data, size_t size);
+  Status PushChunk(const unsigned char* data, size_t size);
+  // Size of the chunk being filled: 64 KiB, or what is left of the stream.
+  size_t CurrentChunkSize() const;
 
   struct State;
-  std::unique_ptr<State> state_;  // secretstream state in sodium_malloc'd memory
+  std::unique_ptr<State> state_;
   ByteSink& out_;
   const uint64_t plaintext_size_;
   const uint64_t padded_size_;
-  uint64_t fed_ = 0;  // padded-stream bytes accepted so far (prefix included)
+  uint64_t pushed_ = 0;   // padded-stream bytes sealed and written so far
   uint64_t written_ = 0;  // message bytes accepted so far
   bool finished_ = false;
 };

@@ -75,8 +75,8 @@ Result<std::string> SealSummary(const MessageSummary& summary, const SecretBytes
     return Result<std::string>(ErrorCode::kInvalidArgument, "data key must be 32 bytes");
   }
   const SecretBytes record = EncodeRecord(summary);
-  const SecretBytes key =
-      DeriveSubkey(data_key, sealed_body::kSummaryKdfId, sealed_body::kSummaryKdfContext);
+  SecretBytes key(kSubkeySize);
+  DeriveSubkey(data_key, sealed_body::kSummaryKdfId, sealed_body::kSummaryKdfContext, key.data());
   const std::string ad = AssociatedData(binding);
 
   std::string sealed(1 + kNonceSize + record.size() + kTagSize, '\0');
@@ -101,8 +101,8 @@ Result<MessageSummary> OpenSummary(std::string_view sealed, const SecretBytes& d
   if (data_key.size() != kDataKeySize) {
     return Result<MessageSummary>(ErrorCode::kInvalidArgument, "data key must be 32 bytes");
   }
-  const SecretBytes key =
-      DeriveSubkey(data_key, sealed_body::kSummaryKdfId, sealed_body::kSummaryKdfContext);
+  SecretBytes key(kSubkeySize);
+  DeriveSubkey(data_key, sealed_body::kSummaryKdfId, sealed_body::kSummaryKdfContext, key.data());
   const std::string ad = AssociatedData(binding);
   const auto* in = reinterpret_cast<const unsigned char*>(sealed.data());
   const size_t ciphertext_size = sealed.size() - 1 - kNonceSize;

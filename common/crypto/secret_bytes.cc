@@ -2,34 +2,87 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "common/crypto/sodium_init.h"
 
 namespace mailvault {
+namespace {
 
-SecretBytes::SecretBytes(size_t size) : size_(size) {
+constexpr std::array<size_t, 2> kSizeClasses = {64, 512};
+constexpr size_t kCachedPerClass = 32;
+
+size_t CapacityFor(size_t size) {
+  for (size_t size_class : kSizeClasses) {
+    if (size <= size_class) return size_class;
+  }
+  return size;
+}
+
+int ClassIndex(size_t capacity) {
+  for (size_t i = 0; i < kSizeClasses.size(); ++i) {
+    if (kSizeClasses[i] == capacity) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Wiped sodium_malloc'd buffers of one thread, ready for reuse.
+struct SecretCache {
+  std::array<std::vector<unsigned char*>, kSizeClasses.size()> free;
+  ~SecretCache() {
+    for (auto& list : free) {
+      for (unsigned char* p : list) sodium_free(p);
+    }
+  }
+};
+
+thread_local SecretCache cache;
+
+}  // namespace
+
+SecretBytes::SecretBytes(size_t size) : size_(size), capacity_(CapacityFor(size)) {
   EnsureSodiumInitialized();
   if (size == 0) return;
-  data_ = static_cast<unsigned char*>(sodium_malloc(size));
+  const int index = ClassIndex(capacity_);
+  if (index >= 0 && !cache.free[index].empty()) {
+    data_ = cache.free[index].back();  // already zero: wiped when released
+    cache.free[index].pop_back();
+    return;
+  }
+  data_ = static_cast<unsigned char*>(sodium_malloc(capacity_));
   if (data_ == nullptr) std::abort();
-  sodium_memzero(data_, size);
+  sodium_memzero(data_, capacity_);
 }
 
-SecretBytes::~SecretBytes() {
-  if (data_ != nullptr) sodium_free(data_);  // wipes before freeing
+void SecretBytes::Release() {
+  if (data_ == nullptr) return;
+  const int index = ClassIndex(capacity_);
+  if (index >= 0 && cache.free[index].size() < kCachedPerClass) {
+    sodium_memzero(data_, capacity_);
+    cache.free[index].push_back(data_);
+  } else {
+    sodium_free(data_);  // wipes before freeing
+  }
+  data_ = nullptr;
 }
+
+SecretBytes::~SecretBytes() { Release(); }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)) {}
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
-    if (data_ != nullptr) sodium_free(data_);
+    Release();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
   }
   return *this;
 }

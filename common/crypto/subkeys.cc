@@ -4,12 +4,11 @@
 
 namespace mailvault {
 
-static_assert(crypto_kdf_CONTEXTBYTES == 8 && crypto_kdf_KEYBYTES == 32);
+static_assert(crypto_kdf_CONTEXTBYTES == 8 && crypto_kdf_KEYBYTES == kSubkeySize);
 
-SecretBytes DeriveSubkey(const SecretBytes& data_key, uint64_t id, const char (&context)[9]) {
-  SecretBytes subkey(32);
-  crypto_kdf_derive_from_key(subkey.data(), subkey.size(), id, context, data_key.data());
-  return subkey;
+void DeriveSubkey(const SecretBytes& data_key, uint64_t id, const char (&context)[9],
+                  unsigned char* out) {
+  crypto_kdf_derive_from_key(out, kSubkeySize, id, context, data_key.data());
 }
 
 }  // namespace mailvault

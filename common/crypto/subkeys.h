@@ -8,7 +8,11 @@
 
 namespace mailvault {
 
-// `context` is exactly 8 characters (crypto_kdf_CONTEXTBYTES).
-SecretBytes DeriveSubkey(const SecretBytes& data_key, uint64_t id, const char (&context)[9]);
+inline constexpr size_t kSubkeySize = 32;
+
+// Writes the subkey to `out` (kSubkeySize bytes, in the caller's secret
+// memory). `context` is exactly 8 characters (crypto_kdf_CONTEXTBYTES).
+void DeriveSubkey(const SecretBytes& data_key, uint64_t id, const char (&context)[9],
+                  unsigned char* out);
 
 }  // namespace mailvault
