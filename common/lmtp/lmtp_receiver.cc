@@ -1,0 +1,117 @@
+#include "common/lmtp/lmtp_receiver.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace mailvault::lmtp {
+namespace {
+
+// std::string's own growth frees the old buffer unwiped; the message is
+// plaintext, so it grows here instead and wipes what it leaves behind.
+void AppendWiping(std::string& out, std::string_view bytes) {
+  if (out.size() + bytes.size() > out.capacity()) {
+    std::string grown;
+    grown.reserve(std::max(out.capacity() * 2, out.size() + bytes.size()));
+    grown.append(out);
+    sodium_memzero(out.data(), out.size());
+    out.swap(grown);
+  }
+  out.append(bytes);
+}
+
+}  // namespace
+
+void Receiver::StartData(uint64_t expected_size) {
+  in_data_ = true;
+  message_.clear();
+  // MAIL FROM's SIZE, when given and sane, saves every regrowth.
+  if (expected_size > 0 && expected_size <= limits_.max_message) message_.reserve(expected_size);
+  message_bytes_ = 0;
+  message_too_big_ = false;
+  at_line_start_ = true;
+}
+
+std::string Receiver::TakeMessage() { return std::exchange(message_, std::string()); }
+
+// Drops parsed bytes from the front once they are a large part of the buffer,
+// so a long pipelined session does not grow it without bound. Message bytes
+// that pass through it are wiped first: they are plaintext.
+void Receiver::Compact() {
+  if (consumed_ == 0 || consumed_ < buffer_.size() / 2) return;
+  sodium_memzero(buffer_.data(), consumed_);
+  buffer_.erase(0, consumed_);
+  consumed_ = 0;
+}
+
+Receiver::Event Receiver::Next() {
+  const Event event = in_data_ ? NextDataLine() : NextLine();
+  Compact();
+  return event;
+}
+
+Receiver::Event Receiver::NextLine() {
+  for (;;) {
+    const size_t lf = buffer_.find('\n', consumed_);
+    if (lf == std::string::npos) {
+      if (buffer_.size() - consumed_ > limits_.max_line) {
+        consumed_ = buffer_.size();  // drop it; keep skipping until the LF
+        skipping_line_ = true;
+      }
+      return Event::kNeedMore;
+    }
+    std::string_view line(buffer_.data() + consumed_, lf - consumed_);
+    consumed_ = lf + 1;
+    if (skipping_line_) {
+      skipping_line_ = false;
+      return Event::kLineTooLong;
+    }
+    // CRLF is the rule; a bare LF is accepted as the end of a command line
+    // because nothing is lost by it, unlike in message data.
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > limits_.max_line) return Event::kLineTooLong;
+    if (line.find('\0') != std::string_view::npos || line.find('\r') != std::string_view::npos) {
+      return Event::kBadLine;
+    }
+    line_.assign(line);
+    return Event::kLine;
+  }
+}
+
+Receiver::Event Receiver::NextDataLine() {
+  for (;;) {
+    const size_t lf = buffer_.find('\n', consumed_);
+    std::string_view piece;
+    if (lf != std::string::npos) {
+      piece = std::string_view(buffer_.data() + consumed_, lf + 1 - consumed_);  // with its LF
+    } else if (buffer_.size() - consumed_ > limits_.max_line) {
+      // A very long line (or a peer that never sends LF): take it in part, so
+      // the buffer stays bounded. It cannot be the "." line.
+      piece = std::string_view(buffer_.data() + consumed_, buffer_.size() - consumed_);
+    } else {
+      return Event::kNeedMore;
+    }
+    consumed_ += piece.size();
+    const bool ends_line = piece.back() == '\n';
+    if (at_line_start_ && (piece == ".\r\n" || piece == ".\n")) {
+      in_data_ = false;
+      return message_too_big_ ? Event::kMessageTooBig : Event::kMessage;
+    }
+    if (at_line_start_ && piece.front() == '.') piece.remove_prefix(1);  // dot-unstuffing
+    at_line_start_ = ends_line;
+    message_bytes_ += piece.size();
+    if (message_bytes_ > limits_.max_message) {
+      if (!message_too_big_) {
+        sodium_memzero(message_.data(), message_.size());
+        message_.clear();
+        message_.shrink_to_fit();
+        message_too_big_ = true;
+      }
+      continue;
+    }
+    AppendWiping(message_, piece);
+  }
+}
+
+}  // namespace mailvault::lmtp
