@@ -1,0 +1,107 @@
+#include "server/delivery.h"
+
+#include <vector>
+
+#include "common/crypto/sealed_message.h"
+#include "common/mail/header_summary.h"
+
+namespace mailvault {
+
+struct Deliverer::Target {
+  RegionShard* shard = nullptr;
+  std::vector<std::string> public_keys;
+};
+
+namespace {
+
+DeliveryReply Reply(bool accepted, std::string_view code, std::string_view account_id,
+                    std::string_view text) {
+  std::string line(code);
+  line += " <";
+  line += account_id;
+  line += "> ";
+  line += text;
+  return {accepted, std::move(line)};
+}
+
+DeliveryReply TemporaryFailure(std::string_view account_id) {
+  return Reply(false, "451 4.3.0", account_id, "temporary storage failure, try again later");
+}
+
+}  // namespace
+
+DeliveryReply Deliverer::Resolve(std::string_view account_id, Target& target) const {
+  auto placement = shards_.directory().Lookup(account_id);
+  if (!placement.ok()) {
+    if (placement.code() == ErrorCode::kNotFound) {
+      return Reply(false, "550 5.1.1", account_id, "no such account");
+    }
+    return TemporaryFailure(account_id);
+  }
+  const std::string& region = placement->home_region;
+  target.shard = shards_.Find(region);
+  if (target.shard == nullptr) {
+    return Reply(false, "550 5.1.6", account_id, "account is homed in region " + region);
+  }
+  auto account = target.shard->GetAccount(account_id);
+  if (!account.ok()) {
+    if (account.code() == ErrorCode::kNotFound) {
+      return Reply(false, "550 5.1.1", account_id, "no such account");
+    }
+    return TemporaryFailure(account_id);
+  }
+  if (account->home_region != region) {  // moved, and the directory lags
+    return Reply(false, "550 5.1.6", account_id,
+                 "account is homed in region " + account->home_region);
+  }
+  auto keys = target.shard->ListPublicKeys(account_id);
+  if (!keys.ok()) return TemporaryFailure(account_id);
+  for (const PublicKeyRecord& key : *keys) {
+    if (key.kind == PublicKeyKind::kEncryption && !key.revoked) {
+      target.public_keys.push_back(key.public_key);
+    }
+  }
+  if (target.public_keys.empty()) {
+    // Plaintext is never stored while an account waits for its first key.
+    return Reply(false, "450 4.2.0", account_id, "account has no registered key yet");
+  }
+  return Reply(true, "250 2.1.5", account_id, "recipient ok");
+}
+
+DeliveryReply Deliverer::CheckRecipient(std::string_view account_id) const {
+  Target target;
+  return Resolve(account_id, target);
+}
+
+DeliveryReply Deliverer::Deliver(std::string_view account_id, std::string_view message,
+                                 int64_t internal_date) const {
+  Target target;
+  DeliveryReply resolved = Resolve(account_id, target);
+  if (!resolved.accepted) return resolved;
+
+  auto sealed = SealMessage(account_id, RandomBlobId(), message, SummarizeMessage(message),
+                            target.public_keys);
+  if (!sealed.ok()) return TemporaryFailure(account_id);
+  AppendRequest request;
+  request.mailbox = "INBOX";
+  request.blob_id = sealed->blob_id;
+  request.sealed_body = std::move(sealed->body);
+  request.sealed_summary = std::move(sealed->summary);
+  request.wraps = std::move(sealed->wraps);
+  request.internal_date = internal_date;
+  auto appended = target.shard->Append(account_id, std::move(request));
+  if (!appended.ok()) {
+    switch (appended.code()) {
+      case ErrorCode::kWrongRegion:
+        return Reply(false, "550 5.1.6", account_id, "account has moved to another region");
+      case ErrorCode::kKeyNotActive:  // revoked between lookup and append
+        return Reply(false, "450 4.2.0", account_id, "account keys changed, try again later");
+      default:
+        return TemporaryFailure(account_id);
+    }
+  }
+  return Reply(true, "250 2.0.0", account_id,
+               "delivered as uid " + std::to_string(appended->uid));
+}
+
+}  // namespace mailvault

@@ -1,0 +1,40 @@
+// Delivery of one message to one account: find its shard, seal the message
+// to the account's public keys, append to INBOX durably. The reply strings
+// are LMTP's (RFC 2033, enhanced codes from RFC 3463). Blocking: run it on
+// the StoragePool.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server/region_shards.h"
+
+namespace mailvault {
+
+struct DeliveryReply {
+  bool accepted = false;
+  std::string line;  // e.g. "250 2.0.0 <a@b> delivered", without CRLF
+};
+
+class Deliverer {
+ public:
+  explicit Deliverer(const RegionShards& shards) : shards_(shards) {}
+
+  // The RCPT TO answer: can this account take mail here, now?
+  DeliveryReply CheckRecipient(std::string_view account_id) const;
+
+  // The per-recipient answer after DATA. 250 only once the sealed message is
+  // durable; nothing plaintext is written anywhere.
+  DeliveryReply Deliver(std::string_view account_id, std::string_view message,
+                        int64_t internal_date) const;
+
+ private:
+  struct Target;
+  // Resolves the account to its shard and encryption keys, or a refusal.
+  DeliveryReply Resolve(std::string_view account_id, Target& target) const;
+
+  const RegionShards& shards_;
+};
+
+}  // namespace mailvault

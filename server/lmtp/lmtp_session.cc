@@ -1,0 +1,227 @@
+#include "server/lmtp/lmtp_session.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "common/lmtp/lmtp_command.h"
+#include "common/lmtp/lmtp_receiver.h"
+#include "server/account_id.h"
+#include "server/net/connection_deadline.h"
+
+namespace mailvault {
+namespace {
+
+constexpr size_t kMaxRecipients = 1000;
+constexpr int kMaxErrors = 20;
+constexpr size_t kReadChunk = 64 << 10;
+
+// The state of one mail transaction (MAIL ... DATA).
+struct Transaction {
+  bool has_sender = false;
+  uint64_t declared_size = 0;
+  std::vector<std::string> recipients;  // accepted ones, normalised
+
+  void Reset() { *this = Transaction(); }
+};
+
+class LmtpSession {
+ public:
+  LmtpSession(tcp::socket socket, LmtpContext& context)
+      : socket_(std::move(socket)),
+        context_(context),
+        receiver_({.max_line = 4096, .max_message = context.config.limits.max_message}),
+        deadline_(socket_.get_executor(), [this] {
+          boost::system::error_code ignored;
+          socket_.close(ignored);
+        }) {}
+
+  asio::awaitable<void> Run() {
+    asio::co_spawn(socket_.get_executor(), deadline_.Watch(), asio::detached);
+    Reply("220 " + context_.config.hostname + " LMTP mailvault ready");
+    bool open = true;
+    std::string buffer(kReadChunk, '\0');
+    while (open) {
+      // Everything complete in the input is handled before replies are sent,
+      // so a pipelined group gets its replies in one write.
+      for (auto event = receiver_.Next(); open && event != lmtp::Receiver::Event::kNeedMore;
+           event = receiver_.Next()) {
+        open = co_await Handle(event);
+      }
+      if (!co_await Flush() || !open) break;
+      deadline_.ExpireAfter(context_.config.limits.lmtp_idle);
+      boost::system::error_code ec;
+      const size_t n = co_await socket_.async_read_some(
+          asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      receiver_.Feed(std::string_view(buffer.data(), n));
+    }
+    if (deadline_.expired()) spdlog::info("lmtp: connection timed out");
+    sodium_memzero(buffer.data(), buffer.size());
+    deadline_.Stop();
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+
+ private:
+  void Reply(std::string_view line) {
+    out_.append(line);
+    out_.append("\r\n");
+  }
+
+  asio::awaitable<bool> Flush() {
+    if (out_.empty()) co_return true;
+    deadline_.ExpireAfter(context_.config.limits.lmtp_idle);
+    boost::system::error_code ec;
+    co_await asio::async_write(socket_, asio::buffer(out_),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    out_.clear();
+    co_return !ec;
+  }
+
+  // Returns false when the connection is to close.
+  asio::awaitable<bool> Handle(lmtp::Receiver::Event event) {
+    using Event = lmtp::Receiver::Event;
+    switch (event) {
+      case Event::kLine:
+        co_return co_await HandleCommand(receiver_.line());
+      case Event::kLineTooLong:
+        co_return Error("500 5.5.2 Line too long");
+      case Event::kBadLine:
+        co_return Error("501 5.5.2 NUL or bare CR in command line");
+      case Event::kMessageTooBig:
+        for (size_t i = 0; i < transaction_.recipients.size(); ++i) {
+          Reply("552 5.3.4 Message exceeds the size limit of " +
+                std::to_string(context_.config.limits.max_message) + " bytes");
+        }
+        transaction_.Reset();
+        co_return true;
+      case Event::kMessage:
+        co_await Deliver();
+        co_return true;
+      case Event::kNeedMore:
+        break;
+    }
+    co_return true;
+  }
+
+  bool Error(std::string_view reply) {
+    Reply(reply);
+    if (++errors_ < kMaxErrors) return true;
+    Reply("421 4.7.0 Too many errors, closing connection");
+    return false;
+  }
+
+  asio::awaitable<bool> HandleCommand(std::string line) {
+    const lmtp::ParseResult parsed = lmtp::ParseCommand(line);
+    if (!parsed.ok) co_return Error(parsed.error_reply);
+    const lmtp::Command& command = parsed.command;
+    using lmtp::Verb;
+    switch (command.verb) {
+      case Verb::kLhlo:
+        greeted_ = true;
+        transaction_.Reset();
+        Reply("250-" + context_.config.hostname);
+        Reply("250-PIPELINING");
+        Reply("250-ENHANCEDSTATUSCODES");
+        Reply("250-8BITMIME");
+        Reply("250 SIZE " + std::to_string(context_.config.limits.max_message));
+        co_return true;
+      case Verb::kHelo:
+      case Verb::kEhlo:
+        co_return Error("500 5.5.1 This is LMTP: use LHLO");
+      case Verb::kMail:
+        if (!greeted_) co_return Error("503 5.5.1 LHLO first");
+        if (transaction_.has_sender) co_return Error("503 5.5.1 Nested MAIL command");
+        if (command.size > context_.config.limits.max_message) {
+          Reply("552 5.3.4 Message size exceeds the limit of " +
+                std::to_string(context_.config.limits.max_message) + " bytes");
+          co_return true;
+        }
+        transaction_.has_sender = true;
+        transaction_.declared_size = command.size;
+        Reply("250 2.1.0 Sender ok");
+        co_return true;
+      case Verb::kRcpt:
+        if (!transaction_.has_sender) co_return Error("503 5.5.1 MAIL first");
+        if (transaction_.recipients.size() >= kMaxRecipients) {
+          Reply("452 4.5.3 Too many recipients");
+          co_return true;
+        }
+        co_await AddRecipient(command.address);
+        co_return true;
+      case Verb::kData:
+        if (!transaction_.has_sender) co_return Error("503 5.5.1 MAIL first");
+        if (transaction_.recipients.empty()) co_return Error("503 5.5.1 No valid recipients");
+        Reply("354 2.0.0 Send the message, end with <CRLF>.<CRLF>");
+        receiver_.StartData(transaction_.declared_size);
+        co_return true;
+      case Verb::kRset:
+        transaction_.Reset();
+        Reply("250 2.0.0 Reset");
+        co_return true;
+      case Verb::kNoop:
+        Reply("250 2.0.0 OK");
+        co_return true;
+      case Verb::kVrfy:
+        Reply("252 2.5.0 Cannot verify, but will accept and attempt delivery");
+        co_return true;
+      case Verb::kQuit:
+        Reply("221 2.0.0 Bye");
+        co_return false;
+      case Verb::kUnknown:
+        break;
+    }
+    co_return Error("500 5.5.2 Command not recognised");
+  }
+
+  asio::awaitable<void> Deliver() {
+    std::string message = receiver_.TakeMessage();
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    for (const std::string& recipient : transaction_.recipients) {
+      const DeliveryReply reply = co_await context_.pool.Run(
+          [&] { return context_.deliverer.Deliver(recipient, message, now); });
+      Reply(reply.line);
+      spdlog::info("lmtp: delivery to account ({} bytes): {}", message.size(),
+                   reply.line.substr(0, 3));
+    }
+    sodium_memzero(message.data(), message.size());  // sealed now: drop the plaintext
+    transaction_.Reset();
+  }
+
+  // RCPT is answered from the directory and the shard, so it runs on the
+  // storage pool like a delivery.
+  asio::awaitable<void> AddRecipient(const std::string& address) {
+    std::string account = NormalizeAccountId(address);
+    if (!IsValidAccountId(account)) {
+      Reply("553 5.1.3 <" + address.substr(0, 256) + "> is not a valid address");
+      co_return;
+    }
+    const DeliveryReply reply =
+        co_await context_.pool.Run([&] { return context_.deliverer.CheckRecipient(account); });
+    Reply(reply.line);
+    if (reply.accepted) transaction_.recipients.push_back(std::move(account));
+  }
+
+ private:
+  tcp::socket socket_;
+  LmtpContext& context_;
+  lmtp::Receiver receiver_;
+  ConnectionDeadline deadline_;
+  std::string out_;
+  Transaction transaction_;
+  bool greeted_ = false;
+  int errors_ = 0;
+};
+
+}  // namespace
+
+asio::awaitable<void> RunLmtpSession(tcp::socket socket, LmtpContext& context) {
+  LmtpSession session(std::move(socket), context);
+  co_await session.Run();
+}
+
+}  // namespace mailvault

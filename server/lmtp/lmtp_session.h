@@ -1,0 +1,20 @@
+// One LMTP connection from an MTA (RFC 2033): PIPELINING, 8BITMIME, SIZE,
+// ENHANCEDSTATUSCODES, one reply per accepted recipient after DATA.
+#pragma once
+
+#include "server/config.h"
+#include "server/delivery.h"
+#include "server/net/asio.h"
+#include "server/net/storage_pool.h"
+
+namespace mailvault {
+
+struct LmtpContext {
+  const Config& config;
+  const Deliverer& deliverer;
+  StoragePool& pool;
+};
+
+asio::awaitable<void> RunLmtpSession(tcp::socket socket, LmtpContext& context);
+
+}  // namespace mailvault

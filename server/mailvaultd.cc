@@ -1,0 +1,155 @@
+#include "server/mailvaultd.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "server/delivery.h"
+#include "server/lmtp/lmtp_session.h"
+#include "server/net/listener.h"
+#include "server/net/self_signed_certificate.h"
+#include "server/net/storage_pool.h"
+#include "server/net/tls_context.h"
+#include "server/region_shards.h"
+
+namespace mailvault {
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+Status PrepareCertificate(const Config& config) {
+  const std::string cert = config.CertificatePath();
+  const std::string key = config.PrivateKeyPath();
+  if (std::filesystem::exists(cert) && std::filesystem::exists(key)) return Status::Ok();
+  if (!config.generate_self_signed) {
+    return Status(ErrorCode::kNotFound, "TLS certificate " + cert + " or key " + key + " missing");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(cert).parent_path(), ec);
+  std::filesystem::create_directories(std::filesystem::path(key).parent_path(), ec);
+  MV_RETURN_IF_ERROR(GenerateSelfSignedCertificate(config.hostname, cert, key));
+  spdlog::info("generated a self-signed certificate: {}", cert);
+  return Status::Ok();
+}
+
+// Counts live sessions, so shutdown can wait for them.
+class SessionCounter {
+ public:
+  struct Guard {
+    explicit Guard(std::atomic<int>& n) : n_(n) { ++n_; }
+    ~Guard() { --n_; }
+    std::atomic<int>& n_;
+  };
+  SessionFactory Wrap(std::function<asio::awaitable<void>(tcp::socket)> inner) {
+    return [this, inner](tcp::socket socket) -> asio::awaitable<void> {
+      Guard guard(live_);
+      co_await inner(std::move(socket));
+    };
+  }
+  int live() const { return live_.load(); }
+
+ private:
+  std::atomic<int> live_{0};
+};
+
+void PrintWelcome(const Config& config, const std::string& fingerprint) {
+  std::cout << "mailvaultd is running (embedded default configuration)\n"
+            << "  IMAPS  " << config.imaps.host << ":" << config.imaps.port << "  (implicit TLS)\n"
+            << "  LMTP   " << config.lmtp.host << ":" << config.lmtp.port << "\n"
+            << "  admin  " << config.admin_socket << "\n"
+            << "  data   " << config.state_dir << "  (region \"" << config.regions[0].name
+            << "\")\n"
+            << "  certificate " << config.CertificatePath() << "\n"
+            << "  SHA-256 fingerprint " << fingerprint << "\n"
+            << "Create a first account with:\n"
+            << "  ./build/tools/mailvault-admin account create you@localhost --region "
+            << config.regions[0].name << "\n"
+            << "Stop with Ctrl-C.\n"
+            << std::flush;
+}
+
+}  // namespace
+
+Status RunMailvaultd(const Config& config, bool print_welcome) {
+  if (auto level = spdlog::level::from_str(config.log_level); level != spdlog::level::off ||
+                                                               config.log_level == "off") {
+    spdlog::set_level(level);
+  }
+  MV_ASSIGN_OR_RETURN(auto shards, RegionShards::Open(config));
+  MV_RETURN_IF_ERROR(PrepareCertificate(config));
+  TlsContextHolder tls(config.CertificatePath(), config.PrivateKeyPath());
+  MV_RETURN_IF_ERROR(tls.Reload());
+  MV_ASSIGN_OR_RETURN(std::string fingerprint, CertificateFingerprint(config.CertificatePath()));
+
+  const unsigned threads =
+      config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(threads));
+  StoragePool pool(std::max(2u, threads));
+  Deliverer deliverer(*shards);
+  ConnectionLimiter limiter(config.limits.max_connections_per_address);
+  SessionCounter sessions;
+
+  LmtpContext lmtp_context{config, deliverer, pool};
+  MV_ASSIGN_OR_RETURN(auto lmtp_acceptor, BindListener(io, config.lmtp));
+  asio::co_spawn(io,
+                 AcceptLoop(*lmtp_acceptor, limiter,
+                            "421 4.7.0 Too many connections from your address\r\n",
+                            sessions.Wrap([&](tcp::socket s) {
+                              return RunLmtpSession(std::move(s), lmtp_context);
+                            })),
+                 asio::detached);
+
+  // SIGTERM/SIGINT: stop accepting, give sessions time to finish what they
+  // do (an append in flight completes and is answered), then stop.
+  // SIGHUP: reload the TLS certificate.
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  asio::steady_timer drain(io);
+  auto shutdown_deadline = std::chrono::steady_clock::time_point::max();
+  std::function<void()> wait_for_sessions = [&] {
+    if (sessions.live() == 0 || std::chrono::steady_clock::now() >= shutdown_deadline) {
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(50));
+    drain.async_wait([&](const boost::system::error_code&) { wait_for_sessions(); });
+  };
+  on_signal = [&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      const Status reloaded = tls.Reload();
+      if (reloaded.ok()) {
+        spdlog::info("TLS certificate reloaded");
+      } else {
+        spdlog::error("TLS certificate reload failed, keeping the old one: {}",
+                      reloaded.ToString());
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("shutting down: {} sessions open", sessions.live());
+    boost::system::error_code ignored;
+    lmtp_acceptor->close(ignored);
+    shutdown_deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+    wait_for_sessions();
+  };
+  signals.async_wait(on_signal);
+
+  spdlog::info("mailvaultd: LMTP on {}:{}, regions: {}", config.lmtp.host,
+               lmtp_acceptor->local_endpoint().port(), fmt::join(shards->hosted(), ", "));
+  if (print_welcome) PrintWelcome(config, fingerprint);
+
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (std::thread& t : workers) t.join();
+  pool.Stop();  // queued storage work finishes before the shards close
+  spdlog::info("mailvaultd stopped");
+  return Status::Ok();
+}
+
+}  // namespace mailvault

@@ -1,0 +1,26 @@
+// Accept loop shared by every TCP listener: each connection gets its own
+// strand, a per-address slot, and a session coroutine.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "server/config.h"
+#include "server/net/asio.h"
+#include "server/net/connection_limiter.h"
+
+namespace mailvault {
+
+using SessionFactory = std::function<asio::awaitable<void>(tcp::socket)>;
+
+// Binds (SO_REUSEADDR) and listens; kIOError naming the endpoint on failure.
+Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io, const Endpoint& endpoint);
+
+// Accepts until the acceptor is closed. A connection over the per-address
+// limit gets `refusal` written to it and is closed.
+asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, ConnectionLimiter& limiter,
+                                 std::string refusal, SessionFactory make_session);
+
+}  // namespace mailvault

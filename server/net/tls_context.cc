@@ -1,0 +1,50 @@
+#include "server/net/tls_context.h"
+
+#include <openssl/ssl.h>
+
+namespace mailvault {
+
+Result<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(const std::string& cert_path,
+                                                                 const std::string& key_path) {
+  using Ctx = asio::ssl::context;
+  auto ctx = std::make_shared<Ctx>(Ctx::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  // TLS 1.2: forward-secret AEAD suites only. TLS 1.3 suites are all fine.
+  SSL_CTX_set_cipher_list(native,
+                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_path, ec);
+  if (ec) {
+    return Result<std::shared_ptr<Ctx>>(ErrorCode::kInvalidArgument,
+                                        "TLS certificate " + cert_path + ": " + ec.message());
+  }
+  ctx->use_private_key_file(key_path, Ctx::pem, ec);
+  if (ec) {
+    return Result<std::shared_ptr<Ctx>>(ErrorCode::kInvalidArgument,
+                                        "TLS private key " + key_path + ": " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return Result<std::shared_ptr<Ctx>>(ErrorCode::kInvalidArgument,
+                                        "TLS private key does not match the certificate");
+  }
+  return ctx;
+}
+
+Status TlsContextHolder::Reload() {
+  MV_ASSIGN_OR_RETURN(auto ctx, MakeServerTlsContext(cert_path_, key_path_));
+  std::lock_guard lock(mutex_);
+  context_ = std::move(ctx);
+  return Status::Ok();
+}
+
+std::shared_ptr<asio::ssl::context> TlsContextHolder::current() const {
+  std::lock_guard lock(mutex_);
+  return context_;
+}
+
+}  // namespace mailvault
