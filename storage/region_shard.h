@@ -90,6 +90,16 @@ struct CopyResult {
   std::vector<uint32_t> target_uids;   // same order
 };
 
+// Server-side secrets of an account, never a customer's key: a password
+// hash (Argon2id, for generic IMAP clients) and the hash of the one-time
+// enrollment token.
+enum class CredentialKind : uint8_t { kPasswordHash = 1, kEnrollmentToken = 2 };
+
+struct Credential {
+  std::string value;
+  int64_t expires_at = 0;  // unix seconds; 0 = never
+};
+
 struct ShredReport {
   uint64_t bodies_deleted = 0;
   uint64_t wraps_deleted = 0;
@@ -112,6 +122,13 @@ class RegionShard {
   // Marks the account as homed elsewhere (after a move): from then on every
   // write for it fails with kWrongRegion naming the new region.
   Status SetHomeRegion(std::string_view account_id, std::string_view home_region);
+
+  // Credentials (synced like everything else). GetCredential: kNotFound if
+  // none is stored.
+  Status PutCredential(std::string_view account_id, CredentialKind kind, std::string_view value,
+                       int64_t expires_at);
+  Result<Credential> GetCredential(std::string_view account_id, CredentialKind kind);
+  Status DeleteCredential(std::string_view account_id, CredentialKind kind);
 
   // Public keys: the key id is derived from the key (KeyIdOf).
   Status RegisterPublicKey(std::string_view account_id, PublicKeyKind kind,

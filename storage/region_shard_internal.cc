@@ -1,0 +1,230 @@
+// RegionShard::Impl: account resolution, locking and the record helpers that
+// the method files share.
+#include <algorithm>
+#include <chrono>
+
+#include "common/big_endian.h"
+#include "storage/region_shard_impl.h"
+#include "storage/shard_keys.h"
+#include "storage/shard_validation.h"
+
+namespace mailvault {
+
+using shard_records::AccountRecord;
+using shard_records::BlobMetaRecord;
+using shard_records::MailboxRecord;
+
+Status WrongRegion(std::string_view account_id, std::string_view home_region,
+                   std::string_view shard_region) {
+  return Status(ErrorCode::kWrongRegion, "account " + std::string(account_id) +
+                                             " is homed in region " + std::string(home_region) +
+                                             "; this shard serves region " +
+                                             std::string(shard_region));
+}
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<uint32_t> SortedUniqueUids(std::vector<uint32_t> uids) {
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  if (!uids.empty() && uids.front() == 0) uids.erase(uids.begin());
+  return uids;
+}
+
+Result<uint32_t> TakeUid(MailboxRecord& mailbox, std::string_view name) {
+  if (mailbox.uidnext == 0 || mailbox.uidnext == UINT32_MAX) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "mailbox " + std::string(name) + " has used up its uids; recreate it");
+  }
+  return mailbox.uidnext++;
+}
+
+uint32_t NextUidValidity(uint32_t current) { return current == UINT32_MAX ? 1 : current + 1; }
+
+Status RegionShard::Impl::LoadNextAccountNumber() {
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                      db->Get(Cf::kDefault, kNextAccountNumberKey));
+  if (!value.has_value()) {
+    next_account_number = 1;
+    return Status::Ok();
+  }
+  ByteReader reader(*value);
+  uint8_t version = 0;
+  uint64_t number = 0;
+  if (!reader.Read(version) || version != shard_records::kVersion1 || !reader.Read(number) ||
+      !reader.empty() || number == 0) {
+    return Status(ErrorCode::kCorruption, "next account number record does not decode");
+  }
+  next_account_number = number;
+  return Status::Ok();
+}
+
+Result<AccountRecord> RegionShard::Impl::ReadAccount(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                      db->Get(Cf::kAccounts, shard_keys::AccountKey(account_id)));
+  if (!value.has_value()) {
+    return Status(ErrorCode::kNotFound, "unknown account " + std::string(account_id));
+  }
+  return shard_records::DecodeAccount(*value);
+}
+
+Result<uint64_t> RegionShard::Impl::FindAccount(std::string_view account_id) {
+  MV_RETURN_IF_ERROR(ValidateAccountId(account_id));
+  if (std::optional<uint64_t> number = numbers.Find(account_id)) return *number;
+  MV_ASSIGN_OR_RETURN(AccountRecord record, ReadAccount(account_id));
+  numbers.Insert(account_id, record.number);
+  return record.number;
+}
+
+Result<AccountWrite> RegionShard::Impl::LockAccount(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(uint64_t number, FindAccount(account_id));
+  AccountWrite account;
+  account.lock = std::unique_lock<std::mutex>(locks.For(number));
+  account.account_id = std::string(account_id);
+  // Re-read under the lock: the counters and the home region may have been
+  // changed by the previous holder.
+  MV_ASSIGN_OR_RETURN(account.record, ReadAccount(account_id));
+  return account;
+}
+
+Result<AccountWrite> RegionShard::Impl::BeginWrite(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(AccountWrite account, LockAccount(account_id));
+  if (account.record.home_region != options.region) {
+    return WrongRegion(account_id, account.record.home_region, options.region);
+  }
+  return account;
+}
+
+Result<std::optional<MailboxRecord>> RegionShard::Impl::ReadMailbox(uint64_t number,
+                                                                    std::string_view name) {
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                      db->Get(Cf::kMailboxes, shard_keys::MailboxKey(number, name)));
+  if (!value.has_value()) return std::optional<MailboxRecord>();
+  MV_ASSIGN_OR_RETURN(MailboxRecord record, shard_records::DecodeMailbox(*value));
+  return std::optional<MailboxRecord>(record);
+}
+
+Result<MailboxRecord> RegionShard::Impl::RequireMailbox(uint64_t number, std::string_view name) {
+  MV_ASSIGN_OR_RETURN(std::optional<MailboxRecord> record, ReadMailbox(number, name));
+  if (!record.has_value()) {
+    return Status(ErrorCode::kNotFound, "no mailbox " + std::string(name));
+  }
+  return *record;
+}
+
+Result<std::optional<MessageEntry>> RegionShard::Impl::ReadEntry(uint64_t number,
+                                                                 uint64_t mailbox_id,
+                                                                 uint32_t uid) {
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                      db->Get(Cf::kIndex, shard_keys::IndexKey(number, mailbox_id, uid)));
+  if (!value.has_value()) return std::optional<MessageEntry>();
+  MV_ASSIGN_OR_RETURN(MessageEntry entry, shard_records::DecodeIndexEntry(uid, *value));
+  return std::optional<MessageEntry>(std::move(entry));
+}
+
+Result<std::optional<BlobMetaRecord>> RegionShard::Impl::ReadBlobMeta(uint64_t number,
+                                                                      const BlobId& blob_id) {
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                      db->Get(Cf::kBlobMeta, shard_keys::BlobKey(number, blob_id)));
+  if (!value.has_value()) return std::optional<BlobMetaRecord>();
+  MV_ASSIGN_OR_RETURN(BlobMetaRecord record, shard_records::DecodeBlobMeta(*value));
+  return std::optional<BlobMetaRecord>(std::move(record));
+}
+
+Result<std::optional<PublicKeyRecord>> RegionShard::Impl::ReadPublicKey(uint64_t number,
+                                                                        const KeyId& key_id) {
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                      db->Get(Cf::kKeys, shard_keys::PublicKeyKey(number, key_id)));
+  if (!value.has_value()) return std::optional<PublicKeyRecord>();
+  MV_ASSIGN_OR_RETURN(PublicKeyRecord record, shard_records::DecodePublicKey(key_id, *value));
+  return std::optional<PublicKeyRecord>(std::move(record));
+}
+
+Result<std::vector<PublicKeyRecord>> RegionShard::Impl::ReadPublicKeys(uint64_t number) {
+  std::vector<PublicKeyRecord> keys;
+  RangeIterator it = db->ScanPrefix(Cf::kKeys, shard_keys::AccountPrefix(number));
+  for (; it.Valid(); it.Next()) {
+    std::optional<KeyId> key_id = KeyId::FromBytes(it.key().substr(shard_keys::kAccountNumberSize));
+    if (!key_id.has_value()) return Status(ErrorCode::kCorruption, "public key key malformed");
+    MV_ASSIGN_OR_RETURN(PublicKeyRecord record,
+                        shard_records::DecodePublicKey(*key_id, it.value()));
+    keys.push_back(std::move(record));
+  }
+  MV_RETURN_IF_ERROR(it.status());
+  return keys;
+}
+
+Status RegionShard::Impl::CheckActiveEncryptionKey(uint64_t number, const KeyId& key_id) {
+  MV_ASSIGN_OR_RETURN(std::optional<PublicKeyRecord> key, ReadPublicKey(number, key_id));
+  if (!key.has_value()) {
+    return Status(ErrorCode::kKeyNotActive, "key " + key_id.ToHex() + " is not registered");
+  }
+  if (key->kind != PublicKeyKind::kEncryption) {
+    return Status(ErrorCode::kKeyNotActive, "key " + key_id.ToHex() + " is not an encryption key");
+  }
+  if (key->revoked) {
+    return Status(ErrorCode::kKeyNotActive, "key " + key_id.ToHex() + " is revoked");
+  }
+  return Status::Ok();
+}
+
+Status RegionShard::Impl::ApplyRefcountChanges(const AccountWrite& account,
+                                               const RefcountChanges& changes,
+                                               rocksdb::WriteBatch& batch) {
+  std::optional<std::vector<PublicKeyRecord>> keys;  // read once, only if a blob dies
+  for (const auto& [blob_id, change] : changes) {
+    if (change == 0) continue;  // a move: one reference gained, one lost
+    MV_ASSIGN_OR_RETURN(std::optional<BlobMetaRecord> meta,
+                        ReadBlobMeta(account.number(), blob_id));
+    if (!meta.has_value()) {
+      return Status(ErrorCode::kCorruption,
+                    "index names blob " + blob_id.ToHex() + " which has no blobmeta record");
+    }
+    int64_t count = static_cast<int64_t>(meta->refcount) + change;
+    if (count < 0 || count > UINT32_MAX) {
+      return Status(ErrorCode::kCorruption,
+                    "reference count of blob " + blob_id.ToHex() + " out of range");
+    }
+    std::string blob_key = shard_keys::BlobKey(account.number(), blob_id);
+    if (count > 0) {
+      meta->refcount = static_cast<uint32_t>(count);
+      batch.Put(db->cf(Cf::kBlobMeta), blob_key, shard_records::EncodeBlobMeta(*meta));
+      continue;
+    }
+    if (!keys.has_value()) {
+      MV_ASSIGN_OR_RETURN(keys, ReadPublicKeys(account.number()));
+    }
+    batch.Delete(db->cf(Cf::kBodies), blob_key);
+    batch.Delete(db->cf(Cf::kBlobMeta), blob_key);
+    // Wraps are keyed by key id first; a point delete per key the account
+    // ever registered reaches every wrap the blob can have.
+    for (const PublicKeyRecord& key : *keys) {
+      if (key.kind != PublicKeyKind::kEncryption) continue;
+      batch.Delete(db->cf(Cf::kWraps), shard_keys::WrapKey(account.number(), key.key_id, blob_id));
+    }
+  }
+  return Status::Ok();
+}
+
+void RegionShard::Impl::PutMailbox(rocksdb::WriteBatch& batch, uint64_t number,
+                                   std::string_view name, const MailboxRecord& record) {
+  batch.Put(db->cf(Cf::kMailboxes), shard_keys::MailboxKey(number, name),
+            shard_records::EncodeMailbox(record));
+}
+
+void RegionShard::Impl::PutAccount(rocksdb::WriteBatch& batch, const AccountWrite& account) {
+  batch.Put(db->cf(Cf::kAccounts), shard_keys::AccountKey(account.account_id),
+            shard_records::EncodeAccount(account.record));
+}
+
+void RegionShard::Impl::PutEntry(rocksdb::WriteBatch& batch, uint64_t number, uint64_t mailbox_id,
+                                 const MessageEntry& entry) {
+  batch.Put(db->cf(Cf::kIndex), shard_keys::IndexKey(number, mailbox_id, entry.uid),
+            shard_records::EncodeIndexEntry(entry));
+}
+
+}  // namespace mailvault

@@ -1,0 +1,130 @@
+// RegionShard: mailboxes.
+#include "storage/region_shard.h"
+#include "storage/region_shard_impl.h"
+#include "storage/shard_keys.h"
+#include "storage/shard_validation.h"
+
+namespace mailvault {
+
+using shard_records::MailboxRecord;
+
+namespace {
+
+MailboxInfo ToInfo(std::string_view name, const MailboxRecord& record) {
+  MailboxInfo info;
+  info.name = std::string(name);
+  info.uidvalidity = record.uidvalidity;
+  info.uidnext = record.uidnext;
+  info.highest_modseq = record.highest_modseq;
+  info.subscribed = record.subscribed;
+  return info;
+}
+
+Status RefuseInbox(std::string_view name, std::string_view what) {
+  if (name != kInbox) return Status::Ok();
+  return Status(ErrorCode::kInvalidArgument, "INBOX cannot be " + std::string(what));
+}
+
+}  // namespace
+
+Status RegionShard::CreateMailbox(std::string_view account_id, std::string_view name) {
+  MV_RETURN_IF_ERROR(ValidateMailboxName(name));
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
+  MV_ASSIGN_OR_RETURN(std::optional<MailboxRecord> existing,
+                      impl_->ReadMailbox(account.number(), name));
+  if (existing.has_value()) {
+    return Status(ErrorCode::kAlreadyExists, "mailbox " + std::string(name) + " exists");
+  }
+  // A fresh mailbox id keeps a recreated mailbox's index apart from any
+  // entries of an earlier one; a fresh uidvalidity tells clients so.
+  MailboxRecord mailbox;
+  mailbox.mailbox_id = account.record.next_mailbox_id++;
+  mailbox.uidvalidity = account.record.next_uidvalidity;
+  account.record.next_uidvalidity = NextUidValidity(account.record.next_uidvalidity);
+
+  rocksdb::WriteBatch batch;
+  impl_->PutMailbox(batch, account.number(), name, mailbox);
+  impl_->PutAccount(batch, account);
+  return impl_->db->Commit(&batch);
+}
+
+Status RegionShard::RenameMailbox(std::string_view account_id, std::string_view from,
+                                  std::string_view to) {
+  MV_RETURN_IF_ERROR(ValidateMailboxName(from));
+  MV_RETURN_IF_ERROR(ValidateMailboxName(to));
+  MV_RETURN_IF_ERROR(RefuseInbox(from, "renamed"));
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
+  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(account.number(), from));
+  MV_ASSIGN_OR_RETURN(std::optional<MailboxRecord> target,
+                      impl_->ReadMailbox(account.number(), to));
+  if (target.has_value()) {
+    return Status(ErrorCode::kAlreadyExists, "mailbox " + std::string(to) + " exists");
+  }
+  // The record moves with its mailbox id, uidvalidity and uid counters: the
+  // index entries are keyed by the id, so none of them is rewritten.
+  rocksdb::WriteBatch batch;
+  batch.Delete(impl_->db->cf(Cf::kMailboxes), shard_keys::MailboxKey(account.number(), from));
+  impl_->PutMailbox(batch, account.number(), to, mailbox);
+  return impl_->db->Commit(&batch);
+}
+
+Status RegionShard::DeleteMailbox(std::string_view account_id, std::string_view name) {
+  MV_RETURN_IF_ERROR(ValidateMailboxName(name));
+  MV_RETURN_IF_ERROR(RefuseInbox(name, "deleted"));
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
+  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(account.number(), name));
+
+  rocksdb::WriteBatch batch;
+  RefcountChanges changes;
+  // Point deletes rather than one range tombstone: the entries are read
+  // anyway for their blob ids, and deleting mailboxes is common enough that
+  // range tombstones would pile up in the family every read goes through.
+  RangeIterator it = impl_->db->ScanPrefix(
+      Cf::kIndex, shard_keys::IndexMailboxPrefix(account.number(), mailbox.mailbox_id));
+  for (; it.Valid(); it.Next()) {
+    std::optional<uint32_t> uid = shard_keys::UidOf(it.key());
+    if (!uid.has_value()) return Status(ErrorCode::kCorruption, "index key malformed");
+    MV_ASSIGN_OR_RETURN(MessageEntry entry, shard_records::DecodeIndexEntry(*uid, it.value()));
+    batch.Delete(impl_->db->cf(Cf::kIndex), it.key());
+    --changes[entry.blob_id];
+  }
+  MV_RETURN_IF_ERROR(it.status());
+  batch.Delete(impl_->db->cf(Cf::kMailboxes), shard_keys::MailboxKey(account.number(), name));
+  MV_RETURN_IF_ERROR(impl_->ApplyRefcountChanges(account, changes, batch));
+  return impl_->db->Commit(&batch);
+}
+
+Status RegionShard::SetSubscribed(std::string_view account_id, std::string_view name,
+                                  bool subscribed) {
+  MV_RETURN_IF_ERROR(ValidateMailboxName(name));
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
+  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(account.number(), name));
+  if (mailbox.subscribed == subscribed) return Status::Ok();
+  mailbox.subscribed = subscribed;
+  rocksdb::WriteBatch batch;
+  impl_->PutMailbox(batch, account.number(), name, mailbox);
+  return impl_->db->Commit(&batch);
+}
+
+Result<std::vector<MailboxInfo>> RegionShard::ListMailboxes(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
+  std::vector<MailboxInfo> mailboxes;
+  RangeIterator it = impl_->db->ScanPrefix(Cf::kMailboxes, shard_keys::AccountPrefix(number));
+  for (; it.Valid(); it.Next()) {
+    std::optional<std::string_view> name = shard_keys::MailboxNameOf(it.key());
+    if (!name.has_value()) return Status(ErrorCode::kCorruption, "mailbox key malformed");
+    MV_ASSIGN_OR_RETURN(MailboxRecord record, shard_records::DecodeMailbox(it.value()));
+    mailboxes.push_back(ToInfo(*name, record));
+  }
+  MV_RETURN_IF_ERROR(it.status());
+  return mailboxes;
+}
+
+Result<MailboxInfo> RegionShard::GetMailbox(std::string_view account_id, std::string_view name) {
+  MV_RETURN_IF_ERROR(ValidateMailboxName(name));
+  MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
+  MV_ASSIGN_OR_RETURN(MailboxRecord record, impl_->RequireMailbox(number, name));
+  return ToInfo(name, record);
+}
+
+}  // namespace mailvault

@@ -1,0 +1,18 @@
+// Translation of RocksDB's Status into mailvault's. Kept in one place so that
+// every caller maps the same way and none of them forgets the message.
+#pragma once
+
+#include <rocksdb/status.h>
+
+#include <string_view>
+
+#include "common/status.h"
+
+namespace mailvault {
+
+// kCorruption for a corruption RocksDB detected, kIOError for everything
+// else; the message is "<what>: <RocksDB's message>". RocksDB's messages name
+// files and keys' positions, never values, so no body or summary can leak.
+Status FromRocksStatus(const rocksdb::Status& status, std::string_view what);
+
+}  // namespace mailvault

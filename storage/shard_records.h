@@ -1,0 +1,72 @@
+// Value encodings of a shard's column families (layouts in docs/STORAGE.md).
+//
+// Every value starts with a format-version byte, so that a later build can
+// change a layout and still read the old one. Decoders are strict: a short
+// value, trailing bytes or an unknown version is kCorruption, never a guess.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "storage/region_shard.h"
+
+namespace mailvault::shard_records {
+
+inline constexpr uint8_t kVersion1 = 1;
+
+// accounts: one per account id.
+struct AccountRecord {
+  uint64_t number = 0;  // the 8-byte prefix of all the account's other keys
+  std::string home_region;
+  int64_t created_at = 0;
+  uint32_t next_uidvalidity = 1;  // never 0 (RFC 9051: uidvalidity is non-zero)
+  uint64_t next_mailbox_id = 1;
+};
+std::string EncodeAccount(const AccountRecord& record);
+Result<AccountRecord> DecodeAccount(std::string_view value);
+
+// mailboxes: one per (account, name).
+struct MailboxRecord {
+  uint64_t mailbox_id = 0;  // stable across renames; index keys use it
+  uint32_t uidvalidity = 0;
+  uint32_t uidnext = 1;
+  uint64_t highest_modseq = 0;
+  bool subscribed = true;
+};
+std::string EncodeMailbox(const MailboxRecord& record);
+Result<MailboxRecord> DecodeMailbox(std::string_view value);
+
+// index: one per message in a mailbox. The uid lives in the key, not here.
+std::string EncodeIndexEntry(const MessageEntry& entry);
+Result<MessageEntry> DecodeIndexEntry(uint32_t uid, std::string_view value);
+
+// blobmeta: one per stored body.
+struct BlobMetaRecord {
+  uint32_t refcount = 0;  // index entries (in any mailbox) naming the blob
+  uint64_t sealed_size = 0;
+  std::string sealed_summary;
+};
+std::string EncodeBlobMeta(const BlobMetaRecord& record);
+Result<BlobMetaRecord> DecodeBlobMeta(std::string_view value);
+
+// keys: one per registered public key. The key id lives in the key.
+std::string EncodePublicKey(const PublicKeyRecord& record);
+Result<PublicKeyRecord> DecodePublicKey(const KeyId& key_id, std::string_view value);
+
+// wraps: the version byte then the kWrapSize-byte sealed data key.
+// credentials: version | expires_at (u64) | value.
+std::string EncodeCredential(const Credential& credential);
+Result<Credential> DecodeCredential(std::string_view value);
+
+std::string EncodeWrap(std::string_view sealed_key);
+Result<std::string> DecodeWrap(std::string_view value);
+
+// bodies: the version byte then the sealed body verbatim. Encoding is done by
+// the caller with a SliceParts (no copy of a large body); decoding returns the
+// sealed body without the version byte.
+inline constexpr char kBodyVersionByte = static_cast<char>(kVersion1);
+Result<std::string_view> DecodeBody(std::string_view value);
+
+}  // namespace mailvault::shard_records
