@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   # libraries (see README.md, "Dependencies")
   libsodium-dev librocksdb-dev libboost-dev libssl-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   # test peers
   python3 openssl

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "server/accounts.h"
+#include "server/admin/admin_server.h"
 #include "server/delivery.h"
 #include "server/lmtp/lmtp_session.h"
 #include "server/net/listener.h"
@@ -93,6 +95,10 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   ConnectionLimiter limiter(config.limits.max_connections_per_address);
   SessionCounter sessions;
 
+  Accounts accounts(*shards);
+  MV_ASSIGN_OR_RETURN(auto admin, AdminServer::Bind(io, config.admin_socket, accounts, pool));
+  asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
+
   LmtpContext lmtp_context{config, deliverer, pool};
   MV_ASSIGN_OR_RETURN(auto lmtp_acceptor, BindListener(io, config.lmtp));
   asio::co_spawn(io,
@@ -134,6 +140,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     spdlog::info("shutting down: {} sessions open", sessions.live());
     boost::system::error_code ignored;
     lmtp_acceptor->close(ignored);
+    admin->Close();
     shutdown_deadline = std::chrono::steady_clock::now() + kShutdownGrace;
     wait_for_sessions();
   };

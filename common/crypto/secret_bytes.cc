@@ -30,10 +30,15 @@ int ClassIndex(size_t capacity) {
   return -1;
 }
 
+// Set once this thread's cache is destroyed: a SecretBytes that outlives it
+// (a static destroyed after thread-locals) then frees its buffer directly.
+thread_local bool cache_destroyed = false;
+
 // Wiped sodium_malloc'd buffers of one thread, ready for reuse.
 struct SecretCache {
   std::array<std::vector<unsigned char*>, kSizeClasses.size()> free;
   ~SecretCache() {
+    cache_destroyed = true;
     for (auto& list : free) {
       for (unsigned char* p : list) sodium_free(p);
     }
@@ -42,15 +47,21 @@ struct SecretCache {
 
 thread_local SecretCache cache;
 
+// The list for `capacity`, or nullptr when that size is not cached here.
+std::vector<unsigned char*>* FreeList(size_t capacity) {
+  const int index = ClassIndex(capacity);
+  if (index < 0 || cache_destroyed) return nullptr;
+  return &cache.free[index];  // the first use constructs the cache
+}
+
 }  // namespace
 
 SecretBytes::SecretBytes(size_t size) : size_(size), capacity_(CapacityFor(size)) {
   EnsureSodiumInitialized();
   if (size == 0) return;
-  const int index = ClassIndex(capacity_);
-  if (index >= 0 && !cache.free[index].empty()) {
-    data_ = cache.free[index].back();  // already zero: wiped when released
-    cache.free[index].pop_back();
+  if (auto* list = FreeList(capacity_); list != nullptr && !list->empty()) {
+    data_ = list->back();  // already zero: wiped when released
+    list->pop_back();
     return;
   }
   data_ = static_cast<unsigned char*>(sodium_malloc(capacity_));
@@ -60,10 +71,9 @@ SecretBytes::SecretBytes(size_t size) : size_(size), capacity_(CapacityFor(size)
 
 void SecretBytes::Release() {
   if (data_ == nullptr) return;
-  const int index = ClassIndex(capacity_);
-  if (index >= 0 && cache.free[index].size() < kCachedPerClass) {
+  if (auto* list = FreeList(capacity_); list != nullptr && list->size() < kCachedPerClass) {
     sodium_memzero(data_, capacity_);
-    cache.free[index].push_back(data_);
+    list->push_back(data_);
   } else {
     sodium_free(data_);  // wipes before freeing
   }

@@ -75,3 +75,17 @@ TEST(SecretBytesTest, MoveLeavesTheSourceEmpty) {
 
 }  // namespace
 }  // namespace mailvault
+
+namespace mailvault {
+namespace {
+
+// A static is destroyed after the thread's buffer cache: its buffer must then
+// be freed directly (before, this aborted at exit with a double free).
+TEST(SecretBytesTest, AStaticOutlivesTheThreadCache) {
+  static SecretBytes kept(32);
+  kept.data()[0] = 1;
+  EXPECT_EQ(kept.size(), 32u);
+}
+
+}  // namespace
+}  // namespace mailvault

@@ -1,0 +1,146 @@
+#include "server/accounts.h"
+
+#include <sodium.h>
+
+#include <ctime>
+
+#include "server/account_id.h"
+
+namespace mailvault {
+namespace {
+
+constexpr int64_t kEnrollmentValidity = 7 * 24 * 3600;
+constexpr size_t kTokenBytes = 20;  // 160 bits, 32 base32 characters
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// RFC 4648 base32 without padding: easy to read aloud and type.
+std::string Base32(const unsigned char* data, size_t size) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (size_t i = 0; i < size; ++i) {
+    buffer = (buffer << 8) | data[i];
+    bits += 8;
+    while (bits >= 5) {
+      out.push_back(kAlphabet[(buffer >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 31]);
+  return out;
+}
+
+// The shard stores BLAKE2b-256 of the token, so a stolen shard cannot enroll.
+std::string TokenHash(std::string_view token) {
+  std::string hash(crypto_generichash_BYTES, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
+                     reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr,
+                     0);
+  return hash;
+}
+
+}  // namespace
+
+Result<RegionShard*> Accounts::ShardFor(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(Placement placement, shards_.directory().Lookup(account_id));
+  RegionShard* shard = shards_.Find(placement.home_region);
+  if (shard == nullptr) return Result<RegionShard*>(ErrorCode::kWrongRegion, placement.home_region);
+  return shard;
+}
+
+Result<EnrollmentToken> Accounts::Create(std::string_view account_id, std::string_view region) {
+  if (!IsValidAccountId(account_id)) {
+    return Result<EnrollmentToken>(ErrorCode::kInvalidArgument,
+                                   "'" + std::string(account_id) + "' is not a valid address");
+  }
+  RegionShard* shard = shards_.Find(region);
+  if (shard == nullptr) {
+    return Result<EnrollmentToken>(ErrorCode::kWrongRegion,
+                                   "region " + std::string(region) + " is not hosted on this node");
+  }
+  if (shards_.directory().Lookup(account_id).ok()) {
+    return Result<EnrollmentToken>(ErrorCode::kAlreadyExists,
+                                   std::string(account_id) + " already exists");
+  }
+  MV_RETURN_IF_ERROR(shard->CreateAccount(account_id, region));
+  for (std::string_view mailbox : kSpecialUseMailboxes) {
+    MV_RETURN_IF_ERROR(shard->CreateMailbox(account_id, mailbox));
+  }
+  unsigned char random[kTokenBytes];
+  randombytes_buf(random, sizeof random);
+  EnrollmentToken token{Base32(random, sizeof random), Now() + kEnrollmentValidity};
+  sodium_memzero(random, sizeof random);
+  MV_RETURN_IF_ERROR(shard->PutCredential(account_id, CredentialKind::kEnrollmentToken,
+                                          TokenHash(token.token), token.expires_at));
+  // The directory entry comes last: until it exists the account receives
+  // nothing, so a failure above leaves no half-made account in use.
+  MV_RETURN_IF_ERROR(shards_.directory().Place(account_id, region));
+  return token;
+}
+
+Result<std::vector<Placement>> Accounts::List(std::string_view region, std::string_view after,
+                                              size_t limit) {
+  MV_ASSIGN_OR_RETURN(auto page, shards_.directory().List(after, limit));
+  if (region.empty()) return page;
+  std::vector<Placement> filtered;
+  for (Placement& p : page) {
+    if (p.home_region == region) filtered.push_back(std::move(p));
+  }
+  return filtered;
+}
+
+Status Accounts::SetPassword(std::string_view account_id, std::string_view password) {
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  if (password.size() < 8) {
+    return Status(ErrorCode::kInvalidArgument, "a password needs at least 8 characters");
+  }
+  char hash[crypto_pwhash_STRBYTES];
+  // INTERACTIVE limits: a login costs ~0.1 s and 64 MiB, which bounds what
+  // a flood of wrong logins can take from the server.
+  if (crypto_pwhash_str(hash, password.data(), password.size(),
+                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return Status(ErrorCode::kIOError, "out of memory hashing the password");
+  }
+  return shard->PutCredential(account_id, CredentialKind::kPasswordHash, hash, 0);
+}
+
+Status Accounts::VerifyPassword(std::string_view account_id, std::string_view password) {
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  auto stored = shard->GetCredential(account_id, CredentialKind::kPasswordHash);
+  if (!stored.ok()) {
+    if (stored.code() == ErrorCode::kNotFound) {
+      return Status(ErrorCode::kWrongPassphrase, "wrong password");
+    }
+    return stored.status();
+  }
+  const std::string hash = stored->value;  // NUL-terminated copy for libsodium
+  if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
+    return Status(ErrorCode::kWrongPassphrase, "wrong password");
+  }
+  return Status::Ok();
+}
+
+Status Accounts::ConsumeEnrollmentToken(std::string_view account_id, std::string_view token) {
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  auto stored = shard->GetCredential(account_id, CredentialKind::kEnrollmentToken);
+  if (!stored.ok()) {
+    if (stored.code() == ErrorCode::kNotFound) {
+      return Status(ErrorCode::kWrongPassphrase, "no enrollment token is open for this account");
+    }
+    return stored.status();
+  }
+  const std::string hash = TokenHash(token);
+  if (stored->value.size() != hash.size() ||
+      sodium_memcmp(stored->value.data(), hash.data(), hash.size()) != 0) {
+    return Status(ErrorCode::kWrongPassphrase, "wrong enrollment token");
+  }
+  if (stored->expires_at != 0 && stored->expires_at < Now()) {
+    return Status(ErrorCode::kWrongPassphrase, "the enrollment token has expired");
+  }
+  return shard->DeleteCredential(account_id, CredentialKind::kEnrollmentToken);
+}
+
+}  // namespace mailvault

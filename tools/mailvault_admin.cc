@@ -1,0 +1,112 @@
+// mailvault-admin: the region operator's tool, over mailvaultd's admin socket.
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "tools/admin_client.h"
+
+namespace {
+
+// Reads a line from the terminal without echo.
+std::string ReadHidden(const std::string& prompt) {
+  std::cerr << prompt << std::flush;
+  termios old_mode{};
+  const bool tty = ::tcgetattr(STDIN_FILENO, &old_mode) == 0;
+  if (tty) {
+    termios quiet = old_mode;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
+    std::cerr << "\n";
+  }
+  return line;
+}
+
+std::string ReadPassword(const std::string& file) {
+  if (!file.empty()) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) throw std::runtime_error("cannot read " + file);
+    return line;
+  }
+  if (!::isatty(STDIN_FILENO)) throw std::runtime_error("no terminal: use --password-file");
+  std::string password = ReadHidden("New password: ");
+  if (ReadHidden("Repeat it: ") != password) throw std::runtime_error("the passwords differ");
+  return password;
+}
+
+std::string FormatTime(int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mailvault-admin: operate a mailvaultd node"};
+  app.require_subcommand(1);
+  std::string socket_path = "var/admin.sock";
+  bool json_output = false;
+  app.add_option("--socket", socket_path, "mailvaultd's admin socket")->capture_default_str();
+  app.add_flag("--json", json_output, "print the raw JSON reply");
+
+  auto* account = app.add_subcommand("account", "create and list accounts");
+  account->require_subcommand(1);
+  std::string address, region;
+  auto* create = account->add_subcommand("create", "create an account; prints its enrollment token");
+  create->add_option("ADDRESS", address, "the account's address")->required();
+  create->add_option("--region", region, "home region")->required();
+  auto* list = account->add_subcommand("list", "list accounts");
+  list->add_option("--region", region, "only this region");
+
+  auto* password = app.add_subcommand("password", "passwords for generic IMAP clients");
+  password->require_subcommand(1);
+  std::string password_file;
+  auto* set = password->add_subcommand("set", "set an account's password");
+  set->add_option("ADDRESS", address, "the account's address")->required();
+  set->add_option("--password-file", password_file, "read the password from this file");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    mailvault::AdminClient client(socket_path);
+    nlohmann::json reply;
+    if (create->parsed()) {
+      reply = client.Call({{"op", "account.create"}, {"account", address}, {"region", region}});
+      if (!json_output) {
+        std::cout << "created " << address << " in region " << region << "\n"
+                  << "enrollment token: " << reply["token"].get<std::string>() << "\n"
+                  << "expires: " << FormatTime(reply["expires_at"].get<int64_t>()) << "\n"
+                  << "The customer enrolls with: mailvault init --account " << address
+                  << " --token TOKEN\n";
+      }
+    } else if (list->parsed()) {
+      reply = client.Call({{"op", "account.list"}, {"region", region}});
+      if (!json_output) {
+        for (const auto& a : reply["accounts"]) {
+          std::cout << a["account"].get<std::string>() << "\t" << a["region"].get<std::string>()
+                    << "\n";
+        }
+      }
+    } else if (set->parsed()) {
+      const std::string secret = ReadPassword(password_file);
+      reply = client.Call({{"op", "password.set"}, {"account", address}, {"password", secret}});
+      if (!json_output) std::cout << "password set for " << address << "\n";
+    }
+    if (json_output) std::cout << reply.dump() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "mailvault-admin: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
