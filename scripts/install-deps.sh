@@ -8,10 +8,10 @@ packages=(
   g++ cmake ninja-build pkg-config git
   # libraries (see README.md, "Dependencies")
   libsodium-dev librocksdb-dev libboost-dev libssl-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgmime-3.0-dev
   libgtest-dev libbenchmark-dev
   # test peers
-  python3 openssl
+  python3 python3-nacl openssl
 )
 
 missing=()

@@ -43,14 +43,16 @@ std::string TokenHash(std::string_view token) {
 
 }  // namespace
 
-Result<RegionShard*> Accounts::ShardFor(std::string_view account_id) {
+Result<RegionShard*> Accounts::ShardFor(std::string_view address) {
+  const std::string account_id = NormalizeAccountId(address);
   MV_ASSIGN_OR_RETURN(Placement placement, shards_.directory().Lookup(account_id));
   RegionShard* shard = shards_.Find(placement.home_region);
   if (shard == nullptr) return Result<RegionShard*>(ErrorCode::kWrongRegion, placement.home_region);
   return shard;
 }
 
-Result<EnrollmentToken> Accounts::Create(std::string_view account_id, std::string_view region) {
+Result<EnrollmentToken> Accounts::Create(std::string_view address, std::string_view region) {
+  const std::string account_id = NormalizeAccountId(address);
   if (!IsValidAccountId(account_id)) {
     return Result<EnrollmentToken>(ErrorCode::kInvalidArgument,
                                    "'" + std::string(account_id) + "' is not a valid address");
@@ -91,7 +93,8 @@ Result<std::vector<Placement>> Accounts::List(std::string_view region, std::stri
   return filtered;
 }
 
-Status Accounts::SetPassword(std::string_view account_id, std::string_view password) {
+Status Accounts::SetPassword(std::string_view address, std::string_view password) {
+  const std::string account_id = NormalizeAccountId(address);
   MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
   if (password.size() < 8) {
     return Status(ErrorCode::kInvalidArgument, "a password needs at least 8 characters");
@@ -107,7 +110,8 @@ Status Accounts::SetPassword(std::string_view account_id, std::string_view passw
   return shard->PutCredential(account_id, CredentialKind::kPasswordHash, hash, 0);
 }
 
-Status Accounts::VerifyPassword(std::string_view account_id, std::string_view password) {
+Status Accounts::VerifyPassword(std::string_view address, std::string_view password) {
+  const std::string account_id = NormalizeAccountId(address);
   MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
   auto stored = shard->GetCredential(account_id, CredentialKind::kPasswordHash);
   if (!stored.ok()) {
@@ -123,7 +127,8 @@ Status Accounts::VerifyPassword(std::string_view account_id, std::string_view pa
   return Status::Ok();
 }
 
-Status Accounts::ConsumeEnrollmentToken(std::string_view account_id, std::string_view token) {
+Status Accounts::ConsumeEnrollmentToken(std::string_view address, std::string_view token) {
+  const std::string account_id = NormalizeAccountId(address);
   MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
   auto stored = shard->GetCredential(account_id, CredentialKind::kEnrollmentToken);
   if (!stored.ok()) {

@@ -21,6 +21,8 @@ struct EnrollmentToken {
 inline constexpr std::string_view kSpecialUseMailboxes[] = {"Sent", "Drafts", "Trash", "Junk",
                                                             "Archive"};
 
+// Every method takes an address as the user typed it and normalises it
+// (NormalizeAccountId), so "Alice@Example.com" is alice@example.com.
 class Accounts {
  public:
   explicit Accounts(const RegionShards& shards) : shards_(shards) {}

@@ -100,6 +100,7 @@ DeliveryReply Deliverer::Deliver(std::string_view account_id, std::string_view m
         return TemporaryFailure(account_id);
     }
   }
+  if (events_ != nullptr) events_->Notify(account_id, "INBOX");
   return Reply(true, "250 2.0.0", account_id,
                "delivered as uid " + std::to_string(appended->uid));
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/imap/mailbox_events.h"
 #include "server/region_shards.h"
 
 namespace mailvault {
@@ -19,7 +20,9 @@ struct DeliveryReply {
 
 class Deliverer {
  public:
-  explicit Deliverer(const RegionShards& shards) : shards_(shards) {}
+  // `events`, when given, hears of every delivery (IMAP IDLE wakes on it).
+  Deliverer(const RegionShards& shards, imap::MailboxEvents* events)
+      : shards_(shards), events_(events) {}
 
   // The RCPT TO answer: can this account take mail here, now?
   DeliveryReply CheckRecipient(std::string_view account_id) const;
@@ -35,6 +38,7 @@ class Deliverer {
   DeliveryReply Resolve(std::string_view account_id, Target& target) const;
 
   const RegionShards& shards_;
+  imap::MailboxEvents* events_;
 };
 
 }  // namespace mailvault

@@ -11,12 +11,15 @@
 #include "server/accounts.h"
 #include "server/admin/admin_server.h"
 #include "server/delivery.h"
+#include "server/imap/engine.h"
 #include "server/lmtp/lmtp_session.h"
 #include "server/net/listener.h"
 #include "server/net/self_signed_certificate.h"
 #include "server/net/storage_pool.h"
 #include "server/net/tls_context.h"
 #include "server/region_shards.h"
+#include "server/vault_authenticator.h"
+#include "server/vault_commands.h"
 
 namespace mailvault {
 namespace {
@@ -58,6 +61,20 @@ class SessionCounter {
   std::atomic<int> live_{0};
 };
 
+imap::EngineOptions ImapOptions(const Config& config) {
+  imap::EngineOptions options;
+  options.greeting_name = "mailvault " + config.hostname;
+  options.max_line_pre_auth = config.limits.max_line_pre_auth;
+  options.max_line = config.limits.max_line;
+  options.max_literal = config.limits.max_message;
+  options.max_nesting = config.limits.max_nesting;
+  options.max_bad_commands_pre_auth = config.limits.max_bad_commands_pre_auth;
+  options.max_bad_commands = config.limits.max_bad_commands;
+  options.idle_pre_auth = config.limits.idle_pre_auth;
+  options.idle_authenticated = config.limits.idle_authenticated;
+  return options;
+}
+
 void PrintWelcome(const Config& config, const std::string& fingerprint) {
   std::cout << "mailvaultd is running (embedded default configuration)\n"
             << "  IMAPS  " << config.imaps.host << ":" << config.imaps.port << "  (implicit TLS)\n"
@@ -91,13 +108,41 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(threads));
   StoragePool pool(std::max(2u, threads));
-  Deliverer deliverer(*shards);
+  imap::MailboxEvents events;
+  Deliverer deliverer(*shards, &events);
   ConnectionLimiter limiter(config.limits.max_connections_per_address);
   SessionCounter sessions;
 
   Accounts accounts(*shards);
   MV_ASSIGN_OR_RETURN(auto admin, AdminServer::Bind(io, config.admin_socket, accounts, pool));
   asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
+
+  VaultAuthenticator authenticator(*shards, accounts, config.hostname);
+  VaultCommands vault_commands(accounts);
+  imap::EngineContext imap_context{ImapOptions(config), authenticator, pool, events,
+                                   &vault_commands};
+  MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
+  asio::co_spawn(io,
+                 AcceptLoop(*imaps_acceptor, limiter, /*refusal=*/"",
+                            sessions.Wrap([&](tcp::socket s) {
+                              return imap::RunImapSession(
+                                  imap::Connection(std::move(s), tls.current()),
+                                  /*implicit_tls=*/true, imap_context);
+                            })),
+                 asio::detached);
+  std::vector<std::unique_ptr<tcp::acceptor>> starttls_acceptors;
+  for (const Endpoint& endpoint : config.imap_starttls) {
+    MV_ASSIGN_OR_RETURN(auto acceptor, BindListener(io, endpoint));
+    asio::co_spawn(io,
+                   AcceptLoop(*acceptor, limiter, "* BYE Too many connections\r\n",
+                              sessions.Wrap([&](tcp::socket s) {
+                                return imap::RunImapSession(
+                                    imap::Connection(std::move(s), tls.current()),
+                                    /*implicit_tls=*/false, imap_context);
+                              })),
+                   asio::detached);
+    starttls_acceptors.push_back(std::move(acceptor));
+  }
 
   LmtpContext lmtp_context{config, deliverer, pool};
   MV_ASSIGN_OR_RETURN(auto lmtp_acceptor, BindListener(io, config.lmtp));
@@ -140,13 +185,16 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     spdlog::info("shutting down: {} sessions open", sessions.live());
     boost::system::error_code ignored;
     lmtp_acceptor->close(ignored);
+    imaps_acceptor->close(ignored);
+    for (auto& acceptor : starttls_acceptors) acceptor->close(ignored);
     admin->Close();
     shutdown_deadline = std::chrono::steady_clock::now() + kShutdownGrace;
     wait_for_sessions();
   };
   signals.async_wait(on_signal);
 
-  spdlog::info("mailvaultd: LMTP on {}:{}, regions: {}", config.lmtp.host,
+  spdlog::info("mailvaultd: IMAPS on {}:{}, LMTP on {}:{}, regions: {}", config.imaps.host,
+               imaps_acceptor->local_endpoint().port(), config.lmtp.host,
                lmtp_acceptor->local_endpoint().port(), fmt::join(shards->hosted(), ", "));
   if (print_welcome) PrintWelcome(config, fingerprint);
 

@@ -1,0 +1,45 @@
+// The IMAP engine's entry point: run one session over a connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "server/imap/authenticator.h"
+#include "server/imap/command_extension.h"
+#include "server/imap/connection.h"
+#include "server/imap/mailbox_events.h"
+#include "server/net/storage_pool.h"
+
+namespace mailvault::imap {
+
+struct EngineOptions {
+  std::string greeting_name = "mailvault";
+  size_t max_line_pre_auth = 8 << 10;
+  size_t max_line = 64 << 10;
+  uint64_t max_literal = 50ull << 20;
+  uint32_t max_nesting = 16;
+  uint32_t max_bad_commands_pre_auth = 3;
+  uint32_t max_bad_commands = 20;
+  std::chrono::seconds idle_pre_auth{60};
+  std::chrono::seconds idle_authenticated{30 * 60};
+  // Delay before answering a failed login, so guessing is slow.
+  std::chrono::milliseconds failed_login_delay{1500};
+  uint32_t max_failed_logins = 3;  // per connection, then BYE
+};
+
+struct EngineContext {
+  EngineOptions options;
+  Authenticator& authenticator;
+  StoragePool& pool;
+  MailboxEvents& events;
+  CommandExtension* extension = nullptr;  // optional
+};
+
+// Runs the session to its end. With `implicit_tls` the TLS handshake comes
+// first; otherwise STARTTLS is offered (if the connection has a TLS context)
+// and LOGIN is refused until it has run.
+asio::awaitable<void> RunImapSession(Connection connection, bool implicit_tls,
+                                     EngineContext& context);
+
+}  // namespace mailvault::imap

@@ -1,0 +1,96 @@
+// The narrow interface between the IMAP engine and where mail lives.
+//
+// The engine owns IMAP state (sequence numbers, the selected view, untagged
+// updates); a back-end speaks its store's terms: mailboxes by name, messages
+// by uid. mailvaultd implements it over a RegionShard (clients see sealed
+// wrappers); the customer's bridge implements it over the remote vault plus
+// decryption (clients see plaintext). Every call may block: the engine runs
+// them on the storage pool, never on a network thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace mailvault::imap {
+
+struct MessageMeta {
+  uint32_t uid = 0;
+  int64_t internal_date = 0;  // unix seconds
+  uint64_t size = 0;          // RFC822.SIZE: bytes of the message as FetchMessage returns it
+  uint64_t modseq = 0;
+  std::vector<std::string> flags;  // "\\Seen", keywords
+};
+
+struct MailboxInfo {
+  std::string name;  // internal form: UTF-8, '/'-separated, "INBOX"
+  uint32_t uidvalidity = 0;
+  uint32_t uidnext = 1;
+  uint64_t highest_modseq = 0;
+  bool subscribed = false;
+  std::string special_use;  // "\\Sent", "\\Drafts", ... or empty
+};
+
+struct MailboxSnapshot {
+  MailboxInfo info;
+  std::vector<MessageMeta> messages;  // ascending uid
+};
+
+struct AppendOutcome {
+  uint32_t uidvalidity = 0;
+  uint32_t uid = 0;
+};
+
+struct CopyOutcome {
+  uint32_t uidvalidity = 0;  // of the target
+  std::vector<uint32_t> source_uids;
+  std::vector<uint32_t> target_uids;
+};
+
+enum class FlagChange { kReplace, kAdd, kRemove };
+
+class MailBackend {
+ public:
+  virtual ~MailBackend() = default;
+
+  // The account this back-end serves (for change notifications and logs).
+  virtual const std::string& account() const = 0;
+  // False on the vault, where content is sealed: SEARCH on content gets NO.
+  virtual bool CanSearchContent() const = 0;
+
+  virtual Result<std::vector<MailboxInfo>> ListMailboxes() = 0;
+  virtual Status CreateMailbox(const std::string& name) = 0;
+  virtual Status DeleteMailbox(const std::string& name) = 0;
+  virtual Status RenameMailbox(const std::string& from, const std::string& to) = 0;
+  virtual Status SetSubscribed(const std::string& name, bool subscribed) = 0;
+
+  // The whole mailbox as the engine needs it to (re)build its view.
+  virtual Result<MailboxSnapshot> Snapshot(const std::string& mailbox) = 0;
+  // The message as the client sees it (RFC 5322 bytes).
+  virtual Result<std::string> FetchMessage(const std::string& mailbox, const MessageMeta& meta) = 0;
+
+  virtual Result<AppendOutcome> Append(const std::string& mailbox, std::string message,
+                                       const std::vector<std::string>& flags,
+                                       int64_t internal_date) = 0;
+  // Changes flags of the given uids; with `unchanged_since`, a message whose
+  // modseq is higher is left alone and its uid returned in `modified`
+  // (RFC 7162 3.1.3). Returns the changed messages' new metadata.
+  virtual Result<std::vector<MessageMeta>> StoreFlags(const std::string& mailbox,
+                                                      const std::vector<uint32_t>& uids,
+                                                      FlagChange change,
+                                                      const std::vector<std::string>& flags,
+                                                      std::optional<uint64_t> unchanged_since,
+                                                      std::vector<uint32_t>& modified) = 0;
+  virtual Result<CopyOutcome> Copy(const std::string& from, const std::vector<uint32_t>& uids,
+                                   const std::string& to) = 0;
+  virtual Result<CopyOutcome> Move(const std::string& from, const std::vector<uint32_t>& uids,
+                                   const std::string& to) = 0;
+  // Returns the uids actually removed.
+  virtual Result<std::vector<uint32_t>> Expunge(const std::string& mailbox,
+                                                const std::vector<uint32_t>& uids) = 0;
+};
+
+}  // namespace mailvault::imap

@@ -1,0 +1,46 @@
+// The Content-* fields of one MIME part, parsed the way BODYSTRUCTURE
+// reports them: values as written (case kept, RFC 2047 words not decoded),
+// parameters unquoted and RFC 2231 continuations merged as Dovecot does.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/imap/mime/header_fields.h"
+
+namespace mailvault::imap::mime {
+
+struct MediaParam {
+  std::string name;
+  std::string value;
+  bool operator==(const MediaParam&) const = default;
+};
+
+struct ContentFields {
+  // From the first Content-Type with a type token; empty when there is none
+  // (or it is unreadable), and the part takes its default type.
+  std::string type;
+  std::string subtype;  // may be empty ("Content-Type: text")
+  std::vector<MediaParam> type_params;
+  std::optional<std::string> transfer_encoding;  // the token as written
+  std::optional<std::string> id;
+  std::optional<std::string> description;
+  std::optional<std::string> md5;
+  std::optional<std::string> location;
+  std::optional<std::string> disposition;
+  std::vector<MediaParam> disposition_params;
+  std::vector<std::string> languages;
+
+  bool has_type() const { return !type.empty(); }
+  // A Content-Type parameter by name, case-insensitive.
+  std::optional<std::string_view> TypeParam(std::string_view name) const;
+};
+
+ContentFields ParseContentFields(const std::vector<HeaderField>& fields);
+
+// "; a=b; c*0=.." after a type or disposition token, RFC 2231 merged.
+std::vector<MediaParam> ParseMediaParams(std::string_view text);
+
+}  // namespace mailvault::imap::mime

@@ -1,0 +1,97 @@
+// The MIME side of IMAP FETCH and SEARCH for one message: ENVELOPE,
+// BODYSTRUCTURE / BODY, BODY[section] bytes (RFC 9051 6.4.5, 7.5.2), BINARY
+// (RFC 3516), and the decoded text SEARCH looks at.
+//
+// Used for vault messages (an RFC 5322 wrapper around one base64
+// application/vnd.mailvault.sealed part) and for the bridge's plaintext
+// mail alike. Parse once per message per FETCH, then ask for items.
+//
+// Sections are the original bytes, never re-serialised: a client may
+// compare them with what it stored or hash them. Line ends are left as they
+// are, so a message stored with bare LF is served with bare LF (Dovecot
+// would convert to CRLF); sizes in BODYSTRUCTURE are of those same bytes,
+// so they always agree with the sections and with RFC822.SIZE = size().
+//
+// Thread-safety: Parse may run on any thread; a parsed MessageStructure is
+// immutable, so its const methods may be called from several threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/imap/fetch_args.h"
+#include "common/imap/response_writer.h"
+#include "common/status.h"
+#include "server/imap/mime/mime_part.h"
+
+namespace mailvault::imap {
+
+// A Date: header value: the instant, and the zone it was written in
+// (SENTBEFORE/SENTON/SENTSINCE compare the date in that zone, RFC 9051 6.4.4).
+struct SentDateTime {
+  int64_t unix_seconds = 0;
+  int zone_minutes = 0;  // east of UTC
+  bool operator==(const SentDateTime&) const = default;
+};
+
+class MessageStructure {
+ public:
+  // Copies the bytes. Lenient like GMime: any input is some message (no
+  // header, no blank line, broken MIME all parse), so this only fails on an
+  // internal error. Cost: one pass over the bytes per nesting level.
+  static Result<MessageStructure> Parse(std::string_view rfc822);
+
+  // RFC822.SIZE: the message as stored, in octets.
+  uint64_t size() const { return bytes_.size(); }
+
+  // Parenthesised, ready to follow "ENVELOPE " / "BODYSTRUCTURE " / "BODY ".
+  // Strings are quoted when the connection's charset allows, else literals.
+  // BodyStructure(charset, true) is BODYSTRUCTURE (with extension data),
+  // BodyStructure(charset, false) is BODY.
+  std::string Envelope(Charset charset) const;
+  std::string BodyStructure(Charset charset, bool extensible) const;
+
+  // BODY[section] (RFC 9051 6.4.5), the exact bytes. A part that does not
+  // exist, HEADER/TEXT of a part that is not message/rfc822, and MIME
+  // without a part number give an empty string, as Dovecot answers
+  // (BODY[9] {0}), not an error. Part numbers resolve as Dovecot's: "1" of
+  // a non-multipart part is the part itself, and numbers after a
+  // message/rfc822 part address the encapsulated message.
+  std::string Section(const FetchSection& section) const;
+
+  // BINARY[part] (RFC 3516): the part's body with its Content-Transfer-
+  // Encoding removed. For an empty part list (BINARY[]), a multipart or a
+  // message/rfc822 part, the bytes of the section with every leaf inside
+  // decoded and its Content-Transfer-Encoding field rewritten to "binary".
+  // kInvalidArgument when a CTE to remove is unknown (answer
+  // NO [UNKNOWN-CTE]). A part that does not exist gives an empty string.
+  // BINARY.SIZE is the size of this result.
+  Result<std::string> Binary(const std::vector<uint32_t>& part) const;
+
+  // All values of a top-level header field, unfolded, trimmed and RFC 2047
+  // decoded to UTF-8 (raw 8-bit text is converted as well), in order.
+  std::vector<std::string> HeaderValues(std::string_view field) const;
+
+  // The text of every text/* part (inside attached messages too), transfer
+  // encoding removed and converted to UTF-8, parts separated by "\n".
+  std::string BodyText() const;
+
+  // The first Date: field, when GMime can read it.
+  std::optional<int64_t> SentDate() const;
+  std::optional<SentDateTime> SentDateWithZone() const;
+
+ private:
+  MessageStructure() = default;
+
+  std::string bytes_;
+  mime::MimePart root_;
+};
+
+// Applies a <offset.length> partial (RFC 9051 6.4.5): an offset at or past
+// the end gives an empty string; the length is cut at the end.
+std::string_view ApplyPartial(std::string_view bytes, const std::optional<FetchPartial>& partial);
+
+}  // namespace mailvault::imap

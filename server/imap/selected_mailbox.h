@@ -1,0 +1,48 @@
+// The selected mailbox as one session sees it: sequence numbers map to uids
+// in this view, which changes only when the session reports the change to
+// its client (RFC 9051 7.5: EXISTS, EXPUNGE, FETCH FLAGS).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/imap/sequence_set.h"
+#include "server/imap/mail_backend.h"
+
+namespace mailvault::imap {
+
+class SelectedMailbox {
+ public:
+  SelectedMailbox(bool read_only, MailboxSnapshot snapshot);
+
+  const std::string& name() const { return info_.name; }
+  bool read_only() const { return read_only_; }
+  const MailboxInfo& info() const { return info_; }
+  uint32_t count() const { return static_cast<uint32_t>(messages_.size()); }
+  // 1-based sequence number.
+  const MessageMeta& at(uint32_t seq) const { return messages_[seq - 1]; }
+  std::optional<uint32_t> SeqOf(uint32_t uid) const;
+  uint32_t MaxUid() const { return messages_.empty() ? 0 : messages_.back().uid; }
+
+  // The sequence numbers a set names, ascending. Sequence numbers above the
+  // message count are an error (BAD text in the Status) for non-UID sets;
+  // unknown uids are skipped, as RFC 9051 asks for UID commands.
+  Result<std::vector<uint32_t>> Resolve(const SequenceSet& set, bool uid) const;
+
+  // Replaces metadata after the session's own STORE.
+  void Update(const MessageMeta& meta);
+  // Removes the uids and appends "* n EXPUNGE" lines for them.
+  void Remove(const std::vector<uint32_t>& uids, std::string& out);
+  // Brings the view up to `fresh` and appends what changed: EXPUNGE for
+  // messages gone, EXISTS for new ones, FETCH FLAGS (and MODSEQ with
+  // CONDSTORE) for changed flags.
+  void Sync(MailboxSnapshot fresh, bool condstore, std::string& out);
+
+ private:
+  bool read_only_;
+  MailboxInfo info_;
+  std::vector<MessageMeta> messages_;  // ascending uid: index + 1 is the sequence number
+};
+
+}  // namespace mailvault::imap

@@ -1,0 +1,216 @@
+#include "server/imap/session.h"
+
+#include <spdlog/spdlog.h>
+
+namespace mailvault::imap {
+
+namespace {
+constexpr size_t kReadChunk = 64 << 10;
+
+bool HasNoUidForm(std::string_view name) {
+  return name != "FETCH" && name != "STORE" && name != "SEARCH" && name != "COPY" &&
+         name != "MOVE" && name != "EXPUNGE";
+}
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+}  // namespace
+
+Session::Session(Connection connection, bool implicit_tls, EngineContext& context)
+    : connection_(std::move(connection)),
+      implicit_tls_(implicit_tls),
+      context_(context),
+      receiver_([&] {
+        ReceiverLimits limits = ReceiverLimits::PreAuth();
+        limits.max_line_length = context.options.max_line_pre_auth;
+        limits.max_list_depth = context.options.max_nesting;
+        return limits;
+      }()),
+      deadline_(connection_.executor(), [this] { connection_.Close(); }),
+      wake_(std::make_shared<WakeState>(connection_.executor())),
+      read_buffer_(kReadChunk, '\0') {}
+
+Session::~Session() {
+  subscription_.reset();  // before wake_ goes: no callback may run later
+}
+
+void Session::Untagged(std::string_view line) {
+  out_ += "* ";
+  out_ += line;
+  out_ += "\r\n";
+}
+
+void Session::Tagged(std::string_view tag, const Reply& reply) {
+  out_ += tag;
+  out_ += ' ';
+  out_ += reply.status;
+  if (!reply.code.empty()) {
+    out_ += " [";
+    out_ += reply.code;
+    out_ += ']';
+  }
+  out_ += ' ';
+  out_ += reply.text.empty() ? "done" : reply.text;
+  out_ += "\r\n";
+}
+
+asio::awaitable<bool> Session::Flush() {
+  if (out_.empty()) co_return true;
+  deadline_.ExpireAfter(authenticated() ? context_.options.idle_authenticated
+                                        : context_.options.idle_pre_auth);
+  boost::system::error_code ec;
+  co_await connection_.Write(out_, ec);
+  out_.clear();
+  co_return !ec;
+}
+
+std::string Session::Capabilities() const {
+  std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
+                     "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES";
+  if (context_.extension != nullptr) {
+    caps += ' ';
+    caps += context_.extension->capability();
+  }
+  if (authenticated()) {
+    caps += " CONDSTORE";
+    return caps;
+  }
+  if (connection_.can_start_tls()) caps += " STARTTLS";
+  if (connection_.is_tls()) {
+    caps += " AUTH=PLAIN";
+  } else {
+    caps += " LOGINDISABLED";
+  }
+  return caps;
+}
+
+asio::awaitable<void> Session::Run() {
+  asio::co_spawn(connection_.executor(), deadline_.Watch(), asio::detached);
+  if (implicit_tls_) {
+    deadline_.ExpireAfter(kHandshakeTimeout);
+    if (!co_await connection_.StartTls()) {
+      deadline_.Stop();
+      connection_.Close();
+      co_return;
+    }
+  }
+  Untagged("OK [CAPABILITY " + Capabilities() + "] " + context_.options.greeting_name +
+           " ready");
+  bool open = co_await Flush();
+  while (open && state_ != SessionState::kLogout) {
+    ReceiverEvent event = receiver_.Next();
+    if (std::holds_alternative<NeedMoreInput>(event)) {
+      open = co_await Flush();
+      if (!open) break;
+      deadline_.ExpireAfter(authenticated() ? context_.options.idle_authenticated
+                                            : context_.options.idle_pre_auth);
+      boost::system::error_code ec;
+      const size_t n = co_await connection_.ReadSome(asio::buffer(read_buffer_), ec);
+      if (ec) break;
+      receiver_.Feed(std::string_view(read_buffer_.data(), n));
+      continue;
+    }
+    open = co_await HandleEvent(event);
+  }
+  co_await Flush();
+  deadline_.Stop();
+  subscription_.reset();
+  connection_.Close();
+}
+
+asio::awaitable<bool> Session::HandleEvent(ReceiverEvent& event) {
+  if (auto* literal = std::get_if<LiteralAnnounced>(&event)) {
+    if (literal->synchronizing) {
+      out_ += "+ Ready for " + std::to_string(literal->size) + " bytes\r\n";
+      co_return co_await Flush();
+    }
+    co_return true;
+  }
+  if (auto* command = std::get_if<ImapCommand>(&event)) {
+    co_await Execute(std::move(*command));
+    co_return co_await Flush();
+  }
+  if (auto* error = std::get_if<ReceiverError>(&event)) {
+    const std::string tag = error->tag.empty() ? "*" : error->tag;
+    Tagged(tag, Reply{error->reply == ErrorReply::kNo ? "NO" : "BAD", error->response_code,
+                      error->message});
+    const uint32_t limit = authenticated() ? context_.options.max_bad_commands
+                                           : context_.options.max_bad_commands_pre_auth;
+    if (error->close_connection || ++bad_commands_ >= limit) {
+      Untagged("BYE Too many errors, closing the connection");
+      state_ = SessionState::kLogout;
+    }
+    co_return co_await Flush();
+  }
+  // IDLE's DONE and AUTHENTICATE lines are read by their commands; one
+  // arriving here was sent out of turn.
+  Untagged("BAD Unexpected continuation data");
+  co_return co_await Flush();
+}
+
+asio::awaitable<void> Session::Execute(ImapCommand command) {
+  const CommandSpec* spec = FindCommand(command.name);
+  if (spec == nullptr && context_.extension != nullptr &&
+      context_.extension->Handles(command.name)) {
+    if (!connection_.is_tls()) {
+      Tagged(command.tag, Reply{"NO", "PRIVACYREQUIRED", "This command needs TLS"});
+      co_return;
+    }
+    ExtensionReply reply = co_await OnPool(
+        [&] { return context_.extension->Execute(command, backend_.get()); });
+    for (const std::string& line : reply.untagged) Untagged(line);
+    Tagged(command.tag, Reply{reply.status, reply.code, reply.text});
+    co_return;
+  }
+  if (spec == nullptr) {
+    ++bad_commands_;
+    Tagged(command.tag, Reply{"BAD", "", "Unknown command " + command.name.substr(0, 32)});
+    co_return;
+  }
+  if (command.uid && HasNoUidForm(command.name)) {
+    Tagged(command.tag, Reply{"BAD", "", "UID " + command.name + " does not exist"});
+    co_return;
+  }
+  const bool allowed = (state_ == SessionState::kNotAuthenticated && spec->not_authenticated) ||
+                       (state_ == SessionState::kAuthenticated && spec->authenticated) ||
+                       (state_ == SessionState::kSelected && spec->selected);
+  if (!allowed) {
+    const char* why = state_ == SessionState::kNotAuthenticated ? "Log in first"
+                      : state_ == SessionState::kAuthenticated ? "Select a mailbox first"
+                                                               : "Not allowed now";
+    Tagged(command.tag, Reply{"BAD", "", std::string(why)});
+    co_return;
+  }
+  const std::string tag = command.tag;
+  const std::string name = command.name;
+  Reply reply = co_await (this->*spec->handler)(command);
+  // Other sessions' changes are reported after every command but those
+  // during which sequence numbers must stay put (RFC 9051 7.5.1).
+  if (state_ == SessionState::kSelected && name != "FETCH" && name != "STORE" &&
+      name != "SEARCH" && name != "NOOP" && name != "IDLE") {
+    co_await SyncSelected();
+  }
+  if (!reply.status.empty()) Tagged(tag, reply);  // empty: the handler answered already
+}
+
+asio::awaitable<void> Session::SyncSelected() {
+  if (!selected_) co_return;
+  wake_->pending = false;
+  const std::string mailbox = selected_->name();
+  auto snapshot = co_await OnPool([&] { return backend_->Snapshot(mailbox); });
+  if (!snapshot.ok()) {
+    if (snapshot.code() == ErrorCode::kNotFound) {
+      // Deleted or renamed by another session: nothing can go on here.
+      Untagged("BYE The selected mailbox was deleted");
+      state_ = SessionState::kLogout;
+    }
+    co_return;
+  }
+  selected_->Sync(std::move(snapshot).value(), condstore_, out_);
+}
+
+void Session::Deselect() {
+  subscription_.reset();
+  selected_.reset();
+  if (state_ == SessionState::kSelected) state_ = SessionState::kAuthenticated;
+}
+
+}  // namespace mailvault::imap

@@ -1,0 +1,144 @@
+// One IMAP session: the state machine of RFC 9051 (not authenticated,
+// authenticated, selected, logout) over a Connection. Command handlers are
+// member functions, grouped by concern in session_*.cc; the table that maps
+// names to handlers and allowed states is in session_dispatch.cc.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/imap/list_args.h"
+#include "common/imap/mailbox_name.h"
+#include "common/imap/receiver.h"
+#include "common/imap/response_writer.h"
+#include "common/imap/status_args.h"
+#include "server/imap/engine.h"
+#include "server/imap/selected_mailbox.h"
+#include "server/net/connection_deadline.h"
+
+namespace mailvault::imap {
+
+enum class SessionState { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
+
+class Session {
+ public:
+  Session(Connection connection, bool implicit_tls, EngineContext& context);
+  ~Session();
+  asio::awaitable<void> Run();
+
+  // What a handler tells the loop.
+  struct Reply {
+    std::string status;  // "OK", "NO", "BAD"
+    std::string code;    // response code without brackets, may be empty
+    std::string text;
+  };
+
+ private:
+  using Handler = asio::awaitable<Reply> (Session::*)(ImapCommand&);
+  struct CommandSpec {
+    std::string_view name;
+    Handler handler;
+    bool not_authenticated;  // allowed before login
+    bool authenticated;      // allowed after login
+    bool selected;           // allowed with a mailbox selected
+  };
+  static const CommandSpec* FindCommand(std::string_view name);
+
+  // The loop.
+  asio::awaitable<bool> HandleEvent(ReceiverEvent& event);
+  asio::awaitable<void> Execute(ImapCommand command);
+  asio::awaitable<bool> Flush();
+  void Untagged(std::string_view line);
+  void Tagged(std::string_view tag, const Reply& reply);
+  std::string Capabilities() const;
+  bool authenticated() const { return state_ == SessionState::kAuthenticated || state_ == SessionState::kSelected; }
+  MailboxNameEncoding name_encoding() const {
+    return imap4rev2_ ? MailboxNameEncoding::kUtf8 : MailboxNameEncoding::kModifiedUtf7;
+  }
+  Charset charset() const { return imap4rev2_ ? Charset::kUtf8 : Charset::kAscii; }
+  // Runs blocking back-end work on the storage pool.
+  template <typename F>
+  auto OnPool(F work) -> asio::awaitable<decltype(work())> {
+    co_return co_await context_.pool.Run(std::move(work));
+  }
+
+  // Any state (session_auth.cc).
+  asio::awaitable<Reply> Capability(ImapCommand& command);
+  asio::awaitable<Reply> Noop(ImapCommand& command);
+  asio::awaitable<Reply> Logout(ImapCommand& command);
+  asio::awaitable<Reply> Id(ImapCommand& command);
+  asio::awaitable<Reply> StartTls(ImapCommand& command);
+  asio::awaitable<Reply> Login(ImapCommand& command);
+  asio::awaitable<Reply> Authenticate(ImapCommand& command);
+  asio::awaitable<Reply> Enable(ImapCommand& command);
+  asio::awaitable<Reply> CompleteLogin(std::string_view user, std::string_view password);
+  // Reads one raw line in AUTHENTICATE mode.
+  asio::awaitable<std::optional<AuthenticateResponse>> ReadAuthenticateLine();
+
+  // Mailboxes (session_mailboxes.cc).
+  asio::awaitable<Reply> Select(ImapCommand& command);
+  asio::awaitable<Reply> Create(ImapCommand& command);
+  asio::awaitable<Reply> Delete(ImapCommand& command);
+  asio::awaitable<Reply> Rename(ImapCommand& command);
+  asio::awaitable<Reply> Subscribe(ImapCommand& command);
+  asio::awaitable<Reply> List(ImapCommand& command);
+  asio::awaitable<Reply> Lsub(ImapCommand& command);
+  asio::awaitable<Reply> Namespace(ImapCommand& command);
+  asio::awaitable<Reply> StatusCommand(ImapCommand& command);
+  asio::awaitable<Reply> Close(ImapCommand& command);
+  asio::awaitable<Reply> Unselect(ImapCommand& command);
+  asio::awaitable<Reply> Idle(ImapCommand& command);
+  asio::awaitable<Reply> ListMailboxes(const ListArgs& args, bool lsub);
+  Result<std::string> DecodeName(std::string_view wire, MailboxNameUse use) const;
+  std::string StatusLine(const std::string& name, const MailboxSnapshot& snapshot,
+                         const std::vector<StatusItem>& items) const;
+  void AppendNameAstring(std::string& out, std::string_view name) const;
+  // Re-reads the selected mailbox and reports changes (NOOP, IDLE, after
+  // commands other than FETCH, STORE and SEARCH).
+  asio::awaitable<void> SyncSelected();
+  void Deselect();
+
+  // Messages (session_messages.cc, session_fetch.cc, session_search.cc).
+  asio::awaitable<Reply> Append(ImapCommand& command);
+  asio::awaitable<Reply> Fetch(ImapCommand& command);
+  asio::awaitable<Reply> Store(ImapCommand& command);
+  asio::awaitable<Reply> Search(ImapCommand& command);
+  asio::awaitable<Reply> Copy(ImapCommand& command);
+  asio::awaitable<Reply> Move(ImapCommand& command);
+  asio::awaitable<Reply> Expunge(ImapCommand& command);
+  asio::awaitable<Reply> CopyOrMove(ImapCommand& command, bool move);
+  // Expunges the \Deleted messages of `uids` (all of them when empty).
+  asio::awaitable<Reply> ExpungeDeleted(const std::optional<std::vector<uint32_t>>& only_uids,
+                                        bool report);
+
+  Connection connection_;
+  bool implicit_tls_;
+  EngineContext& context_;
+  ImapReceiver receiver_;
+  ConnectionDeadline deadline_;
+  SessionState state_ = SessionState::kNotAuthenticated;
+  std::unique_ptr<MailBackend> backend_;
+  std::unique_ptr<SelectedMailbox> selected_;
+  std::unique_ptr<MailboxEvents::Subscription> subscription_;
+  // A change notification from another session or a delivery, posted to
+  // this session's executor. The timer never expires by itself; cancel()
+  // wakes IDLE.
+  struct WakeState {
+    explicit WakeState(const asio::any_io_executor& executor)
+        : timer(executor, std::chrono::steady_clock::time_point::max()) {}
+    asio::steady_timer timer;
+    bool pending = false;
+  };
+  std::shared_ptr<WakeState> wake_;
+  std::string out_;
+  std::vector<uint32_t> saved_search_;  // RFC 5182 "$", as uids
+  bool imap4rev2_ = false;
+  bool condstore_ = false;
+  uint32_t bad_commands_ = 0;
+  uint32_t failed_logins_ = 0;
+  std::string read_buffer_;
+};
+
+}  // namespace mailvault::imap

@@ -1,0 +1,165 @@
+// Commands of any state and authentication: CAPABILITY, NOOP, CHECK, LOGOUT,
+// ID, STARTTLS, LOGIN, AUTHENTICATE PLAIN, ENABLE.
+#include <sodium.h>
+
+#include "common/imap/sasl_base64.h"
+#include "common/imap/simple_args.h"
+#include "server/imap/session.h"
+
+namespace mailvault::imap {
+
+asio::awaitable<Session::Reply> Session::Capability(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  Untagged("CAPABILITY " + Capabilities());
+  co_return Reply{"OK", "", "CAPABILITY completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Noop(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  co_await SyncSelected();
+  co_return Reply{"OK", "", command.name + " completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Logout(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  Untagged("BYE Logging out");
+  state_ = SessionState::kLogout;
+  co_return Reply{"OK", "", "LOGOUT completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Id(ImapCommand& command) {
+  if (auto args = ParseIdArgs(command); !args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  Untagged("ID (\"name\" \"mailvault\")");
+  co_return Reply{"OK", "", "ID completed"};
+}
+
+asio::awaitable<Session::Reply> Session::StartTls(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  if (!connection_.can_start_tls()) co_return Reply{"BAD", "", "TLS is already active"};
+  Tagged(command.tag, Reply{"OK", "", "Begin TLS negotiation now"});
+  if (!co_await Flush() || !co_await connection_.StartTls()) {
+    state_ = SessionState::kLogout;
+    co_return Reply{"BAD", "", "TLS negotiation failed"};  // never sent: the socket is gone
+  }
+  // Whatever the client pipelined after STARTTLS came in the clear: drop it
+  // (RFC 9051 6.2.1), along with the receiver's state.
+  receiver_ = ImapReceiver(receiver_.limits());
+  Untagged("CAPABILITY " + Capabilities());
+  co_return Reply{"", "", ""};  // the tagged OK went out before the handshake
+}
+
+asio::awaitable<Session::Reply> Session::Login(ImapCommand& command) {
+  auto args = ParseLoginArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  if (!connection_.is_tls()) {
+    co_return Reply{"NO", "PRIVACYREQUIRED", "LOGIN needs TLS: use STARTTLS or the IMAPS port"};
+  }
+  Reply reply = co_await CompleteLogin(args->user, args->password);
+  sodium_memzero(args->password.data(), args->password.size());
+  co_return reply;
+}
+
+asio::awaitable<std::optional<AuthenticateResponse>> Session::ReadAuthenticateLine() {
+  receiver_.SetMode(ReceiverMode::kAuthenticate);
+  for (;;) {
+    ReceiverEvent event = receiver_.Next();
+    if (auto* response = std::get_if<AuthenticateResponse>(&event)) co_return std::move(*response);
+    if (!std::holds_alternative<NeedMoreInput>(event)) co_return std::nullopt;
+    if (!co_await Flush()) co_return std::nullopt;
+    deadline_.ExpireAfter(context_.options.idle_pre_auth);
+    boost::system::error_code ec;
+    const size_t n = co_await connection_.ReadSome(asio::buffer(read_buffer_), ec);
+    if (ec) {
+      state_ = SessionState::kLogout;
+      co_return std::nullopt;
+    }
+    receiver_.Feed(std::string_view(read_buffer_.data(), n));
+  }
+}
+
+asio::awaitable<Session::Reply> Session::Authenticate(ImapCommand& command) {
+  auto args = ParseAuthenticateArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  if (args->mechanism != "PLAIN") {
+    co_return Reply{"NO", "CANNOT", "Unsupported mechanism: only PLAIN is offered"};
+  }
+  if (!connection_.is_tls()) {
+    co_return Reply{"NO", "PRIVACYREQUIRED", "AUTHENTICATE needs TLS"};
+  }
+  std::string message;
+  if (args->initial_response) {
+    message = std::move(*args->initial_response);
+  } else {
+    out_ += "+ \r\n";
+    auto response = co_await ReadAuthenticateLine();
+    if (!response) co_return Reply{"BAD", "", "Invalid AUTHENTICATE response"};
+    if (response->cancelled) co_return Reply{"BAD", "", "AUTHENTICATE cancelled"};
+    message = std::move(response->data);
+  }
+  // RFC 4616: [authzid] NUL authcid NUL passwd
+  const size_t first = message.find('\0');
+  const size_t second = first == std::string::npos ? first : message.find('\0', first + 1);
+  if (second == std::string::npos) {
+    sodium_memzero(message.data(), message.size());
+    co_return Reply{"BAD", "", "Malformed PLAIN response"};
+  }
+  const std::string_view authzid(message.data(), first);
+  const std::string_view user(message.data() + first + 1, second - first - 1);
+  const std::string_view password(message.data() + second + 1, message.size() - second - 1);
+  Reply reply;
+  if (!authzid.empty() && authzid != user) {
+    reply = Reply{"NO", "AUTHORIZATIONFAILED", "Acting as another user is not supported"};
+  } else {
+    reply = co_await CompleteLogin(user, password);
+  }
+  sodium_memzero(message.data(), message.size());
+  co_return reply;
+}
+
+asio::awaitable<Session::Reply> Session::CompleteLogin(std::string_view user,
+                                                       std::string_view password) {
+  LoginResult result =
+      co_await OnPool([&] { return context_.authenticator.Login(user, password); });
+  if (!result.backend) {
+    // Referrals are an answer, not a failure: no delay for them.
+    if (result.response_code.rfind("REFERRAL", 0) != 0) {
+      asio::steady_timer delay(connection_.executor(), context_.options.failed_login_delay);
+      boost::system::error_code ignored;
+      co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (++failed_logins_ >= context_.options.max_failed_logins) {
+        Untagged("BYE Too many failed logins");
+        state_ = SessionState::kLogout;
+      }
+    }
+    co_return Reply{"NO", result.response_code, result.text};
+  }
+  backend_ = std::move(result.backend);
+  state_ = SessionState::kAuthenticated;
+  ReceiverLimits limits = ReceiverLimits::PostAuth();
+  limits.max_line_length = context_.options.max_line;
+  limits.max_literal_size = context_.options.max_literal;
+  limits.max_nonsync_literal_size = context_.options.max_literal;
+  limits.max_list_depth = context_.options.max_nesting;
+  receiver_.SetLimits(limits);
+  bad_commands_ = 0;
+  co_return Reply{"OK", "CAPABILITY " + Capabilities(), "Logged in"};
+}
+
+asio::awaitable<Session::Reply> Session::Enable(ImapCommand& command) {
+  auto args = ParseEnableArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  std::string enabled;
+  for (const std::string& capability : *args) {
+    if (capability == "IMAP4REV2" && !imap4rev2_) {
+      imap4rev2_ = true;
+      enabled += " IMAP4rev2";
+    } else if (capability == "CONDSTORE" && !condstore_) {
+      condstore_ = true;
+      enabled += " CONDSTORE";
+    }
+  }
+  Untagged("ENABLED" + enabled);
+  co_return Reply{"OK", "", "ENABLE completed"};
+}
+
+}  // namespace mailvault::imap

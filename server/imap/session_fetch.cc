@@ -1,0 +1,219 @@
+// FETCH and UID FETCH (RFC 9051 6.4.5, BINARY RFC 3516, CONDSTORE RFC 7162).
+#include <algorithm>
+
+#include "common/imap/fetch_args.h"
+#include "server/imap/mime/message_structure.h"
+#include "server/imap/session.h"
+
+namespace mailvault::imap {
+namespace {
+
+bool NeedsContent(const FetchArgs& args) {
+  return std::any_of(args.items.begin(), args.items.end(), [](const FetchItem& item) {
+    switch (item.kind) {
+      case FetchItemKind::kEnvelope:
+      case FetchItemKind::kRfc822:
+      case FetchItemKind::kRfc822Header:
+      case FetchItemKind::kRfc822Text:
+      case FetchItemKind::kBody:
+      case FetchItemKind::kBodyStructure:
+      case FetchItemKind::kBodySection:
+      case FetchItemKind::kBinary:
+      case FetchItemKind::kBinarySize:
+        return true;
+      default:
+        return false;
+    }
+  });
+}
+
+std::string PartText(const std::vector<uint32_t>& part) {
+  std::string out;
+  for (size_t i = 0; i < part.size(); ++i) {
+    if (i > 0) out += '.';
+    out += std::to_string(part[i]);
+  }
+  return out;
+}
+
+// The section as the response names it: "BODY[HEADER.FIELDS (FROM)]<0>".
+std::string SectionName(const FetchItem& item) {
+  std::string name = item.kind == FetchItemKind::kBinary ? "BINARY[" : "BODY[";
+  name += PartText(item.section.part);
+  const bool has_part = !item.section.part.empty();
+  auto text = [&](std::string_view t) {
+    if (has_part) name += '.';
+    name += t;
+  };
+  switch (item.section.text) {
+    case SectionText::kAll: break;
+    case SectionText::kHeader: text("HEADER"); break;
+    case SectionText::kText: text("TEXT"); break;
+    case SectionText::kMime: text("MIME"); break;
+    case SectionText::kHeaderFields:
+    case SectionText::kHeaderFieldsNot: {
+      text(item.section.text == SectionText::kHeaderFields ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (");
+      for (size_t i = 0; i < item.section.header_fields.size(); ++i) {
+        if (i > 0) name += ' ';
+        name += item.section.header_fields[i];
+      }
+      name += ')';
+      break;
+    }
+  }
+  name += ']';
+  if (item.partial) name += "<" + std::to_string(item.partial->offset) + ">";
+  return name;
+}
+
+}  // namespace
+
+asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
+  auto args = ParseFetchArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  if (args->uses_condstore) condstore_ = true;
+  auto seqs = selected_->Resolve(args->set, command.uid);
+  if (!seqs.ok()) co_return Reply{"BAD", "", seqs.status().message()};
+  const bool content = NeedsContent(*args);
+  const std::string mailbox = selected_->name();
+  bool any_failed = false;
+
+  for (uint32_t seq : *seqs) {
+    MessageMeta meta = selected_->at(seq);
+    if (args->changed_since && meta.modseq <= *args->changed_since) continue;
+    // Reading a body sets \Seen (unless PEEK) on a read-write mailbox.
+    if (args->sets_seen && !selected_->read_only() &&
+        std::find(meta.flags.begin(), meta.flags.end(), "\\Seen") == meta.flags.end()) {
+      std::vector<uint32_t> ignored;
+      auto stored = co_await OnPool([&] {
+        return backend_->StoreFlags(mailbox, {meta.uid}, FlagChange::kAdd, {"\\Seen"},
+                                    std::nullopt, ignored);
+      });
+      if (stored.ok() && !stored->empty()) {
+        meta = stored->front();
+        selected_->Update(meta);
+        context_.events.Notify(backend_->account(), mailbox);
+      }
+    }
+    std::optional<MessageStructure> structure;
+    std::string message;
+    if (content) {
+      auto fetched = co_await OnPool([&] { return backend_->FetchMessage(mailbox, meta); });
+      if (!fetched.ok()) {
+        any_failed = true;  // e.g. expunged by another session meanwhile
+        continue;
+      }
+      message = std::move(fetched).value();
+      auto parsed = MessageStructure::Parse(message);
+      if (!parsed.ok()) {
+        any_failed = true;
+        continue;
+      }
+      structure.emplace(std::move(parsed).value());
+    }
+
+    std::string line = "* " + std::to_string(seq) + " FETCH (";
+    bool first = true;
+    auto item_start = [&](std::string_view name) {
+      if (!first) line += ' ';
+      first = false;
+      line += name;
+      line += ' ';
+    };
+    bool flags_sent = false;
+    for (const FetchItem& item : args->items) {
+      switch (item.kind) {
+        case FetchItemKind::kUid:
+          item_start("UID");
+          line += std::to_string(meta.uid);
+          break;
+        case FetchItemKind::kFlags:
+          item_start("FLAGS");
+          AppendFlagList(line, meta.flags);
+          flags_sent = true;
+          break;
+        case FetchItemKind::kInternalDate:
+          item_start("INTERNALDATE");
+          AppendDateTime(line, meta.internal_date, 0);
+          break;
+        case FetchItemKind::kRfc822Size:
+          item_start("RFC822.SIZE");
+          line += std::to_string(meta.size);
+          break;
+        case FetchItemKind::kModSeq:
+          item_start("MODSEQ");
+          line += "(" + std::to_string(meta.modseq) + ")";
+          break;
+        case FetchItemKind::kEnvelope:
+          item_start("ENVELOPE");
+          line += structure->Envelope(charset());
+          break;
+        case FetchItemKind::kBody:
+          item_start("BODY");
+          line += structure->BodyStructure(charset(), /*extensible=*/false);
+          break;
+        case FetchItemKind::kBodyStructure:
+          item_start("BODYSTRUCTURE");
+          line += structure->BodyStructure(charset(), /*extensible=*/true);
+          break;
+        case FetchItemKind::kRfc822:
+          item_start("RFC822");
+          AppendLiteral(line, message);
+          break;
+        case FetchItemKind::kRfc822Header: {
+          FetchSection header;
+          header.text = SectionText::kHeader;
+          item_start("RFC822.HEADER");
+          AppendLiteral(line, structure->Section(header));
+          break;
+        }
+        case FetchItemKind::kRfc822Text: {
+          FetchSection text;
+          text.text = SectionText::kText;
+          item_start("RFC822.TEXT");
+          AppendLiteral(line, structure->Section(text));
+          break;
+        }
+        case FetchItemKind::kBodySection: {
+          const std::string bytes = structure->Section(item.section);
+          item_start(SectionName(item));
+          AppendLiteral(line, ApplyPartial(bytes, item.partial));
+          break;
+        }
+        case FetchItemKind::kBinary:
+        case FetchItemKind::kBinarySize: {
+          auto decoded = structure->Binary(item.section.part);
+          if (!decoded.ok()) {
+            co_return Reply{"NO", "UNKNOWN-CTE", "Cannot decode the part's transfer encoding"};
+          }
+          if (item.kind == FetchItemKind::kBinarySize) {
+            item_start("BINARY.SIZE[" + PartText(item.section.part) + "]");
+            line += std::to_string(decoded->size());
+          } else {
+            item_start(SectionName(item));
+            const std::string_view bytes = ApplyPartial(*decoded, item.partial);
+            if (bytes.find('\0') != std::string_view::npos) {
+              AppendLiteral8(line, bytes);
+            } else {
+              AppendLiteral(line, bytes);
+            }
+          }
+          break;
+        }
+      }
+    }
+    // A \Seen set by this FETCH is reported even if FLAGS was not asked for.
+    if (args->sets_seen && !flags_sent && !selected_->read_only()) {
+      item_start("FLAGS");
+      AppendFlagList(line, meta.flags);
+    }
+    line += ")\r\n";
+    out_ += line;
+    // Large fetches go out message by message, not all at the end.
+    if (out_.size() > (1 << 20) && !co_await Flush()) co_return Reply{"", "", ""};
+  }
+  if (any_failed) co_return Reply{"NO", "", "Some messages could not be fetched"};
+  co_return Reply{"OK", "", "FETCH completed"};
+}
+
+}  // namespace mailvault::imap

@@ -1,0 +1,325 @@
+// Mailbox commands: SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE,
+// UNSUBSCRIBE, LIST, LSUB, NAMESPACE, STATUS, CLOSE, UNSELECT.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/imap/list_args.h"
+#include "common/imap/modified_utf7.h"
+#include "common/imap/select_args.h"
+#include "common/imap/simple_args.h"
+#include "common/imap/status_args.h"
+#include "server/imap/mailbox_pattern.h"
+#include "server/imap/session.h"
+
+namespace mailvault::imap {
+namespace {
+
+constexpr std::string_view kSystemFlags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+bool HasFlag(const MessageMeta& m, std::string_view flag) {
+  return std::find(m.flags.begin(), m.flags.end(), flag) != m.flags.end();
+}
+
+Session::Reply FromStatus(const Status& status, std::string_view what) {
+  switch (status.code()) {
+    case ErrorCode::kNotFound:
+      return {"NO", "NONEXISTENT", std::string(what) + ": no such mailbox"};
+    case ErrorCode::kAlreadyExists:
+      return {"NO", "ALREADYEXISTS", std::string(what) + ": the mailbox exists"};
+    case ErrorCode::kInvalidArgument:
+      return {"NO", "CANNOT", status.message()};
+    default:
+      return {"NO", "SERVERBUG", std::string(what) + " failed; try again"};
+  }
+}
+
+}  // namespace
+
+Result<std::string> Session::DecodeName(std::string_view wire, MailboxNameUse use) const {
+  return MailboxNameFromWire(wire, name_encoding(), use);
+}
+
+void Session::AppendNameAstring(std::string& out, std::string_view name) const {
+  if (!AppendMailboxName(out, name, name_encoding()).ok()) out += "\"\"";
+}
+
+asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
+  const bool examine = command.name == "EXAMINE";
+  auto args = ParseSelectArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  auto name = DecodeName(args->mailbox, MailboxNameUse::kExisting);
+  if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  if (state_ == SessionState::kSelected) {
+    Deselect();
+    Untagged("OK [CLOSED] Previous mailbox closed");
+  }
+  if (args->condstore) condstore_ = true;
+  auto snapshot = co_await OnPool([&] { return backend_->Snapshot(*name); });
+  if (!snapshot.ok()) co_return FromStatus(snapshot.status(), "SELECT");
+
+  selected_ = std::make_unique<SelectedMailbox>(examine, std::move(snapshot).value());
+  state_ = SessionState::kSelected;
+  std::weak_ptr<WakeState> wake = wake_;
+  auto executor = connection_.executor();
+  subscription_ = context_.events.Subscribe(backend_->account(), *name, [wake, executor] {
+    asio::post(executor, [wake] {
+      if (auto state = wake.lock()) {
+        state->pending = true;
+        state->timer.cancel();
+      }
+    });
+  });
+
+  const SelectedMailbox& box = *selected_;
+  Untagged("FLAGS (" + std::string(kSystemFlags) + ")");
+  Untagged("OK [PERMANENTFLAGS (" + std::string(kSystemFlags) + " \\*)] Flags permitted");
+  Untagged(std::to_string(box.count()) + " EXISTS");
+  if (!imap4rev2_) {
+    Untagged("0 RECENT");
+    for (uint32_t seq = 1; seq <= box.count(); ++seq) {
+      if (!HasFlag(box.at(seq), "\\Seen")) {
+        Untagged("OK [UNSEEN " + std::to_string(seq) + "] First unseen");
+        break;
+      }
+    }
+  }
+  Untagged("OK [UIDVALIDITY " + std::to_string(box.info().uidvalidity) + "] UIDs valid");
+  Untagged("OK [UIDNEXT " + std::to_string(box.info().uidnext) + "] Predicted next UID");
+  if (condstore_) {
+    Untagged("OK [HIGHESTMODSEQ " + std::to_string(box.info().highest_modseq) + "] Highest");
+  }
+  if (imap4rev2_) {
+    std::string line = "LIST () \"/\" ";
+    AppendNameAstring(line, box.name());
+    Untagged(line);
+  }
+  co_return Reply{"OK", examine ? "READ-ONLY" : "READ-WRITE", command.name + " completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Create(ImapCommand& command) {
+  auto args = ParseCreateArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  auto name = DecodeName(args->mailbox, MailboxNameUse::kCreate);
+  if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  if (IsInboxName(*name)) co_return Reply{"NO", "ALREADYEXISTS", "INBOX always exists"};
+  if (!args->special_use.empty()) {
+    co_return Reply{"NO", "USEATTR", "Special-use attributes are fixed by the server"};
+  }
+  const Status status = co_await OnPool([&] { return backend_->CreateMailbox(*name); });
+  if (!status.ok()) co_return FromStatus(status, "CREATE");
+  co_return Reply{"OK", "", "CREATE completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Delete(ImapCommand& command) {
+  auto wire = ParseMailboxArg(command);
+  if (!wire.ok()) co_return Reply{"BAD", "", wire.status().message()};
+  auto name = DecodeName(*wire, MailboxNameUse::kExisting);
+  if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  if (IsInboxName(*name)) co_return Reply{"NO", "CANNOT", "INBOX cannot be deleted"};
+  if (selected_ && selected_->name() == *name) Deselect();
+  const Status status = co_await OnPool([&] { return backend_->DeleteMailbox(*name); });
+  if (!status.ok()) co_return FromStatus(status, "DELETE");
+  co_return Reply{"OK", "", "DELETE completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Rename(ImapCommand& command) {
+  auto args = ParseRenameArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  auto from = DecodeName(args->from, MailboxNameUse::kExisting);
+  auto to = DecodeName(args->to, MailboxNameUse::kCreate);
+  if (!from.ok()) co_return Reply{"BAD", "", from.status().message()};
+  if (!to.ok()) co_return Reply{"BAD", "", to.status().message()};
+  if (IsInboxName(*to)) co_return Reply{"NO", "ALREADYEXISTS", "INBOX always exists"};
+  const std::string source = *from;
+  const std::string target = *to;
+  const Status status = co_await OnPool([&]() -> Status {
+    if (IsInboxName(source)) {
+      // RFC 9051 6.3.6: renaming INBOX moves its messages to a new
+      // mailbox and leaves INBOX empty.
+      MV_RETURN_IF_ERROR(backend_->CreateMailbox(target));
+      MV_ASSIGN_OR_RETURN(MailboxSnapshot inbox, backend_->Snapshot("INBOX"));
+      std::vector<uint32_t> uids;
+      for (const MessageMeta& m : inbox.messages) uids.push_back(m.uid);
+      if (!uids.empty()) MV_RETURN_IF_ERROR(backend_->Move("INBOX", uids, target).status());
+      return Status::Ok();
+    }
+    // Inferior names move with their parent.
+    MV_ASSIGN_OR_RETURN(std::vector<MailboxInfo> all, backend_->ListMailboxes());
+    MV_RETURN_IF_ERROR(backend_->RenameMailbox(source, target));
+    const std::string prefix = source + kHierarchyDelimiter;
+    for (const MailboxInfo& m : all) {
+      if (m.name.rfind(prefix, 0) == 0) {
+        MV_RETURN_IF_ERROR(
+            backend_->RenameMailbox(m.name, target + m.name.substr(source.size())));
+      }
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) co_return FromStatus(status, "RENAME");
+  if (selected_ && selected_->name() == source && !IsInboxName(source)) {
+    Deselect();
+    Untagged("BYE The selected mailbox was renamed");  // simplest honest answer
+    state_ = SessionState::kLogout;
+  }
+  co_return Reply{"OK", "", "RENAME completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Subscribe(ImapCommand& command) {
+  const bool subscribe = command.name == "SUBSCRIBE";
+  auto wire = ParseMailboxArg(command);
+  if (!wire.ok()) co_return Reply{"BAD", "", wire.status().message()};
+  auto name = DecodeName(*wire, MailboxNameUse::kExisting);
+  if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  const Status status =
+      co_await OnPool([&] { return backend_->SetSubscribed(*name, subscribe); });
+  if (!status.ok()) co_return FromStatus(status, command.name);
+  co_return Reply{"OK", "", command.name + " completed"};
+}
+
+asio::awaitable<Session::Reply> Session::List(ImapCommand& command) {
+  auto args = ParseListArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  co_return co_await ListMailboxes(*args, false);
+}
+
+asio::awaitable<Session::Reply> Session::Lsub(ImapCommand& command) {
+  auto args = ParseLsubArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  co_return co_await ListMailboxes(*args, true);
+}
+
+asio::awaitable<Session::Reply> Session::ListMailboxes(const ListArgs& args, bool lsub) {
+  const char* verb = lsub ? "LSUB" : "LIST";
+  // LIST "" "": the hierarchy delimiter and root (RFC 9051 6.3.9).
+  if (args.patterns.size() == 1 && args.patterns[0].empty() && !args.extended) {
+    Untagged(std::string(verb) + " (\\Noselect) \"/\" \"\"");
+    co_return Reply{"OK", "", std::string(verb) + " completed"};
+  }
+  auto mailboxes = co_await OnPool([&] { return backend_->ListMailboxes(); });
+  if (!mailboxes.ok()) co_return FromStatus(mailboxes.status(), verb);
+
+  // Existing mailboxes, and the parents their names imply.
+  std::map<std::string, const MailboxInfo*> existing;
+  std::set<std::string> parents;
+  for (const MailboxInfo& m : *mailboxes) {
+    existing[m.name] = &m;
+    for (size_t slash = m.name.find('/'); slash != std::string::npos;
+         slash = m.name.find('/', slash + 1)) {
+      parents.insert(m.name.substr(0, slash));
+    }
+  }
+  std::vector<std::string> patterns;
+  for (const std::string& wire : args.patterns) {
+    // Patterns may hold wildcards, so they are decoded but not validated.
+    std::string joined = JoinReference(args.reference, wire);
+    if (name_encoding() == MailboxNameEncoding::kModifiedUtf7) {
+      auto decoded = DecodeModifiedUtf7(joined);
+      if (!decoded.ok()) co_return Reply{"BAD", "", decoded.status().message()};
+      joined = std::move(decoded).value();
+    }
+    patterns.push_back(std::move(joined));
+  }
+  const bool subscribed_only = lsub || args.selection.subscribed;
+  std::set<std::string> names(parents.begin(), parents.end());
+  for (const auto& [name, info] : existing) names.insert(name);
+  for (const std::string& name : names) {
+    if (!std::any_of(patterns.begin(), patterns.end(),
+                     [&](const std::string& p) { return MatchesPattern(name, p); })) {
+      continue;
+    }
+    auto it = existing.find(name);
+    const MailboxInfo* info = it == existing.end() ? nullptr : it->second;
+    if (subscribed_only && (info == nullptr || !info->subscribed)) continue;
+    std::string attributes;
+    auto add = [&](std::string_view a) {
+      if (!attributes.empty()) attributes += ' ';
+      attributes += a;
+    };
+    if (info == nullptr) add(imap4rev2_ ? "\\NonExistent" : "\\Noselect");
+    add(parents.count(name) ? "\\HasChildren" : "\\HasNoChildren");
+    if (info != nullptr && info->subscribed && (args.returns.subscribed || lsub ||
+                                                args.selection.subscribed)) {
+      add("\\Subscribed");
+    }
+    if (info != nullptr && !info->special_use.empty()) add(info->special_use);
+    std::string line = std::string(verb) + " (" + attributes + ") \"/\" ";
+    AppendNameAstring(line, name);
+    Untagged(line);
+    if (args.returns.status && info != nullptr) {
+      // LIST-STATUS (RFC 5819): a STATUS response right after the LIST.
+      auto snapshot = co_await OnPool([&] { return backend_->Snapshot(name); });
+      if (!snapshot.ok()) continue;
+      Untagged(StatusLine(name, *snapshot, args.returns.status_items));
+    }
+  }
+  co_return Reply{"OK", "", std::string(verb) + " completed"};
+}
+
+std::string Session::StatusLine(const std::string& name, const MailboxSnapshot& snapshot,
+                                const std::vector<StatusItem>& items) const {
+  std::string line = "STATUS ";
+  AppendNameAstring(line, name);
+  line += " (";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) line += ' ';
+    line += StatusItemName(items[i]);
+    line += ' ';
+    uint64_t value = 0;
+    switch (items[i]) {
+      case StatusItem::kMessages: value = snapshot.messages.size(); break;
+      case StatusItem::kUidNext: value = snapshot.info.uidnext; break;
+      case StatusItem::kUidValidity: value = snapshot.info.uidvalidity; break;
+      case StatusItem::kHighestModSeq: value = snapshot.info.highest_modseq; break;
+      case StatusItem::kRecent: value = 0; break;  // IMAP4rev1 only; never tracked
+      case StatusItem::kUnseen:
+        for (const auto& m : snapshot.messages) value += !HasFlag(m, "\\Seen");
+        break;
+      case StatusItem::kDeleted:
+        for (const auto& m : snapshot.messages) value += HasFlag(m, "\\Deleted");
+        break;
+      case StatusItem::kSize:
+        for (const auto& m : snapshot.messages) value += m.size;
+        break;
+    }
+    line += std::to_string(value);
+  }
+  line += ')';
+  return line;
+}
+
+asio::awaitable<Session::Reply> Session::Namespace(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  Untagged("NAMESPACE ((\"\" \"/\")) NIL NIL");
+  co_return Reply{"OK", "", "NAMESPACE completed"};
+}
+
+asio::awaitable<Session::Reply> Session::StatusCommand(ImapCommand& command) {
+  auto args = ParseStatusArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  auto name = DecodeName(args->mailbox, MailboxNameUse::kExisting);
+  if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  auto snapshot = co_await OnPool([&] { return backend_->Snapshot(*name); });
+  if (!snapshot.ok()) co_return FromStatus(snapshot.status(), "STATUS");
+  Untagged(StatusLine(*name, *snapshot, args->items));
+  co_return Reply{"OK", "", "STATUS completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Close(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  if (!selected_->read_only()) {
+    // CLOSE expunges silently (RFC 9051 6.4.1).
+    Reply expunged = co_await ExpungeDeleted(std::nullopt, /*report=*/false);
+    if (expunged.status != "OK") co_return expunged;
+  }
+  Deselect();
+  co_return Reply{"OK", "", "CLOSE completed"};
+}
+
+asio::awaitable<Session::Reply> Session::Unselect(ImapCommand& command) {
+  if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
+  Deselect();
+  co_return Reply{"OK", "", "UNSELECT completed"};
+}
+
+}  // namespace mailvault::imap

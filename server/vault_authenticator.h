@@ -1,0 +1,27 @@
+// LOGIN and AUTHENTICATE PLAIN on the vault: the account's password (set by
+// the operator for generic clients), a referral (RFC 2221) for an account
+// homed in a region another node serves.
+#pragma once
+
+#include <string>
+
+#include "server/accounts.h"
+#include "server/imap/authenticator.h"
+#include "server/region_shards.h"
+
+namespace mailvault {
+
+class VaultAuthenticator final : public imap::Authenticator {
+ public:
+  VaultAuthenticator(const RegionShards& shards, Accounts& accounts, std::string hostname)
+      : shards_(shards), accounts_(accounts), hostname_(std::move(hostname)) {}
+
+  imap::LoginResult Login(std::string_view user, std::string_view password) override;
+
+ private:
+  const RegionShards& shards_;
+  Accounts& accounts_;
+  const std::string hostname_;
+};
+
+}  // namespace mailvault

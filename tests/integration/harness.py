@@ -1,0 +1,223 @@
+"""Starts a real mailvaultd on loopback ports of its own, with a temporary
+data directory and a generated certificate, and talks to it with real
+clients: imaplib over TLS (verifying the certificate), smtplib.LMTP and
+mailvault-admin. Stops what it started."""
+
+import hashlib
+import imaplib
+import os
+import shutil
+import signal
+import smtplib
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+
+import nacl.bindings as sodium
+import nacl.public
+import nacl.signing
+
+imaplib.Commands.update({
+    'XENROLL': ('NONAUTH',),
+    'XKEYS': ('AUTH', 'SELECTED'),
+    'XWRAPS': ('AUTH', 'SELECTED'),
+    'XSUMMARIES': ('AUTH', 'SELECTED'),
+    'ENABLE': ('AUTH', 'SELECTED'),
+    'UNSELECT': ('SELECTED',),
+    'IDLE': ('AUTH', 'SELECTED'),
+})
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, log_path, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError('mailvaultd exited early:\n' + open(log_path).read())
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError('mailvaultd did not listen on %d:\n%s' % (port, open(log_path).read()))
+
+
+class Vault:
+    def __init__(self, limits=None):
+        self.bin_dir = os.environ['MAILVAULT_BIN_DIR']
+        self.dir = tempfile.mkdtemp(prefix='mailvault-it-')
+        self.imaps_port = free_port()
+        self.lmtp_port = free_port()
+        self.socket = os.path.join(self.dir, 'admin.sock')
+        lines = [
+            '[server]',
+            'state_dir = "%s"' % os.path.join(self.dir, 'state'),
+            'admin_socket = "%s"' % self.socket,
+            'threads = 2',
+            'log_level = "info"',
+            '[imap]',
+            'listen = "127.0.0.1:%d"' % self.imaps_port,
+            '[lmtp]',
+            'listen = "127.0.0.1:%d"' % self.lmtp_port,
+            '[[region]]',
+            'name = "local"',
+            'data_dir = "%s"' % os.path.join(self.dir, 'local'),
+        ]
+        if limits:
+            lines.append('[limits]')
+            lines += ['%s = %d' % kv for kv in limits.items()]
+        self.config = os.path.join(self.dir, 'mailvaultd.toml')
+        with open(self.config, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        self.log = os.path.join(self.dir, 'mailvaultd.log')
+        self.log_file = open(self.log, 'w')
+        self.proc = subprocess.Popen(
+            [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config', self.config],
+            stdout=self.log_file, stderr=subprocess.STDOUT)
+        wait_for_port(self.imaps_port, self.proc, self.log)
+        wait_for_port(self.lmtp_port, self.proc, self.log)
+        self.cert = os.path.join(self.dir, 'state', 'tls', 'cert.pem')
+
+    def stop(self):
+        """SIGTERM, and the server must stop cleanly on its own."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            code = self.proc.wait(timeout=30)
+            if code != 0:
+                raise RuntimeError('mailvaultd exited %d:\n%s' % (code, open(self.log).read()))
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log_file.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def admin(self, *args, check=True, stdin=None):
+        return subprocess.run(
+            [os.path.join(self.bin_dir, 'tools', 'mailvault-admin'), '--socket', self.socket,
+             *args], capture_output=True, text=True, check=check, input=stdin)
+
+    def create_account(self, address, password=None):
+        out = self.admin('--json', 'account', 'create', address, '--region', 'local').stdout
+        import json
+        token = json.loads(out)['token']
+        if password:
+            pw = os.path.join(self.dir, 'pw')
+            with open(pw, 'w') as f:
+                f.write(password + '\n')
+            self.admin('password', 'set', address, '--password-file', pw)
+        return token
+
+    def tls_context(self):
+        # The generated certificate is trusted explicitly and its names are
+        # checked, as a careful client does.
+        context = ssl.create_default_context(cafile=self.cert)
+        return context
+
+    def imap(self):
+        return imaplib.IMAP4_SSL('127.0.0.1', self.imaps_port, ssl_context=self.tls_context(),
+                                 timeout=30)
+
+    def lmtp(self):
+        client = smtplib.LMTP('127.0.0.1', self.lmtp_port, timeout=30)
+        client.ehlo('test.example')
+        return client
+
+    def files_contain(self, needle):
+        """True if any file under the data directory holds `needle`."""
+        for root, _, files in os.walk(self.dir):
+            for name in files:
+                path = os.path.join(root, name)
+                if path == self.log:
+                    continue
+                with open(path, 'rb') as f:
+                    if needle in f.read():
+                        return True
+        return False
+
+
+class Device:
+    """A customer's device keys, made with libsodium through PyNaCl."""
+
+    def __init__(self):
+        self.encryption = nacl.public.PrivateKey.generate()
+        self.signing = nacl.signing.SigningKey.generate()
+
+    @property
+    def encryption_public(self):
+        return bytes(self.encryption.public_key)
+
+    @property
+    def signing_public(self):
+        return bytes(self.signing.verify_key)
+
+    def key_id(self):
+        return hashlib.blake2b(self.encryption_public, digest_size=32).digest()[:16].hex()
+
+    def enroll(self, vault, account, token):
+        import base64
+        client = vault.imap()
+        typ, data = client._simple_command(
+            'XENROLL', account, token, base64.b64encode(self.encryption_public).decode(),
+            base64.b64encode(self.signing_public).decode())
+        client.logout()
+        return typ, data
+
+
+# --- An independent reader of docs/FORMAT.md, written from the document. ---
+
+def _subkey(data_key, subkey_id, context):
+    # crypto_kdf_derive_from_key: BLAKE2b keyed with the data key, salt =
+    # id (little-endian u64) || 8 zero bytes, personal = context || 8 zeros.
+    return hashlib.blake2b(b'', digest_size=32, key=data_key,
+                           salt=subkey_id.to_bytes(8, 'little') + bytes(8),
+                           person=context + bytes(8)).digest()
+
+
+def unwrap(wrap, device):
+    return sodium.crypto_box_seal_open(wrap, device.encryption_public,
+                                       bytes(device.encryption))
+
+
+def padme(n):
+    if n < 2:
+        return n
+    e = n.bit_length() - 1
+    s = e.bit_length()
+    z = e - s
+    if z <= 0:
+        return n
+    mask = (1 << z) - 1
+    return (n + mask) & ~mask
+
+
+def open_sealed_body(body, data_key, account, blob_id_hex):
+    header = body[:66]
+    assert header[:6] == b'MVSEAL' and header[6] == 1 and header[7] == 1 and header[8] == 16
+    assert header[10:26].hex() == blob_id_hex, 'wrong blob'
+    assert header[26:42] == hashlib.blake2b(account.encode(), digest_size=32).digest()[:16]
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    sodium.crypto_secretstream_xchacha20poly1305_init_pull(
+        state, header[42:66], _subkey(data_key, 1, b'MVbody01'))
+    stream = b''
+    offset = 66
+    final = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+    while True:
+        chunk = body[offset:offset + 65536 + 17]
+        offset += len(chunk)
+        plain, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(state, chunk, header)
+        stream += plain
+        if tag == final:
+            break
+    assert offset == len(body), 'trailing data'
+    size = int.from_bytes(stream[:8], 'big')
+    assert len(stream) == padme(8 + size), 'padding is not Padme'
+    return stream[8:8 + size]

@@ -1,0 +1,233 @@
+"""End to end on a real mailvaultd: LMTP delivery sealed on arrival, IMAP
+over TLS showing sealed wrappers, and an independent reader of the format
+opening what was stored."""
+
+import base64
+import email
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+import unittest
+
+import harness
+
+CANARY = b'CANARY-4b1d-plaintext-must-never-reach-disk'
+
+
+def message(subject, body=b'Hello.\r\n'):
+    return (b'From: Bob <bob@example.org>\r\nTo: alice@localhost\r\nSubject: ' +
+            subject.encode() + b'\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n'
+            b'Message-ID: <' + subject.encode().replace(b' ', b'.') + b'@example.org>\r\n\r\n' +
+            body)
+
+
+class VaultTest(unittest.TestCase):
+    def setUp(self):
+        self.vault = harness.Vault(limits={'max_message': 200000})
+        self.addCleanup(self.vault.cleanup)
+
+    def enrolled(self, address='alice@localhost', password='correct horse battery'):
+        token = self.vault.create_account(address, password)
+        device = harness.Device()
+        typ, _ = device.enroll(self.vault, address, token)
+        self.assertEqual(typ, 'OK')
+        return device, password
+
+    def login(self, address='alice@localhost', password='correct horse battery'):
+        client = self.vault.imap()
+        client.login(address, password)
+        return client
+
+    def test_delivery_is_sealed_and_opens_byte_for_byte(self):
+        device, _ = self.enrolled()
+        original = message('Quarterly numbers', b'Secret: ' + CANARY + b'\r\n.dot line\r\n')
+        lmtp = self.vault.lmtp()
+        refused = lmtp.sendmail('bob@example.org', ['alice@localhost'], original)
+        self.assertEqual(refused, {})
+        lmtp.quit()
+
+        client = self.login()
+        typ, data = client.select('INBOX')
+        self.assertEqual((typ, data), ('OK', [b'1']))
+        typ, data = client.uid('FETCH', '1:*', '(UID RFC822.SIZE BODY.PEEK[])')
+        self.assertEqual(typ, 'OK')
+        wrapper = data[0][1]
+        size = int(re.search(rb'RFC822.SIZE (\d+)', data[0][0]).group(1))
+        self.assertEqual(size, len(wrapper))
+        parsed = email.message_from_bytes(wrapper)
+        self.assertEqual(parsed.get_content_type(), 'application/vnd.mailvault.sealed')
+        self.assertNotIn(b'Quarterly', wrapper)
+        sealed = parsed.get_payload(decode=True)
+        blob_id = re.search(r'Sealed message ([0-9a-f]{32})', parsed['Subject']).group(1)
+
+        typ, _ = client._simple_command('XWRAPS', 'INBOX', device.key_id(), '1:*')
+        self.assertEqual(typ, 'OK')
+        typ, wraps = client._untagged_response(typ, [None], 'XWRAP')
+        uid, wrap_blob, wrap = wraps[0].decode().split(' ')
+        self.assertEqual((uid, wrap_blob), ('1', blob_id))
+        data_key = harness.unwrap(base64.b64decode(wrap), device)
+        opened = harness.open_sealed_body(sealed, data_key, 'alice@localhost', blob_id)
+        self.assertEqual(opened, original)
+        client.logout()
+
+        self.vault.stop()
+        self.assertFalse(self.vault.files_contain(CANARY), 'plaintext reached the disk')
+
+    def test_lmtp_replies_per_recipient(self):
+        self.enrolled()
+        self.vault.create_account('nokey@localhost')
+        lmtp = self.vault.lmtp()
+        code, _ = lmtp.mail('bob@example.org')
+        self.assertEqual(code, 250)
+        self.assertEqual(lmtp.rcpt('alice@localhost')[0], 250)
+        self.assertEqual(lmtp.rcpt('Alice@LOCALHOST')[0], 250)
+        code, text = lmtp.rcpt('nobody@localhost')
+        self.assertEqual((code, text[:5]), (550, b'5.1.1'))
+        code, text = lmtp.rcpt('nokey@localhost')
+        self.assertEqual((code, text[:5]), (450, b'4.2.0'))
+        lmtp.putcmd('data')
+        self.assertEqual(lmtp.getreply()[0], 354)
+        lmtp.send(message('two copies') + b'.\r\n')
+        replies = [lmtp.getreply() for _ in range(2)]
+        self.assertEqual([r[0] for r in replies], [250, 250])
+        # Over the configured 200000-byte limit: 552 for each recipient.
+        lmtp.mail('bob@example.org')
+        lmtp.rcpt('alice@localhost')
+        lmtp.putcmd('data')
+        lmtp.getreply()
+        lmtp.send(message('big', b'x' * 250000 + b'\r\n') + b'.\r\n')
+        code, text = lmtp.getreply()
+        self.assertEqual((code, text[:5]), (552, b'5.3.4'))
+        code, _ = lmtp.mail('bob@example.org', ['SIZE=999999999'])
+        self.assertEqual(code, 552)
+        lmtp.quit()
+        client = self.login()
+        self.assertEqual(client.select('INBOX'), ('OK', [b'2']))
+        client.logout()
+
+    def test_content_search_is_refused_and_metadata_search_works(self):
+        self.enrolled()
+        lmtp = self.vault.lmtp()
+        for i in range(3):
+            lmtp.sendmail('bob@example.org', ['alice@localhost'], message('m%d' % i))
+        lmtp.quit()
+        client = self.login()
+        client.select('INBOX')
+        client.store('2', '+FLAGS', '(\\Flagged)')
+        self.assertEqual(client.search(None, 'FLAGGED'), ('OK', [b'2']))
+        self.assertEqual(client.search(None, 'UNFLAGGED', 'LARGER', '10'), ('OK', [b'1 3']))
+        self.assertEqual(client.uid('SEARCH', 'UID', '2:*'), ('OK', [b'2 3']))
+        typ, data = client.search(None, 'SUBJECT', 'm1')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[CANNOT]', data[0])
+        client.logout()
+
+    def test_append_seals_plaintext_and_two_sessions_stay_consistent(self):
+        self.enrolled()
+        a = self.login()
+        b = self.login()
+        a.select('INBOX')
+        b.select('INBOX')
+        typ, data = a.append('INBOX', '(\\Seen)', None, message('appended'))
+        self.assertEqual(typ, 'OK')
+        self.assertRegex(data[0].decode(), r'\[APPENDUID \d+ 1\]')
+        typ, data = b.noop()
+        self.assertIn(b'1', b.untagged_responses.get('EXISTS', [b''])[-1:] or [b''])
+        b.store('1', '+FLAGS', '(\\Deleted)')
+        b.expunge()
+        a.noop()
+        self.assertIn(b'1', a.untagged_responses.get('EXPUNGE', [b'']))
+        self.assertEqual(a.search(None, 'ALL'), ('OK', [b'']))
+        a.logout()
+        b.logout()
+
+    def test_idle_wakes_on_delivery(self):
+        self.enrolled()
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN alice@localhost "correct horse battery"\r\n')
+        raw.expect(b'a OK')
+        raw.send(b'b SELECT INBOX\r\n')
+        raw.expect(b'b OK')
+        raw.send(b'c IDLE\r\n')
+        raw.expect(b'+ ')
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('wake up'))
+        lmtp.quit()
+        raw.expect(b'* 1 EXISTS')
+        raw.send(b'DONE\r\n')
+        raw.expect(b'c OK')
+        raw.close()
+
+    def test_bad_input_gets_precise_answers_and_others_are_served(self):
+        self.enrolled()
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN alice@localhost "correct horse battery"\r\n')
+        raw.expect(b'a OK')
+        raw.send(b'b SELECT "&Jjo"\r\n')  # unterminated modified UTF-7
+        raw.expect(b'b BAD')
+        raw.send(b'c SELECT INBOX\r\n')
+        raw.expect(b'c OK')
+        raw.send(b'd FETCH 1:4294967295 FLAGS\r\n')
+        raw.expect(b'd BAD')  # the mailbox is empty: sequence numbers are out of range
+        raw.send(b'e UID FETCH 1:4294967295 FLAGS\r\n')
+        raw.expect(b'e OK')
+        raw.send(b'f NOOP \x00\r\n')
+        raw.expect(b'BAD')
+        raw.send(b'g APPEND INBOX {999999999}\r\n')
+        raw.expect(b'g NO [TOOBIG]')
+        raw.send(b'h APPEND INBOX {10}\r\n')  # announced, never sent
+        raw.expect(b'+ ')
+        # Meanwhile another client is served normally.
+        other = self.login()
+        self.assertEqual(other.select('INBOX')[0], 'OK')
+        other.logout()
+        raw.close()
+
+    def test_wrong_password_and_unknown_account_look_the_same(self):
+        self.enrolled()
+        for user, password in (('alice@localhost', 'wrong password'), ('ghost@localhost', 'x')):
+            client = self.vault.imap()
+            with self.assertRaises(imaplib_error()) as refused:
+                client.login(user, password)
+            self.assertIn('AUTHENTICATIONFAILED', str(refused.exception))
+            client.shutdown()
+
+
+def imaplib_error():
+    import imaplib
+    return imaplib.IMAP4.error
+
+
+class ssl_connect:
+    """A raw TLS connection for byte-exact exchanges."""
+
+    def __init__(self, vault):
+        sock = socket.create_connection(('127.0.0.1', vault.imaps_port), timeout=20)
+        self.s = vault.tls_context().wrap_socket(sock, server_hostname='127.0.0.1')
+        self.buffer = b''
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def expect(self, needle):
+        while needle not in self.buffer:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise AssertionError('connection closed waiting for %r; got %r' %
+                                     (needle, self.buffer))
+            self.buffer += chunk
+        self.buffer = self.buffer[self.buffer.index(needle) + len(needle):]
+
+    def close(self):
+        self.s.close()
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
