@@ -50,9 +50,16 @@ def wait_for_port(port, proc, log_path, timeout=15.0):
 
 
 class Vault:
-    def __init__(self, limits=None):
+    def __init__(self, limits=None, regions=('local',), remote_regions=(), directory=None):
         self.bin_dir = os.environ['MAILVAULT_BIN_DIR']
-        self.dir = tempfile.mkdtemp(prefix='mailvault-it-')
+        self.dir = directory or tempfile.mkdtemp(prefix='mailvault-it-')
+        self.limits = limits
+        self.regions = regions
+        self.remote_regions = remote_regions
+        self.start()
+
+    def start(self):
+        """(Re)starts the server on the same data directory, new ports."""
         self.imaps_port = free_port()
         self.lmtp_port = free_port()
         self.socket = os.path.join(self.dir, 'admin.sock')
@@ -66,18 +73,20 @@ class Vault:
             'listen = "127.0.0.1:%d"' % self.imaps_port,
             '[lmtp]',
             'listen = "127.0.0.1:%d"' % self.lmtp_port,
-            '[[region]]',
-            'name = "local"',
-            'data_dir = "%s"' % os.path.join(self.dir, 'local'),
         ]
-        if limits:
+        for region in self.regions:
+            lines += ['[[region]]', 'name = "%s"' % region,
+                      'data_dir = "%s"' % os.path.join(self.dir, region)]
+        for region, url in self.remote_regions:
+            lines += ['[[remote_region]]', 'name = "%s"' % region, 'imap_url = "%s"' % url]
+        if self.limits:
             lines.append('[limits]')
-            lines += ['%s = %d' % kv for kv in limits.items()]
+            lines += ['%s = %d' % kv for kv in self.limits.items()]
         self.config = os.path.join(self.dir, 'mailvaultd.toml')
         with open(self.config, 'w') as f:
             f.write('\n'.join(lines) + '\n')
         self.log = os.path.join(self.dir, 'mailvaultd.log')
-        self.log_file = open(self.log, 'w')
+        self.log_file = open(self.log, 'a')
         self.proc = subprocess.Popen(
             [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config', self.config],
             stdout=self.log_file, stderr=subprocess.STDOUT)
@@ -90,6 +99,7 @@ class Vault:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             code = self.proc.wait(timeout=30)
+            self.log_file.close()
             if code != 0:
                 raise RuntimeError('mailvaultd exited %d:\n%s' % (code, open(self.log).read()))
 
@@ -105,8 +115,8 @@ class Vault:
             [os.path.join(self.bin_dir, 'tools', 'mailvault-admin'), '--socket', self.socket,
              *args], capture_output=True, text=True, check=check, input=stdin)
 
-    def create_account(self, address, password=None):
-        out = self.admin('--json', 'account', 'create', address, '--region', 'local').stdout
+    def create_account(self, address, password=None, region='local'):
+        out = self.admin('--json', 'account', 'create', address, '--region', region).stdout
         import json
         token = json.loads(out)['token']
         if password:
@@ -132,11 +142,12 @@ class Vault:
         return client
 
     def files_contain(self, needle):
-        """True if any file under the data directory holds `needle`."""
+        """True if any file under the data directory (the server's log
+        included) holds `needle`."""
         for root, _, files in os.walk(self.dir):
             for name in files:
                 path = os.path.join(root, name)
-                if path == self.log:
+                if os.path.islink(path) or not os.path.isfile(path):
                     continue
                 with open(path, 'rb') as f:
                     if needle in f.read():

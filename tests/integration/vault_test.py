@@ -190,6 +190,48 @@ class VaultTest(unittest.TestCase):
         other.logout()
         raw.close()
 
+    def test_copy_move_expunge_answer_with_uidplus(self):
+        self.enrolled()
+        client = self.login()
+        client.select('INBOX')
+        for i in range(3):
+            client.append('INBOX', None, None, message('m%d' % i))
+        typ, data = client._simple_command('UID', 'COPY', '1:2', 'Archive')  # tagged text
+        self.assertEqual(typ, 'OK')
+        self.assertRegex(data[-1].decode(), r'\[COPYUID \d+ 1:2 1:2\]')
+        typ, data = client.uid('MOVE', '3', 'Trash')
+        self.assertEqual(typ, 'OK')
+        self.assertRegex(client.untagged_responses['OK'][-1].decode(), r'\[COPYUID \d+ 3 1\]')
+        self.assertEqual(client.untagged_responses.pop('EXPUNGE'), [b'3'])
+        typ, data = client._simple_command('UID', 'COPY', '1', 'Nowhere')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[TRYCREATE]', data[0])
+        client.uid('STORE', '1', '+FLAGS.SILENT', '(\\Deleted)')
+        typ, data = client.expunge()
+        self.assertEqual(data, [b'1'])
+        self.assertEqual(client.status('Archive', '(MESSAGES UIDNEXT)'),
+                         ('OK', [b'Archive (MESSAGES 2 UIDNEXT 3)']))
+        typ, data = client.list()
+        names = b' '.join(data)
+        for special in (b'\\Sent', b'\\Drafts', b'\\Trash', b'\\Junk', b'\\Archive'):
+            self.assertIn(special, names)
+        client.logout()
+
+    def test_curl_reads_the_wrapper_over_imaps(self):
+        self.enrolled()
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('for curl'))
+        lmtp.quit()
+        import subprocess
+        out = subprocess.run(
+            ['curl', '--silent', '--show-error', '--cacert', self.vault.cert,
+             '--user', 'alice@localhost:correct horse battery',
+             'imaps://127.0.0.1:%d/INBOX;UID=1' % self.vault.imaps_port],
+            capture_output=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(b'Content-Type: application/vnd.mailvault.sealed', out.stdout)
+        self.assertNotIn(b'for curl', out.stdout)
+
     def test_wrong_password_and_unknown_account_look_the_same(self):
         self.enrolled()
         for user, password in (('alice@localhost', 'wrong password'), ('ghost@localhost', 'x')):
@@ -198,6 +240,36 @@ class VaultTest(unittest.TestCase):
                 client.login(user, password)
             self.assertIn('AUTHENTICATIONFAILED', str(refused.exception))
             client.shutdown()
+
+
+class RegionTest(unittest.TestCase):
+    """An account homed in a region this node no longer serves: made by
+    hosting both regions, then restarting with only one and the other
+    listed as remote."""
+
+    def test_referral_and_lmtp_region_refusal(self):
+        vault = harness.Vault(regions=('local', 'us'))
+        self.addCleanup(vault.cleanup)
+        vault.create_account('ursula@localhost', 'correct horse battery', region='us')
+        vault.stop()
+        vault.regions = ('local',)
+        vault.remote_regions = (('us', 'imap://us.example.net:993'),)
+        vault.start()
+
+        client = vault.imap()
+        self.assertIn('LOGIN-REFERRALS', client.capabilities)
+        typ, data = client._simple_command('LOGIN', 'ursula@localhost', '"anything"')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[REFERRAL imap://us.example.net:993/]', data[0])
+        client.shutdown()
+
+        lmtp = vault.lmtp()
+        lmtp.mail('bob@example.org')
+        code, text = lmtp.rcpt('ursula@localhost')
+        self.assertEqual(code, 550)
+        self.assertTrue(text.startswith(b'5.1.6'), text)
+        self.assertIn(b'region us', text)
+        lmtp.quit()
 
 
 def imaplib_error():
