@@ -67,7 +67,7 @@ class AddressListParser {
       reader_.set_position(start);
       ParseAddrSpec(address);
       if (!address.name && !address.mailbox && !address.host) {
-        SkipToMemberEnd(in_group);  // a stray special: nothing to report
+        reader_.Advance();  // a stray special: skip it, an address may follow
         return;
       }
     }

@@ -18,8 +18,8 @@ struct Edit {
 };
 
 Status UnknownEncoding(const mime::MimePart& part) {
-  return Status(ErrorCode::kInvalidArgument,
-                "unknown Content-Transfer-Encoding: " + part.content.transfer_encoding.value_or(""));
+  return Status(ErrorCode::kInvalidArgument, "unknown Content-Transfer-Encoding: " +
+                                                 part.content.transfer_encoding.value_or(""));
 }
 
 // The edits that turn every encoded leaf at or below `part` into binary:

@@ -96,6 +96,10 @@ void AppendSinglePart(std::string& out, const MimePart& part, std::string_view m
   out.push_back('(');
   if (is_message) {
     out.append(R"("message" "rfc822")");
+  } else if (EqualsIgnoreCase(part.type, "message") && EqualsIgnoreCase(part.subtype, "rfc822")) {
+    // Past the nesting or part limits a message/rfc822 part stays opaque;
+    // "message" "rfc822" would make clients expect an envelope.
+    out.append(R"("application" "octet-stream")");
   } else {
     AppendString(out, part.type, charset);
     out.push_back(' ');

@@ -67,8 +67,8 @@ std::vector<MediaParam> MergeRfc2231(std::vector<MediaParam> plain,
     bool complete = true;
     bool any_extended = false;
     uint32_t expected = 0;
-    for (next = i; next < continued.size() &&
-                   EqualsIgnoreCase(continued[next].base, continued[i].base);
+    for (next = i;
+         next < continued.size() && EqualsIgnoreCase(continued[next].base, continued[i].base);
          ++next) {
       if (continued[next].index != expected) complete = false;
       any_extended = any_extended || continued[next].extended;
@@ -77,9 +77,9 @@ std::vector<MediaParam> MergeRfc2231(std::vector<MediaParam> plain,
     if (!complete) {
       for (size_t j = i; j < next; ++j) {
         const ContinuationParam& piece = continued[j];
-        plain.push_back({piece.base + "*" + std::to_string(piece.index) +
-                             (piece.extended ? "*" : ""),
-                         piece.value});
+        plain.push_back(
+            {piece.base + "*" + std::to_string(piece.index) + (piece.extended ? "*" : ""),
+             piece.value});
       }
       continue;
     }
@@ -201,11 +201,6 @@ std::optional<std::string_view> ContentFields::TypeParam(std::string_view name) 
     if (EqualsIgnoreCase(param.name, name)) return param.value;
   }
   return std::nullopt;
-}
-
-std::vector<MediaParam> ParseMediaParams(std::string_view text) {
-  StructuredReader reader(text);
-  return ReadParams(reader);
 }
 
 ContentFields ParseContentFields(const std::vector<HeaderField>& fields) {

@@ -40,7 +40,4 @@ struct ContentFields {
 
 ContentFields ParseContentFields(const std::vector<HeaderField>& fields);
 
-// "; a=b; c*0=.." after a type or disposition token, RFC 2231 merged.
-std::vector<MediaParam> ParseMediaParams(std::string_view text);
-
 }  // namespace mailvault::imap::mime

@@ -82,9 +82,8 @@ std::string UnfoldValue(std::string_view value) {
   for (size_t i = 0; i < value.size(); ++i) {
     const char c = value[i];
     if (c == '\r' || c == '\n') {
-      const bool next_is_space =
-          i + 1 >= value.size() || IsBlank(value[i + 1]) || value[i + 1] == '\r' ||
-          value[i + 1] == '\n';
+      const bool next_is_space = i + 1 >= value.size() || IsBlank(value[i + 1]) ||
+                                 value[i + 1] == '\r' || value[i + 1] == '\n';
       if (!next_is_space) out.push_back(' ');
       continue;
     }

@@ -1,5 +1,7 @@
 #include "server/imap/mime/message_structure.h"
 
+#include <algorithm>
+
 #include "server/imap/mime/body_structure_writer.h"
 #include "server/imap/mime/envelope_writer.h"
 #include "server/imap/mime/gmime_runtime.h"
@@ -29,9 +31,9 @@ std::string MessageStructure::BodyStructure(Charset charset, bool extensible) co
 std::string_view ApplyPartial(std::string_view bytes, const std::optional<FetchPartial>& partial) {
   if (!partial) return bytes;
   if (partial->offset >= bytes.size()) return {};
-  return bytes.substr(static_cast<size_t>(partial->offset),
-                      static_cast<size_t>(std::min<uint64_t>(partial->length,
-                                                             bytes.size() - partial->offset)));
+  return bytes.substr(
+      static_cast<size_t>(partial->offset),
+      static_cast<size_t>(std::min<uint64_t>(partial->length, bytes.size() - partial->offset)));
 }
 
 }  // namespace mailvault::imap

@@ -32,7 +32,6 @@ struct MimePart {
   // or message/rfc822 inside multipart/digest) when it has none.
   std::string type;
   std::string subtype;
-  bool type_defaulted = false;
   ContentFields content;
   std::vector<MimePart> children;
 

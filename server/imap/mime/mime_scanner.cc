@@ -54,7 +54,8 @@ class Scanner {
     for (int i = static_cast<int>(boundaries_.size()) - 1; i >= 0; --i) {
       const std::string& boundary = boundaries_[static_cast<size_t>(i)];
       if (rest.starts_with(boundary) &&
-          (best == kNoBoundary || boundary.size() > boundaries_[static_cast<size_t>(best)].size())) {
+          (best == kNoBoundary ||
+           boundary.size() > boundaries_[static_cast<size_t>(best)].size())) {
         best = i;
       }
     }
@@ -112,7 +113,6 @@ class Scanner {
       part.type = part.content.type;
       part.subtype = part.content.subtype;
     } else {
-      part.type_defaulted = true;
       part.type = in_digest ? "message" : "text";
       part.subtype = in_digest ? "rfc822" : "plain";
     }
@@ -133,24 +133,34 @@ class Scanner {
     const std::optional<Stop> cut = ParseHeader(pos, part);
     ClassifyPart(in_digest, depth, part);
     Stop stop;
+    // The body keeps bytes EndBefore() would give to the boundary from here.
+    size_t keep_until = part.body_begin;
     if (part.kind == PartKind::kMessage) {
       // Always one child, empty when the body is, so BODYSTRUCTURE can give
       // the envelope and body that message/rfc822 requires.
       MimePart& message = part.children.emplace_back();
       stop = ParsePart(part.body_begin, /*in_digest=*/false, depth + 1, message);
+      // Dovecot quirk kept for identical sizes: when a boundary cuts the
+      // encapsulated header short, the line end before the boundary stays
+      // in the message/rfc822 body (though not in that header).
+      if (message.header_end < message.body_begin) keep_until = stop.pos;
     } else if (cut) {
       return *cut;
     } else if (part.kind == PartKind::kMultipart) {
-      stop = ParseMultipartBody(depth, part);
+      stop = ParseMultipartBody(depth, part, keep_until);
     } else {
       stop = FindBoundaryLine(part.body_begin);
     }
-    part.body_end = EndBefore(part.body_begin, stop);
+    part.body_end = std::max(EndBefore(part.body_begin, stop), keep_until);
     part.body_lines = CountLineFeeds(part.Body(data_));
     return stop;
   }
 
-  Stop ParseMultipartBody(int depth, MimePart& part) {
+  // Parses the body parts; `epilogue_begin` is set past the close
+  // delimiter's line when there is one: that line end is the close
+  // delimiter's, not the enclosing boundary's (RFC 2046 5.1.1's
+  // "close-delimiter transport-padding [CRLF epilogue]"; Dovecot agrees).
+  Stop ParseMultipartBody(int depth, MimePart& part, size_t& epilogue_begin) {
     const std::optional<std::string_view> boundary = part.content.TypeParam("boundary");
     if (!boundary || boundary->empty()) {
       // No boundary: the whole body is preamble, the multipart has no parts.
@@ -167,10 +177,12 @@ class Scanner {
       if (data_.substr(after_dashes).starts_with("--")) {
         // Close delimiter; the epilogue runs to an enclosing boundary or the end.
         boundaries_.pop_back();
-        return FindBoundaryLine(LineEnd(stop.pos));
+        epilogue_begin = LineEnd(stop.pos);
+        return FindBoundaryLine(epilogue_begin);
       }
       if (part_count_ >= kMaxMimeParts) {
-        // Too many parts: the rest of this multipart stays in the last part.
+        // Too many parts: the rest are not listed; their bytes stay in this
+        // multipart's body.
         stop = FindOuterBoundaryLine(LineEnd(stop.pos));
         break;
       }

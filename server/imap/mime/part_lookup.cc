@@ -8,8 +8,8 @@ const MimePart* FindPart(const MimePart& root, std::span<const uint32_t> path) {
     const uint32_t number = path[i];
     const bool more = i + 1 < path.size();
     if (part->kind == PartKind::kMultipart) {
-      part = (number >= 1 && number <= part->children.size()) ? &part->children[number - 1]
-                                                               : nullptr;
+      part =
+          (number >= 1 && number <= part->children.size()) ? &part->children[number - 1] : nullptr;
     } else if (number != 1 || (more && part->kind != PartKind::kMessage)) {
       part = nullptr;
     }

@@ -25,8 +25,8 @@ void AppendText(std::string_view message, const mime::MimePart& part, std::strin
   const mime::TransferEncoding encoding =
       mime::ClassifyTransferEncoding(part.content.transfer_encoding);
   // An unknown encoding is searched as it is: better than not at all.
-  const std::string decoded =
-      mime::DecodeTransferEncoding(encoding, part.Body(message)).value_or(std::string(part.Body(message)));
+  const std::string decoded = mime::DecodeTransferEncoding(encoding, part.Body(message))
+                                  .value_or(std::string(part.Body(message)));
   if (!out.empty()) out.push_back('\n');
   out.append(mime::ToUtf8(decoded, part.content.TypeParam("charset").value_or("")));
 }

@@ -9,24 +9,14 @@ bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 // RFC 2045 tspecials.
 bool IsTspecial(char c) {
-  switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-    case '\\': case '"': case '/': case '[': case ']': case '?': case '=':
-      return true;
-    default:
-      return false;
-  }
+  constexpr std::string_view kTspecials = "()<>@,;:\\\"/[]?=";
+  return kTspecials.find(c) != std::string_view::npos;
 }
 
 // RFC 5322 specials.
 bool IsSpecial(char c) {
-  switch (c) {
-    case '(': case ')': case '<': case '>': case '[': case ']': case ':': case ';':
-    case '@': case '\\': case ',': case '.': case '"':
-      return true;
-    default:
-      return false;
-  }
+  constexpr std::string_view kSpecials = "()<>[]:;@\\,.\"";
+  return kSpecials.find(c) != std::string_view::npos;
 }
 
 }  // namespace

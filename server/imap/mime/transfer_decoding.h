@@ -11,7 +11,7 @@ enum class TransferEncoding {
   kIdentity,  // absent, 7bit, 8bit, binary
   kBase64,
   kQuotedPrintable,
-  kUnknown,   // x-uuencode and anything else: BINARY answers NO [UNKNOWN-CTE]
+  kUnknown,  // x-uuencode and anything else: BINARY answers NO [UNKNOWN-CTE]
 };
 
 TransferEncoding ClassifyTransferEncoding(const std::optional<std::string>& token);
