@@ -106,24 +106,28 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
 
   const unsigned threads =
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context io(static_cast<int>(threads));
   StoragePool pool(std::max(2u, threads));
   imap::MailboxEvents events;
   Deliverer deliverer(*shards, &events);
   ConnectionLimiter limiter(config.limits.max_connections_per_address);
   SessionCounter sessions;
-
   Accounts accounts(*shards);
-  MV_ASSIGN_OR_RETURN(auto admin, AdminServer::Bind(io, config.admin_socket, accounts, pool));
-  asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
-
   VaultAuthenticator authenticator(*shards, accounts, config.hostname);
   VaultCommands vault_commands(accounts);
-  imap::EngineContext imap_context{ImapOptions(config), authenticator, pool, events,
-                                   &vault_commands};
+  imap::AccountSessions account_sessions(config.limits.max_sessions_per_account);
+  imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
+                                   events,              account_sessions, &vault_commands};
+  LmtpContext lmtp_context{config, deliverer, pool};
+
+  // Declared after everything a session refers to: sessions still open when
+  // the contexts stop are destroyed with them, before what they use.
+  IoContextPool contexts(threads);
+  asio::io_context& io = contexts.main();
+  MV_ASSIGN_OR_RETURN(auto admin, AdminServer::Bind(io, config.admin_socket, accounts, pool));
+  asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
   MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
   asio::co_spawn(io,
-                 AcceptLoop(*imaps_acceptor, limiter, /*refusal=*/"",
+                 AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"",
                             sessions.Wrap([&](tcp::socket s) {
                               return imap::RunImapSession(
                                   imap::Connection(std::move(s), tls.current()),
@@ -134,7 +138,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   for (const Endpoint& endpoint : config.imap_starttls) {
     MV_ASSIGN_OR_RETURN(auto acceptor, BindListener(io, endpoint));
     asio::co_spawn(io,
-                   AcceptLoop(*acceptor, limiter, "* BYE Too many connections\r\n",
+                   AcceptLoop(*acceptor, contexts, limiter, "* BYE Too many connections\r\n",
                               sessions.Wrap([&](tcp::socket s) {
                                 return imap::RunImapSession(
                                     imap::Connection(std::move(s), tls.current()),
@@ -144,10 +148,9 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     starttls_acceptors.push_back(std::move(acceptor));
   }
 
-  LmtpContext lmtp_context{config, deliverer, pool};
   MV_ASSIGN_OR_RETURN(auto lmtp_acceptor, BindListener(io, config.lmtp));
   asio::co_spawn(io,
-                 AcceptLoop(*lmtp_acceptor, limiter,
+                 AcceptLoop(*lmtp_acceptor, contexts, limiter,
                             "421 4.7.0 Too many connections from your address\r\n",
                             sessions.Wrap([&](tcp::socket s) {
                               return RunLmtpSession(std::move(s), lmtp_context);
@@ -163,7 +166,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   auto shutdown_deadline = std::chrono::steady_clock::time_point::max();
   std::function<void()> wait_for_sessions = [&] {
     if (sessions.live() == 0 || std::chrono::steady_clock::now() >= shutdown_deadline) {
-      io.stop();
+      contexts.Stop();
       return;
     }
     drain.expires_after(std::chrono::milliseconds(50));
@@ -198,11 +201,10 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
                lmtp_acceptor->local_endpoint().port(), fmt::join(shards->hosted(), ", "));
   if (print_welcome) PrintWelcome(config, fingerprint);
 
-  std::vector<std::thread> workers;
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
-  for (std::thread& t : workers) t.join();
-  pool.Stop();  // queued storage work finishes before the shards close
+  contexts.Run();
+  // Storage work still queued finishes (its replies are never sent) before
+  // the contexts, and the sessions waiting in them, are destroyed.
+  pool.Stop();
   spdlog::info("mailvaultd stopped");
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 #include "server/vault_authenticator.h"
 
+#include "common/crypto/keys.h"
 #include "server/account_id.h"
 #include "server/shard_mail_backend.h"
 
@@ -14,35 +15,67 @@ imap::LoginResult Refused() {
 
 }  // namespace
 
-imap::LoginResult VaultAuthenticator::Login(std::string_view user, std::string_view password) {
-  const std::string account = NormalizeAccountId(user);
+imap::LoginResult VaultAuthenticator::Locate(const std::string& account, RegionShard*& shard) {
+  shard = nullptr;
   if (!IsValidAccountId(account)) return Refused();
   auto placement = shards_.directory().Lookup(account);
   if (!placement.ok()) {
     if (placement.code() == ErrorCode::kNotFound) return Refused();
     return {nullptr, "UNAVAILABLE", "The directory is unavailable; try again"};
   }
-  RegionShard* shard = shards_.Find(placement->home_region);
-  if (shard == nullptr) {
-    const RemoteRegion* remote = shards_.FindRemote(placement->home_region);
-    if (remote == nullptr) {
-      return {nullptr, "UNAVAILABLE",
-              "The account is homed in region " + placement->home_region +
-                  ", which no configured node serves"};
-    }
-    // The referral comes before any password check: the password hash
-    // lives in the other region's shard (RFC 2221 LOGIN-REFERRALS).
-    std::string url = remote->imap_url;
-    if (!url.empty() && url.back() != '/') url += '/';
-    return {nullptr, "REFERRAL " + url,
-            "The account is homed in region " + placement->home_region + "; use that server"};
+  shard = shards_.Find(placement->home_region);
+  if (shard != nullptr) return {};
+  const RemoteRegion* remote = shards_.FindRemote(placement->home_region);
+  if (remote == nullptr) {
+    return {nullptr, "UNAVAILABLE",
+            "The account is homed in region " + placement->home_region +
+                ", which no configured node serves"};
   }
+  // The referral comes before any credential check: the password hash and
+  // keys live in the other region's shard (RFC 2221 LOGIN-REFERRALS).
+  std::string url = remote->imap_url;
+  if (!url.empty() && url.back() != '/') url += '/';
+  return {nullptr, "REFERRAL " + url,
+          "The account is homed in region " + placement->home_region + "; use that server"};
+}
+
+imap::LoginResult VaultAuthenticator::Login(std::string_view user, std::string_view password) {
+  const std::string account = NormalizeAccountId(user);
+  RegionShard* shard = nullptr;
+  imap::LoginResult located = Locate(account, shard);
+  if (shard == nullptr) return located;
   const Status verified = accounts_.VerifyPassword(account, password);
   if (!verified.ok()) {
     if (verified.code() == ErrorCode::kWrongPassphrase) return Refused();
     return {nullptr, "UNAVAILABLE", "Login is unavailable; try again"};
   }
   return {std::make_unique<ShardMailBackend>(*shard, account, hostname_), "", ""};
+}
+
+imap::LoginResult VaultAuthenticator::LoginWithSignature(std::string_view user,
+                                                         std::string_view challenge,
+                                                         std::string_view key_id,
+                                                         std::string_view signature) {
+  const std::string account = NormalizeAccountId(user);
+  RegionShard* shard = nullptr;
+  imap::LoginResult located = Locate(account, shard);
+  if (shard == nullptr) return located;
+  const auto id = KeyId::FromBytes(key_id);
+  if (!id) return Refused();
+  auto keys = shard->ListPublicKeys(account);
+  if (!keys.ok()) return {nullptr, "UNAVAILABLE", "Login is unavailable; try again"};
+  std::string signed_bytes(imap::kSignatureLoginContext);
+  signed_bytes.push_back('\0');
+  signed_bytes += account;
+  signed_bytes.push_back('\0');
+  signed_bytes.append(challenge);
+  for (const PublicKeyRecord& key : *keys) {
+    if (key.key_id == *id && key.kind == PublicKeyKind::kSigning && !key.revoked &&
+        VerifySignature(key.public_key, signed_bytes, signature)) {
+      return {std::make_unique<ShardMailBackend>(*shard, account, hostname_), "", ""};
+    }
+  }
+  return Refused();
 }
 
 }  // namespace mailvault

@@ -17,8 +17,15 @@ class VaultAuthenticator final : public imap::Authenticator {
       : shards_(shards), accounts_(accounts), hostname_(std::move(hostname)) {}
 
   imap::LoginResult Login(std::string_view user, std::string_view password) override;
+  bool SupportsSignatureLogin() const override { return true; }
+  imap::LoginResult LoginWithSignature(std::string_view user, std::string_view challenge,
+                                       std::string_view key_id,
+                                       std::string_view signature) override;
 
  private:
+  // The account's shard here, or the reply that refuses or refers it.
+  imap::LoginResult Locate(const std::string& account, RegionShard*& shard);
+
   const RegionShards& shards_;
   Accounts& accounts_;
   const std::string hostname_;

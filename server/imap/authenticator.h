@@ -19,10 +19,25 @@ struct LoginResult {
   std::string text;
 };
 
+// The SASL mechanism with which the customer's CLI and bridge log in to the
+// vault without a reusable secret: the server sends a random challenge, the
+// client answers with its signing key's id and an Ed25519 signature of
+// kSignatureLoginContext || 0x00 || account || 0x00 || challenge.
+inline constexpr std::string_view kSignatureMechanism = "X-MAILVAULT-ED25519";
+inline constexpr std::string_view kSignatureLoginContext = "mailvault-auth-v1";
+
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual LoginResult Login(std::string_view user, std::string_view password) = 0;
+  // Whether kSignatureMechanism is offered.
+  virtual bool SupportsSignatureLogin() const { return false; }
+  virtual LoginResult LoginWithSignature(std::string_view /*user*/,
+                                         std::string_view /*challenge*/,
+                                         std::string_view /*key_id*/,
+                                         std::string_view /*signature*/) {
+    return {nullptr, "CANNOT", "Signature login is not offered here"};
+  }
 };
 
 }  // namespace mailvault::imap

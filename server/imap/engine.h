@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "server/imap/account_sessions.h"
 #include "server/imap/authenticator.h"
 #include "server/imap/command_extension.h"
 #include "server/imap/connection.h"
@@ -33,6 +34,7 @@ struct EngineContext {
   Authenticator& authenticator;
   StoragePool& pool;
   MailboxEvents& events;
+  AccountSessions& account_sessions;
   CommandExtension* extension = nullptr;  // optional
 };
 

@@ -43,9 +43,10 @@ int64_t InternalDay(const MessageMeta& m) { return DateInZone(m.internal_date, 0
 
 std::optional<int64_t> SentDay(const SearchContext& c) {
   if (c.content == nullptr) return std::nullopt;
-  auto sent = c.content->SentDate();
+  // RFC 9051: the date as the sender wrote it, in the sender's zone.
+  auto sent = c.content->SentDateWithZone();
   if (!sent) return std::nullopt;
-  return DateInZone(*sent, 0).DaysSinceEpoch();
+  return DateInZone(sent->unix_seconds, sent->zone_minutes).DaysSinceEpoch();
 }
 
 }  // namespace

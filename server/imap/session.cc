@@ -59,6 +59,7 @@ asio::awaitable<bool> Session::Flush() {
   boost::system::error_code ec;
   co_await connection_.Write(out_, ec);
   out_.clear();
+  if (ec) spdlog::debug("imap: write failed: {}", ec.message());
   co_return !ec;
 }
 
@@ -76,6 +77,10 @@ std::string Session::Capabilities() const {
   if (connection_.can_start_tls()) caps += " STARTTLS";
   if (connection_.is_tls()) {
     caps += " AUTH=PLAIN";
+    if (context_.authenticator.SupportsSignatureLogin()) {
+      caps += " AUTH=";
+      caps += kSignatureMechanism;
+    }
   } else {
     caps += " LOGINDISABLED";
   }
@@ -83,7 +88,7 @@ std::string Session::Capabilities() const {
 }
 
 asio::awaitable<void> Session::Run() {
-  asio::co_spawn(connection_.executor(), deadline_.Watch(), asio::detached);
+  deadline_.Start();
   if (implicit_tls_) {
     deadline_.ExpireAfter(kHandshakeTimeout);
     if (!co_await connection_.StartTls()) {
@@ -104,12 +109,18 @@ asio::awaitable<void> Session::Run() {
                                             : context_.options.idle_pre_auth);
       boost::system::error_code ec;
       const size_t n = co_await connection_.ReadSome(asio::buffer(read_buffer_), ec);
-      if (ec) break;
+      if (ec) {
+        spdlog::debug("imap: read ended: {}", ec.message());
+        break;
+      }
       receiver_.Feed(std::string_view(read_buffer_.data(), n));
       continue;
     }
     open = co_await HandleEvent(event);
   }
+  spdlog::debug("imap: session ends ({})", deadline_.expired() ? "timed out"
+                                           : state_ == SessionState::kLogout ? "logout"
+                                                                              : "connection closed");
   co_await Flush();
   deadline_.Stop();
   subscription_.reset();

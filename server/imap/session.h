@@ -74,6 +74,9 @@ class Session {
   asio::awaitable<Reply> Authenticate(ImapCommand& command);
   asio::awaitable<Reply> Enable(ImapCommand& command);
   asio::awaitable<Reply> CompleteLogin(std::string_view user, std::string_view password);
+  asio::awaitable<Reply> AuthenticateWithSignature(std::optional<std::string> initial_response);
+  // Delays and counts a failure, or moves the session to authenticated.
+  asio::awaitable<Reply> FinishLogin(LoginResult result);
   // Reads one raw line in AUTHENTICATE mode.
   asio::awaitable<std::optional<AuthenticateResponse>> ReadAuthenticateLine();
 
@@ -120,6 +123,7 @@ class Session {
   ConnectionDeadline deadline_;
   SessionState state_ = SessionState::kNotAuthenticated;
   std::unique_ptr<MailBackend> backend_;
+  std::unique_ptr<AccountSessions::Slot> account_slot_;
   std::unique_ptr<SelectedMailbox> selected_;
   std::unique_ptr<MailboxEvents::Subscription> subscription_;
   // A change notification from another session or a delivery, posted to

@@ -80,11 +80,15 @@ asio::awaitable<std::optional<AuthenticateResponse>> Session::ReadAuthenticateLi
 asio::awaitable<Session::Reply> Session::Authenticate(ImapCommand& command) {
   auto args = ParseAuthenticateArgs(command);
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
-  if (args->mechanism != "PLAIN") {
-    co_return Reply{"NO", "CANNOT", "Unsupported mechanism: only PLAIN is offered"};
-  }
   if (!connection_.is_tls()) {
     co_return Reply{"NO", "PRIVACYREQUIRED", "AUTHENTICATE needs TLS"};
+  }
+  if (args->mechanism == kSignatureMechanism &&
+      context_.authenticator.SupportsSignatureLogin()) {
+    co_return co_await AuthenticateWithSignature(std::move(args->initial_response));
+  }
+  if (args->mechanism != "PLAIN") {
+    co_return Reply{"NO", "CANNOT", "Unsupported authentication mechanism"};
   }
   std::string message;
   if (args->initial_response) {
@@ -116,10 +120,44 @@ asio::awaitable<Session::Reply> Session::Authenticate(ImapCommand& command) {
   co_return reply;
 }
 
+// X-MAILVAULT-ED25519: the client names the account (initial response or
+// first line), the server sends a fresh 32-byte challenge, the client answers
+// key id (16 bytes) || Ed25519 signature (64 bytes).
+asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
+    std::optional<std::string> initial_response) {
+  std::string account;
+  if (initial_response) {
+    account = std::move(*initial_response);
+  } else {
+    out_ += "+ \r\n";
+    auto response = co_await ReadAuthenticateLine();
+    if (!response || response->cancelled) co_return Reply{"BAD", "", "AUTHENTICATE cancelled"};
+    account = std::move(response->data);
+  }
+  std::string challenge(32, '\0');
+  randombytes_buf(challenge.data(), challenge.size());
+  out_ += "+ " + EncodeSaslBase64(challenge) + "\r\n";
+  auto response = co_await ReadAuthenticateLine();
+  if (!response || response->cancelled) co_return Reply{"BAD", "", "AUTHENTICATE cancelled"};
+  if (response->data.size() != 16 + 64) {
+    co_return Reply{"BAD", "", "Expected a key id and a signature (80 bytes)"};
+  }
+  const std::string key_id = response->data.substr(0, 16);
+  const std::string signature = response->data.substr(16);
+  LoginResult result = co_await OnPool([&] {
+    return context_.authenticator.LoginWithSignature(account, challenge, key_id, signature);
+  });
+  co_return co_await FinishLogin(std::move(result));
+}
+
 asio::awaitable<Session::Reply> Session::CompleteLogin(std::string_view user,
                                                        std::string_view password) {
   LoginResult result =
       co_await OnPool([&] { return context_.authenticator.Login(user, password); });
+  co_return co_await FinishLogin(std::move(result));
+}
+
+asio::awaitable<Session::Reply> Session::FinishLogin(LoginResult result) {
   if (!result.backend) {
     // Referrals are an answer, not a failure: no delay for them.
     if (result.response_code.rfind("REFERRAL", 0) != 0) {
@@ -132,6 +170,10 @@ asio::awaitable<Session::Reply> Session::CompleteLogin(std::string_view user,
       }
     }
     co_return Reply{"NO", result.response_code, result.text};
+  }
+  account_slot_ = context_.account_sessions.TryAcquire(result.backend->account());
+  if (!account_slot_) {
+    co_return Reply{"NO", "LIMIT", "Too many sessions for this account; close one first"};
   }
   backend_ = std::move(result.backend);
   state_ = SessionState::kAuthenticated;

@@ -96,15 +96,14 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
       }
     }
     std::optional<MessageStructure> structure;
-    std::string message;
     if (content) {
       auto fetched = co_await OnPool([&] { return backend_->FetchMessage(mailbox, meta); });
       if (!fetched.ok()) {
         any_failed = true;  // e.g. expunged by another session meanwhile
         continue;
       }
-      message = std::move(fetched).value();
-      auto parsed = MessageStructure::Parse(message);
+      // Parse keeps its own copy; the fetched one goes at once.
+      auto parsed = MessageStructure::Parse(*fetched);
       if (!parsed.ok()) {
         any_failed = true;
         continue;
@@ -158,7 +157,7 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
           break;
         case FetchItemKind::kRfc822:
           item_start("RFC822");
-          AppendLiteral(line, message);
+          AppendLiteral(line, structure->Section(FetchSection{}));
           break;
         case FetchItemKind::kRfc822Header: {
           FetchSection header;

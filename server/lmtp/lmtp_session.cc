@@ -40,7 +40,7 @@ class LmtpSession {
         }) {}
 
   asio::awaitable<void> Run() {
-    asio::co_spawn(socket_.get_executor(), deadline_.Watch(), asio::detached);
+    deadline_.Start();
     Reply("220 " + context_.config.hostname + " LMTP mailvault ready");
     bool open = true;
     std::string buffer(kReadChunk, '\0');

@@ -27,13 +27,13 @@ Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io,
   return acceptor;
 }
 
-asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, ConnectionLimiter& limiter,
-                                 std::string refusal, SessionFactory make_session) {
-  auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
+asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& contexts,
+                                 ConnectionLimiter& limiter, std::string refusal,
+                                 SessionFactory make_session) {
   for (;;) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(
-        asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+        contexts.next(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // EMFILE and friends: log, breathe, go on serving the open sessions.

@@ -10,6 +10,7 @@
 #include "server/config.h"
 #include "server/net/asio.h"
 #include "server/net/connection_limiter.h"
+#include "server/net/io_context_pool.h"
 
 namespace mailvault {
 
@@ -18,9 +19,11 @@ using SessionFactory = std::function<asio::awaitable<void>(tcp::socket)>;
 // Binds (SO_REUSEADDR) and listens; kIOError naming the endpoint on failure.
 Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io, const Endpoint& endpoint);
 
-// Accepts until the acceptor is closed. A connection over the per-address
-// limit gets `refusal` written to it and is closed.
-asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, ConnectionLimiter& limiter,
-                                 std::string refusal, SessionFactory make_session);
+// Accepts until the acceptor is closed; each connection is placed on the
+// next context of `contexts` and its session runs there. A connection over
+// the per-address limit gets `refusal` written to it and is closed.
+asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& contexts,
+                                 ConnectionLimiter& limiter, std::string refusal,
+                                 SessionFactory make_session);
 
 }  // namespace mailvault

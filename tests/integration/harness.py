@@ -61,6 +61,7 @@ class Vault:
     def start(self):
         """(Re)starts the server on the same data directory, new ports."""
         self.imaps_port = free_port()
+        self.starttls_port = free_port()
         self.lmtp_port = free_port()
         self.socket = os.path.join(self.dir, 'admin.sock')
         lines = [
@@ -68,9 +69,10 @@ class Vault:
             'state_dir = "%s"' % os.path.join(self.dir, 'state'),
             'admin_socket = "%s"' % self.socket,
             'threads = 2',
-            'log_level = "info"',
+            'log_level = "debug"',
             '[imap]',
             'listen = "127.0.0.1:%d"' % self.imaps_port,
+            'starttls_listen = "127.0.0.1:%d"' % self.starttls_port,
             '[lmtp]',
             'listen = "127.0.0.1:%d"' % self.lmtp_port,
         ]
@@ -172,6 +174,22 @@ class Device:
 
     def key_id(self):
         return hashlib.blake2b(self.encryption_public, digest_size=32).digest()[:16].hex()
+
+    def signing_key_id(self):
+        return hashlib.blake2b(self.signing_public, digest_size=32).digest()[:16]
+
+    def login_with_signature(self, client, account):
+        """AUTHENTICATE X-MAILVAULT-ED25519 (docs/PROTOCOL.md)."""
+        steps = []
+
+        def respond(challenge):
+            steps.append(challenge)
+            if len(steps) == 1:
+                return account.encode()
+            signed = b'mailvault-auth-v1\x00' + account.encode() + b'\x00' + challenge
+            return self.signing_key_id() + self.signing.sign(signed).signature
+
+        return client.authenticate('X-MAILVAULT-ED25519', respond)
 
     def enroll(self, vault, account, token):
         import base64

@@ -232,6 +232,84 @@ class VaultTest(unittest.TestCase):
         self.assertIn(b'Content-Type: application/vnd.mailvault.sealed', out.stdout)
         self.assertNotIn(b'for curl', out.stdout)
 
+    def test_starttls_port_refuses_login_in_the_clear_and_drops_pipelined_input(self):
+        import imaplib
+        self.enrolled()
+        client = imaplib.IMAP4('127.0.0.1', self.vault.starttls_port, timeout=30)
+        self.assertIn('STARTTLS', client.capabilities)
+        self.assertIn('LOGINDISABLED', client.capabilities)
+        typ, data = client._simple_command('LOGIN', 'alice@localhost', '"correct horse battery"')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'PRIVACYREQUIRED', data[0])
+        client.starttls(ssl_context=self.vault.tls_context())
+        client.login('alice@localhost', 'correct horse battery')
+        client.logout()
+
+        # A command pipelined behind STARTTLS came in the clear: it is dropped.
+        sock = socket.create_connection(('127.0.0.1', self.vault.starttls_port), timeout=20)
+        self.addCleanup(sock.close)
+        greeting = sock.recv(4096)
+        self.assertTrue(greeting.startswith(b'* OK'))
+        sock.sendall(b'a STARTTLS\r\nb LOGIN alice@localhost "correct horse battery"\r\n')
+        reply = b''
+        while b'a OK' not in reply:
+            reply += sock.recv(4096)
+        tls = self.vault.tls_context().wrap_socket(sock, server_hostname='127.0.0.1')
+        tls.sendall(b'c NOOP\r\n')
+        after = b''
+        while b'c OK' not in after:
+            after += tls.recv(4096)
+        self.assertNotIn(b'b OK', after)
+        self.assertNotIn(b'b NO', after)
+        tls.close()
+
+    def test_utf8_names_after_enable_and_invalid_utf8_is_bad(self):
+        self.enrolled()
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN alice@localhost "correct horse battery"\r\n')
+        raw.expect(b'a OK')
+        raw.send(b'b ENABLE IMAP4rev2\r\n')
+        raw.expect(b'* ENABLED IMAP4rev2')
+        raw.send('c CREATE "Entwürfe"\r\n'.encode())
+        raw.expect(b'c OK')
+        raw.send(b'd SELECT "\xff\xfe"\r\n')
+        raw.expect(b'd BAD')
+        raw.send(b'e LIST "" "Entw*"\r\n')
+        raw.expect('"Entwürfe"'.encode())
+        raw.expect(b'e OK')
+
+    def test_sessions_per_account_are_limited(self):
+        self.vault.stop()
+        self.vault.limits = {'max_sessions_per_account': 2}
+        self.vault.start()
+        self.enrolled()
+        first, second = self.login(), self.login()
+        third = self.vault.imap()
+        typ, data = third._simple_command('LOGIN', 'alice@localhost', '"correct horse battery"')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[LIMIT]', data[0])
+        first.logout()
+        third.login('alice@localhost', 'correct horse battery')  # a slot is free again
+        second.logout()
+        third.logout()
+
+    def test_signature_login_needs_the_registered_signing_key(self):
+        device, _ = self.enrolled()
+        client = self.vault.imap()
+        self.assertIn('AUTH=X-MAILVAULT-ED25519', client.capabilities)
+        typ, _ = device.login_with_signature(client, 'alice@localhost')
+        self.assertEqual(typ, 'OK')
+        self.assertEqual(client.select('INBOX')[0], 'OK')
+        client.logout()
+        stranger = harness.Device()
+        client = self.vault.imap()
+        with self.assertRaises(imaplib_error()) as refused:
+            stranger.login_with_signature(client, 'alice@localhost')
+        self.assertIn('AUTHENTICATIONFAILED', str(refused.exception))
+        client.shutdown()
+
     def test_wrong_password_and_unknown_account_look_the_same(self):
         self.enrolled()
         for user, password in (('alice@localhost', 'wrong password'), ('ghost@localhost', 'x')):
