@@ -3,10 +3,15 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <limits>
 
 #include "common/crypto/sealed_message.h"
+#include "common/crypto/sealed_body_format.h"
+#include "common/crypto/sealed_upload.h"
 #include "common/mail/header_summary.h"
+#include "server/imap/mime/message_structure.h"
 #include "server/vault_view.h"
 
 namespace mailvault {
@@ -78,10 +83,37 @@ Result<std::string> ShardMailBackend::FetchMessage(const std::string& mailbox,
   return RenderVaultView({hostname_, account_, entry.blob_id, entry.internal_date}, body);
 }
 
+namespace {
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+// The payload of a message whose Content-Type is the vault's sealed type,
+// transfer encoding removed; nullopt for any other message.
+std::optional<std::string> SealedPayload(std::string_view message) {
+  auto structure = imap::MessageStructure::Parse(message);
+  if (!structure.ok()) return std::nullopt;
+  const auto types = structure->HeaderValues("Content-Type");
+  if (types.empty() || !StartsWithNoCase(types.front(), kSealedContentType)) return std::nullopt;
+  auto payload = structure->Binary({1});
+  if (!payload.ok()) return std::string();
+  return std::move(payload).value();
+}
+
+}  // namespace
+
 Result<imap::AppendOutcome> ShardMailBackend::Append(const std::string& mailbox,
                                                      std::string message,
                                                      const std::vector<std::string>& flags,
                                                      int64_t internal_date) {
+  if (auto payload = SealedPayload(message)) {
+    return AppendSealed(mailbox, *payload, flags, internal_date);
+  }
   MV_ASSIGN_OR_RETURN(auto keys, shard_.ListPublicKeys(account_));
   std::vector<std::string> recipients;
   for (const PublicKeyRecord& key : keys) {
@@ -107,6 +139,42 @@ Result<imap::AppendOutcome> ShardMailBackend::Append(const std::string& mailbox,
   request.internal_date = internal_date;
   MV_ASSIGN_OR_RETURN(AppendResult appended, shard_.Append(account_, std::move(request)));
   return imap::AppendOutcome{appended.uidvalidity, appended.uid};
+}
+
+// A message the client sealed itself (docs/FORMAT.md, "Sealed upload"):
+// checked for structure, stored as it is; the vault never re-seals it.
+Result<imap::AppendOutcome> ShardMailBackend::AppendSealed(const std::string& mailbox,
+                                                           std::string_view payload,
+                                                           const std::vector<std::string>& flags,
+                                                           int64_t internal_date) {
+  if (payload.substr(0, sealed_body::kMagic.size()) == sealed_body::kMagic) {
+    return Result<imap::AppendOutcome>(
+        ErrorCode::kInvalidArgument,
+        "A sealed body alone cannot be stored: it has no wraps. Upload a sealed container "
+        "(mailvault import does)");
+  }
+  auto upload = ParseSealedUpload(payload, account_);
+  if (!upload.ok()) {
+    return Result<imap::AppendOutcome>(ErrorCode::kInvalidArgument,
+                                       "Sealed upload refused: " + upload.status().message());
+  }
+  AppendRequest request;
+  request.mailbox = mailbox;
+  request.blob_id = upload->blob_id;
+  request.sealed_body = std::move(upload->body);
+  request.sealed_summary = std::move(upload->summary);
+  request.wraps = std::move(upload->wraps);
+  request.flags = flags;
+  request.internal_date = internal_date;
+  auto appended = shard_.Append(account_, std::move(request));
+  if (!appended.ok()) {
+    if (appended.code() == ErrorCode::kKeyNotActive || appended.code() == ErrorCode::kAlreadyExists) {
+      return Result<imap::AppendOutcome>(ErrorCode::kInvalidArgument,
+                                         "Sealed upload refused: " + appended.status().message());
+    }
+    return appended.status();
+  }
+  return imap::AppendOutcome{appended->uidvalidity, appended->uid};
 }
 
 Result<std::vector<imap::MessageMeta>> ShardMailBackend::StoreFlags(

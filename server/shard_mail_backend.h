@@ -43,6 +43,9 @@ class ShardMailBackend final : public imap::MailBackend {
                                         const std::vector<uint32_t>& uids) override;
 
  private:
+  Result<imap::AppendOutcome> AppendSealed(const std::string& mailbox, std::string_view payload,
+                                           const std::vector<std::string>& flags,
+                                           int64_t internal_date);
   imap::MessageMeta ToMeta(const MessageEntry& entry) const;
   imap::MailboxInfo ToInfo(const mailvault::MailboxInfo& info) const;
 

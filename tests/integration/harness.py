@@ -250,3 +250,47 @@ def open_sealed_body(body, data_key, account, blob_id_hex):
     size = int.from_bytes(stream[:8], 'big')
     assert len(stream) == padme(8 + size), 'padding is not Padme'
     return stream[8:8 + size]
+
+
+def seal_upload(plaintext, account, device, subject=''):
+    """A second, independent sealer written from docs/FORMAT.md: returns
+    (blob id hex, sealed body, upload container) for `device`'s key."""
+    import os as _os
+    data_key = _os.urandom(32)
+    blob_id = _os.urandom(16)
+    tag = hashlib.blake2b(account.encode(), digest_size=32).digest()[:16]
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    stream_header = sodium.crypto_secretstream_xchacha20poly1305_init_push(
+        state, _subkey(data_key, 1, b'MVbody01'))
+    header = b'MVSEAL' + bytes([1, 1, 16, 0]) + blob_id + tag + stream_header
+    padded_size = padme(8 + len(plaintext))
+    stream = len(plaintext).to_bytes(8, 'big') + plaintext
+    stream += bytes(padded_size - len(stream))
+    body = header
+    for offset in range(0, padded_size, 65536):
+        chunk = stream[offset:offset + 65536]
+        last = offset + 65536 >= padded_size
+        body += sodium.crypto_secretstream_xchacha20poly1305_push(
+            state, chunk, header,
+            sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL if last else 0)
+    fields = [b'', account.encode(), subject.encode(), b'', b'']
+    record = b'\x01' + b''.join(len(f).to_bytes(4, 'big') + f for f in fields)
+    record += len(plaintext).to_bytes(8, 'big') + b'\x00'
+    record += bytes(-len(record) % 256)
+    nonce = _os.urandom(24)
+    summary = b'\x01' + nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        record, b'\x01' + blob_id + tag, nonce, _subkey(data_key, 2, b'MVsumm01'))
+    key_id = hashlib.blake2b(device.encryption_public, digest_size=32).digest()[:16]
+    wrap = sodium.crypto_box_seal(data_key, device.encryption_public)
+    upload = (b'MVCONT' + bytes([1, 0]) + blob_id + (1).to_bytes(2, 'big') + key_id + wrap +
+              len(summary).to_bytes(4, 'big') + summary + body)
+    return blob_id.hex(), body, upload
+
+
+def sealed_message(payload):
+    """An RFC 5322 message carrying a sealed payload, as clients APPEND it."""
+    import base64 as _b64
+    encoded = _b64.encodebytes(payload).replace(b'\n', b'\r\n')
+    return (b'From: mailvault <vault@localhost>\r\nSubject: sealed upload\r\n'
+            b'MIME-Version: 1.0\r\nContent-Type: application/vnd.mailvault.sealed\r\n'
+            b'Content-Transfer-Encoding: base64\r\n\r\n' + encoded)

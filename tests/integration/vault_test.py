@@ -295,6 +295,37 @@ class VaultTest(unittest.TestCase):
         second.logout()
         third.logout()
 
+    def test_sealed_upload_is_stored_as_is_and_a_bare_body_is_refused(self):
+        device, _ = self.enrolled()
+        original = message('sealed by the client', CANARY + b'\r\n')
+        blob_id, body, upload = harness.seal_upload(original, 'alice@localhost', device)
+        client = self.login()
+        typ, data = client.append('Sent', '(\\Seen)', None, harness.sealed_message(upload))
+        self.assertEqual(typ, 'OK', data)
+        client.select('Sent')
+        typ, data = client.fetch('1', '(BODY.PEEK[])')
+        wrapper = email.message_from_bytes(data[0][1])
+        self.assertIn(blob_id, wrapper['Subject'])  # stored under the client's blob id
+        self.assertEqual(wrapper.get_payload(decode=True), body)  # byte for byte, not re-sealed
+        typ, _ = client._simple_command('XWRAPS', 'Sent', device.key_id(), '1')
+        typ, wraps = client._untagged_response(typ, [None], 'XWRAP')
+        data_key = harness.unwrap(base64.b64decode(wraps[0].split(b' ')[2]), device)
+        self.assertEqual(harness.open_sealed_body(body, data_key, 'alice@localhost', blob_id),
+                         original)
+        # The same blob again, a bare body, and a container for another account.
+        typ, data = client.append('Sent', None, None, harness.sealed_message(upload))
+        self.assertEqual(typ, 'NO')
+        typ, data = client.append('Sent', None, None, harness.sealed_message(body))
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'no wraps', data[0])
+        _, _, foreign = harness.seal_upload(b'x', 'bob@localhost', device)
+        typ, data = client.append('Sent', None, None, harness.sealed_message(foreign))
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'another account', data[0])
+        client.logout()
+        self.vault.stop()
+        self.assertFalse(self.vault.files_contain(CANARY))
+
     def test_signature_login_needs_the_registered_signing_key(self):
         device, _ = self.enrolled()
         client = self.vault.imap()
