@@ -64,7 +64,7 @@ asio::awaitable<bool> Session::Flush() {
 }
 
 std::string Session::Capabilities() const {
-  std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
+  std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
                      "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES";
   if (context_.extension != nullptr) {
     caps += ' ';

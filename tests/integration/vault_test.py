@@ -341,6 +341,50 @@ class VaultTest(unittest.TestCase):
         self.assertIn('AUTHENTICATIONFAILED', str(refused.exception))
         client.shutdown()
 
+    def test_idle_clients_are_dropped_and_connections_per_address_limited(self):
+        self.vault.stop()
+        self.vault.limits = {'idle_pre_auth_seconds': 1, 'max_connections_per_address': 3}
+        self.vault.start()
+        silent = ssl_connect(self.vault)
+        self.addCleanup(silent.close)
+        silent.expect(b'* OK')
+        silent.send(b'a LOGIN {5}\r\n')  # announces a literal, never sends it
+        silent.expect(b'+ Ready')
+        silent.expect(b'\r\n')
+        started = time.monotonic()
+        self.assertEqual(silent.s.recv(100), b'')  # closed by the server
+        self.assertLess(time.monotonic() - started, 10)
+        # Three connections at most from one address; the fourth is closed.
+        held = [ssl_connect(self.vault) for _ in range(3)]
+        for c in held:
+            c.expect(b'* OK')
+        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+            extra = ssl_connect(self.vault)
+            extra.expect(b'* OK')
+        for c in held:
+            c.close()
+        time.sleep(0.2)
+        again = ssl_connect(self.vault)  # slots are freed on close
+        again.expect(b'* OK')
+        again.close()
+
+    def test_binary_fetch_returns_the_raw_sealed_body(self):
+        self.enrolled()
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('binary'))
+        lmtp.quit()
+        client = self.login()
+        self.assertIn('BINARY', client.capabilities)
+        client.select('INBOX')
+        typ, data = client.fetch('1', '(BINARY.PEEK[1])')
+        raw = data[0][1]
+        self.assertTrue(raw.startswith(b'MVSEAL'))
+        typ, data = client.fetch('1', '(BODY.PEEK[])')
+        self.assertEqual(email.message_from_bytes(data[0][1]).get_payload(decode=True), raw)
+        typ, data = client.fetch('1', '(BINARY.SIZE[1])')
+        self.assertIn(b'BINARY.SIZE[1] %d' % len(raw), data[0])
+        client.logout()
+
     def test_wrong_password_and_unknown_account_look_the_same(self):
         self.enrolled()
         for user, password in (('alice@localhost', 'wrong password'), ('ghost@localhost', 'x')):
