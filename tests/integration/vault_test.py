@@ -5,6 +5,7 @@ opening what was stored."""
 import base64
 import email
 import re
+import signal
 import socket
 import ssl
 import sys
@@ -383,6 +384,27 @@ class VaultTest(unittest.TestCase):
         self.assertEqual(email.message_from_bytes(data[0][1]).get_payload(decode=True), raw)
         typ, data = client.fetch('1', '(BINARY.SIZE[1])')
         self.assertIn(b'BINARY.SIZE[1] %d' % len(raw), data[0])
+        client.logout()
+
+    def test_sigterm_lets_a_delivery_in_flight_finish(self):
+        self.enrolled()
+        lmtp = self.vault.lmtp()
+        lmtp.mail('bob@example.org')
+        lmtp.rcpt('alice@localhost')
+        lmtp.putcmd('data')
+        self.assertEqual(lmtp.getreply()[0], 354)
+        body = message('in flight', b'y' * 50000 + b'\r\n')
+        lmtp.send(body[:1000])
+        self.vault.proc.send_signal(signal.SIGTERM)  # mid-DATA
+        time.sleep(0.3)
+        lmtp.send(body[1000:] + b'.\r\n')
+        self.assertEqual(lmtp.getreply()[0], 250)
+        lmtp.quit()
+        self.assertEqual(self.vault.proc.wait(timeout=15), 0)
+        self.vault.log_file.close()
+        self.vault.start()  # the acknowledged message survived the shutdown
+        client = self.login()
+        self.assertEqual(client.select('INBOX'), ('OK', [b'1']))
         client.logout()
 
     def test_wrong_password_and_unknown_account_look_the_same(self):
