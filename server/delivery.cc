@@ -54,13 +54,9 @@ DeliveryReply Deliverer::Resolve(std::string_view account_id, Target& target) co
     return Reply(false, "550 5.1.6", account_id,
                  "account is homed in region " + account->home_region);
   }
-  auto keys = target.shard->ListPublicKeys(account_id);
+  auto keys = target.shard->ActiveEncryptionKeys(account_id);
   if (!keys.ok()) return TemporaryFailure(account_id);
-  for (const PublicKeyRecord& key : *keys) {
-    if (key.kind == PublicKeyKind::kEncryption && !key.revoked) {
-      target.public_keys.push_back(key.public_key);
-    }
-  }
+  target.public_keys = std::move(keys).value();
   if (target.public_keys.empty()) {
     // Plaintext is never stored while an account waits for its first key.
     return Reply(false, "450 4.2.0", account_id, "account has no registered key yet");
@@ -82,14 +78,8 @@ DeliveryReply Deliverer::Deliver(std::string_view account_id, std::string_view m
   auto sealed = SealMessage(account_id, RandomBlobId(), message, SummarizeMessage(message),
                             target.public_keys);
   if (!sealed.ok()) return TemporaryFailure(account_id);
-  AppendRequest request;
-  request.mailbox = "INBOX";
-  request.blob_id = sealed->blob_id;
-  request.sealed_body = std::move(sealed->body);
-  request.sealed_summary = std::move(sealed->summary);
-  request.wraps = std::move(sealed->wraps);
-  request.internal_date = internal_date;
-  auto appended = target.shard->Append(account_id, std::move(request));
+  auto appended = target.shard->Append(
+      account_id, AppendRequest::FromSealed("INBOX", std::move(sealed).value(), {}, internal_date));
   if (!appended.ok()) {
     switch (appended.code()) {
       case ErrorCode::kWrongRegion:

@@ -114,11 +114,7 @@ Result<imap::AppendOutcome> ShardMailBackend::Append(const std::string& mailbox,
   if (auto payload = SealedPayload(message)) {
     return AppendSealed(mailbox, *payload, flags, internal_date);
   }
-  MV_ASSIGN_OR_RETURN(auto keys, shard_.ListPublicKeys(account_));
-  std::vector<std::string> recipients;
-  for (const PublicKeyRecord& key : keys) {
-    if (key.kind == PublicKeyKind::kEncryption && !key.revoked) recipients.push_back(key.public_key);
-  }
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, shard_.ActiveEncryptionKeys(account_));
   if (recipients.empty()) {
     sodium_memzero(message.data(), message.size());
     return Result<imap::AppendOutcome>(
@@ -129,15 +125,10 @@ Result<imap::AppendOutcome> ShardMailBackend::Append(const std::string& mailbox,
                             recipients);
   sodium_memzero(message.data(), message.size());  // sealed: the plaintext goes
   if (!sealed.ok()) return sealed.status();
-  AppendRequest request;
-  request.mailbox = mailbox;
-  request.blob_id = sealed->blob_id;
-  request.sealed_body = std::move(sealed->body);
-  request.sealed_summary = std::move(sealed->summary);
-  request.wraps = std::move(sealed->wraps);
-  request.flags = flags;
-  request.internal_date = internal_date;
-  MV_ASSIGN_OR_RETURN(AppendResult appended, shard_.Append(account_, std::move(request)));
+  MV_ASSIGN_OR_RETURN(AppendResult appended,
+                      shard_.Append(account_, AppendRequest::FromSealed(
+                                                  mailbox, std::move(sealed).value(), flags,
+                                                  internal_date)));
   return imap::AppendOutcome{appended.uidvalidity, appended.uid};
 }
 
@@ -158,15 +149,9 @@ Result<imap::AppendOutcome> ShardMailBackend::AppendSealed(const std::string& ma
     return Result<imap::AppendOutcome>(ErrorCode::kInvalidArgument,
                                        "Sealed upload refused: " + upload.status().message());
   }
-  AppendRequest request;
-  request.mailbox = mailbox;
-  request.blob_id = upload->blob_id;
-  request.sealed_body = std::move(upload->body);
-  request.sealed_summary = std::move(upload->summary);
-  request.wraps = std::move(upload->wraps);
-  request.flags = flags;
-  request.internal_date = internal_date;
-  auto appended = shard_.Append(account_, std::move(request));
+  auto appended = shard_.Append(account_, AppendRequest::FromSealed(
+                                              mailbox, std::move(upload).value(), flags,
+                                              internal_date));
   if (!appended.ok()) {
     if (appended.code() == ErrorCode::kKeyNotActive || appended.code() == ErrorCode::kAlreadyExists) {
       return Result<imap::AppendOutcome>(ErrorCode::kInvalidArgument,

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "common/crypto/keys.h"
 #include "common/imap/mailbox_name.h"
@@ -38,12 +42,113 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
-bool IsStringArg(const imap::ImapToken& t) { return t.IsString() || t.kind == imap::TokenKind::kAtom; }
+// Atoms, numbers ("XWRAPS 2024 key 1" has two), quoted strings and literals.
+bool IsStringArg(const imap::ImapToken& t) {
+  return t.IsString() || t.kind == imap::TokenKind::kAtom || t.kind == imap::TokenKind::kNumber;
+}
+
+// An atom equal to `keyword` without regard to case (IMAP keywords).
+bool IsKeyword(const imap::ImapToken& t, std::string_view keyword) {
+  if (t.kind != imap::TokenKind::kAtom || t.text.size() != keyword.size()) return false;
+  for (size_t i = 0; i < keyword.size(); ++i) {
+    char c = t.text[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != keyword[i]) return false;
+  }
+  return true;
+}
+
+// A 32-byte public key that delivery can actually use: an X25519 key whose
+// shared secret with a random scalar is not all zeros (a low-order point
+// would make crypto_box_seal fail for every message), or an Ed25519 key that
+// is a canonical point of the main subgroup.
+bool IsUsablePublicKey(PublicKeyKind kind, std::string_view key) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(key.data());
+  if (kind == PublicKeyKind::kSigning) return crypto_core_ed25519_is_valid_point(bytes) == 1;
+  unsigned char scalar[crypto_scalarmult_SCALARBYTES];
+  unsigned char shared[crypto_scalarmult_BYTES];
+  randombytes_buf(scalar, sizeof scalar);
+  const bool usable = crypto_scalarmult(shared, scalar, bytes) == 0;
+  sodium_memzero(scalar, sizeof scalar);
+  sodium_memzero(shared, sizeof shared);
+  return usable;
+}
+
+std::string KindName(PublicKeyKind kind) {
+  return kind == PublicKeyKind::kEncryption ? "encryption" : "signing";
+}
+
+// The bytes a signing key signs to register a key (docs/PROTOCOL.md):
+// "mailvault-key-register-v1" || 0x00 || account || 0x00 || kind || key.
+std::string RegisterStatement(std::string_view account, PublicKeyKind kind,
+                              std::string_view public_key) {
+  std::string out("mailvault-key-register-v1");
+  out.push_back('\0');
+  out += account;
+  out.push_back('\0');
+  out.push_back(static_cast<char>(kind));
+  out += public_key;
+  return out;
+}
+
+// ... and to revoke one: "mailvault-key-revoke-v1" || 0x00 || account ||
+// 0x00 || key id (16 bytes).
+std::string RevokeStatement(std::string_view account, const KeyId& key_id) {
+  std::string out("mailvault-key-revoke-v1");
+  out.push_back('\0');
+  out += account;
+  out.push_back('\0');
+  out += key_id.view();
+  return out;
+}
+
+const PublicKeyRecord* FindKey(const std::vector<PublicKeyRecord>& keys, const KeyId& id) {
+  for (const PublicKeyRecord& key : keys) {
+    if (key.key_id == id) return &key;
+  }
+  return nullptr;
+}
+
+size_t CountActive(const std::vector<PublicKeyRecord>& keys, PublicKeyKind kind) {
+  return static_cast<size_t>(std::count_if(keys.begin(), keys.end(), [&](const auto& key) {
+    return key.kind == kind && !key.revoked;
+  }));
+}
+
+// Refuses unless `signature` is a valid signature of `statement` by an
+// active signing key of the account named `signer`. The same code for an
+// unknown signer and a bad signature; the texts say which, since the
+// account's own keys are no secret to its logged-in owner.
+std::optional<imap::ExtensionReply> CheckSigner(const std::vector<PublicKeyRecord>& keys,
+                                                const KeyId& signer, std::string_view statement,
+                                                std::string_view signature) {
+  const PublicKeyRecord* key = FindKey(keys, signer);
+  if (key == nullptr || key->kind != PublicKeyKind::kSigning || key->revoked) {
+    return No("AUTHORIZATIONFAILED",
+              "Key " + signer.ToHex() + " is not an active signing key of this account");
+  }
+  if (!VerifySignature(key->public_key, statement, signature)) {
+    return No("AUTHORIZATIONFAILED", "The signature does not verify with key " + signer.ToHex());
+  }
+  return std::nullopt;
+}
+
+// A storage failure, without the storage's own words.
+imap::ExtensionReply StorageRefusal(const Status& s, std::string_view what) {
+  if (s.code() == ErrorCode::kWrongRegion) {
+    return No("UNAVAILABLE", "The account is now homed in another region");
+  }
+  if (s.code() == ErrorCode::kIOError) {
+    return No("UNAVAILABLE", std::string(what) + " failed in storage; try again");
+  }
+  return No("SERVERBUG", std::string(what) + " failed; try again");
+}
 
 }  // namespace
 
 bool VaultCommands::Handles(std::string_view name) const {
-  return name == "XENROLL" || name == "XKEYS" || name == "XWRAPS" || name == "XSUMMARIES";
+  return name == "XENROLL" || name == "XKEYS" || name == "XKEY" || name == "XWRAPS" ||
+         name == "XSUMMARIES";
 }
 
 imap::ExtensionReply VaultCommands::Execute(const imap::ImapCommand& command,
@@ -54,7 +159,17 @@ imap::ExtensionReply VaultCommands::Execute(const imap::ImapCommand& command,
     return Enroll(command);
   }
   if (backend == nullptr) return Bad("Log in first");
-  if (command.name == "XKEYS") return ListKeys(backend);
+  if (command.name == "XKEYS") {
+    if (!command.args.empty()) return Bad("Syntax: XKEYS (no arguments)");
+    return ListKeys(backend);
+  }
+  if (command.name == "XKEY") return KeyCommand(command, backend);
+  // "XWRAPS PUT key-id (...)": the list tells it from "XWRAPS mailbox key-id
+  // uid-set", so a mailbox may still be called PUT.
+  if (command.name == "XWRAPS" && command.args.size() == 3 &&
+      command.args[2].kind == imap::TokenKind::kList) {
+    return PutWraps(command, backend);
+  }
   return FetchSealedParts(command, backend);
 }
 
@@ -69,6 +184,10 @@ imap::ExtensionReply VaultCommands::Enroll(const imap::ImapCommand& command) {
   const auto encryption = Base64Decode(args[2].text, kEncryptionPublicKeySize);
   const auto signing = Base64Decode(args[3].text, kSigningPublicKeySize);
   if (!encryption || !signing) return Bad("Keys must be 32 bytes in base64");
+  if (!IsUsablePublicKey(PublicKeyKind::kEncryption, *encryption) ||
+      !IsUsablePublicKey(PublicKeyKind::kSigning, *signing)) {
+    return Bad("Not a valid X25519 encryption key and Ed25519 signing key");
+  }
   const std::string& account = args[0].text;
   if (Status s = accounts_.ConsumeEnrollmentToken(account, args[1].text); !s.ok()) {
     // One answer for an unknown account and a bad token.
@@ -93,7 +212,8 @@ imap::ExtensionReply VaultCommands::FetchSealedParts(const imap::ImapCommand& co
   const auto& args = command.args;
   const size_t expected = wraps ? 3 : 2;
   if (args.size() != expected || !std::all_of(args.begin(), args.end(), IsStringArg)) {
-    return Bad(wraps ? "Syntax: XWRAPS mailbox key-id uid-set"
+    return Bad(wraps ? "Syntax: XWRAPS mailbox key-id uid-set, or XWRAPS PUT key-id "
+                       "(blob-id base64-wrap ...)"
                      : "Syntax: XSUMMARIES mailbox uid-set");
   }
   auto mailbox = imap::MailboxNameFromWire(args[0].text, imap::MailboxNameEncoding::kUtf8);
@@ -151,6 +271,185 @@ imap::ExtensionReply VaultCommands::ListKeys(imap::MailBackend* backend) {
   }
   reply.text = "XKEYS completed";
   return reply;
+}
+
+// XKEY REGISTER ENCRYPTION|SIGNING base64-key signer-key-id base64-signature
+// XKEY REVOKE key-id signer-key-id base64-signature
+imap::ExtensionReply VaultCommands::KeyCommand(const imap::ImapCommand& command,
+                                               imap::MailBackend* backend) {
+  if (!command.args.empty() && IsKeyword(command.args[0], "REGISTER")) {
+    return RegisterKey(command, backend);
+  }
+  if (!command.args.empty() && IsKeyword(command.args[0], "REVOKE")) {
+    return RevokeKey(command, backend);
+  }
+  return Bad("Syntax: XKEY REGISTER kind key signer-key-id signature, or XKEY REVOKE key-id "
+             "signer-key-id signature");
+}
+
+imap::ExtensionReply VaultCommands::RegisterKey(const imap::ImapCommand& command,
+                                                imap::MailBackend* backend) {
+  const auto& args = command.args;
+  if (args.size() != 5 || !std::all_of(args.begin(), args.end(), IsStringArg)) {
+    return Bad("Syntax: XKEY REGISTER ENCRYPTION|SIGNING base64-public-key signer-key-id "
+               "base64-signature");
+  }
+  PublicKeyKind kind;
+  if (IsKeyword(args[1], "ENCRYPTION")) {
+    kind = PublicKeyKind::kEncryption;
+  } else if (IsKeyword(args[1], "SIGNING")) {
+    kind = PublicKeyKind::kSigning;
+  } else {
+    return Bad("The key kind must be ENCRYPTION or SIGNING");
+  }
+  const auto public_key = Base64Decode(args[2].text, kEncryptionPublicKeySize);
+  if (!public_key) return Bad("The public key must be 32 bytes in base64");
+  if (!IsUsablePublicKey(kind, *public_key)) {
+    return Bad(kind == PublicKeyKind::kEncryption ? "Not a valid X25519 public key"
+                                                  : "Not a valid Ed25519 public key");
+  }
+  const auto signer = KeyId::FromHex(args[3].text);
+  if (!signer) return Bad("The signer key id must be 32 hex digits");
+  const auto signature = Base64Decode(args[4].text, kSignatureSize);
+  if (!signature) return Bad("The signature must be 64 bytes in base64");
+
+  const std::string account = NormalizeAccountId(backend->account());
+  auto shard = accounts_.ShardFor(account);
+  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
+  std::lock_guard lock(key_changes_);
+  auto keys = (*shard)->ListPublicKeys(account);
+  if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
+  if (auto refused = CheckSigner(*keys, *signer, RegisterStatement(account, kind, *public_key),
+                                 *signature)) {
+    return *refused;
+  }
+  const KeyId key_id = KeyIdOf(*public_key);
+  if (const PublicKeyRecord* existing = FindKey(*keys, key_id)) {
+    // A revoked key stays revoked: the customer declared it lost.
+    return No("ALREADYEXISTS", "Key " + key_id.ToHex() +
+                                   (existing->revoked ? " was revoked and cannot be registered again"
+                                                      : " is already registered"));
+  }
+  Status s = (*shard)->RegisterPublicKey(account, kind, *public_key);
+  if (s.code() == ErrorCode::kAlreadyExists) {
+    return No("ALREADYEXISTS", "Key " + key_id.ToHex() + " is already registered");
+  }
+  if (!s.ok()) return StorageRefusal(s, "Registering the key");
+  return {{}, "OK", "", "Registered " + KindName(kind) + " key " + key_id.ToHex()};
+}
+
+imap::ExtensionReply VaultCommands::RevokeKey(const imap::ImapCommand& command,
+                                              imap::MailBackend* backend) {
+  const auto& args = command.args;
+  if (args.size() != 4 || !std::all_of(args.begin(), args.end(), IsStringArg)) {
+    return Bad("Syntax: XKEY REVOKE key-id signer-key-id base64-signature");
+  }
+  const auto key_id = KeyId::FromHex(args[1].text);
+  if (!key_id) return Bad("The key id must be 32 hex digits");
+  const auto signer = KeyId::FromHex(args[2].text);
+  if (!signer) return Bad("The signer key id must be 32 hex digits");
+  const auto signature = Base64Decode(args[3].text, kSignatureSize);
+  if (!signature) return Bad("The signature must be 64 bytes in base64");
+
+  const std::string account = NormalizeAccountId(backend->account());
+  auto shard = accounts_.ShardFor(account);
+  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
+  std::lock_guard lock(key_changes_);
+  auto keys = (*shard)->ListPublicKeys(account);
+  if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
+  if (auto refused = CheckSigner(*keys, *signer, RevokeStatement(account, *key_id), *signature)) {
+    return *refused;
+  }
+  const PublicKeyRecord* key = FindKey(*keys, *key_id);
+  if (key == nullptr) {
+    return No("NONEXISTENT", "Key " + key_id->ToHex() + " is not registered for this account");
+  }
+  if (key->revoked) {
+    // Revocation is one-way, so repeating it (a retry after a lost reply)
+    // changes nothing and is answered as done.
+    return {{}, "OK", "", "Key " + key_id->ToHex() + " was already revoked"};
+  }
+  // The last active key of a kind stays: without an encryption key the
+  // account could never receive mail again (LMTP answers 450 for ever), and
+  // without a signing key no key could ever be registered or revoked again.
+  // Register the replacement first, then revoke.
+  if (CountActive(*keys, key->kind) <= 1) {
+    return No("CANNOT", "Key " + key_id->ToHex() + " is the account's last active " +
+                            KindName(key->kind) + " key; register its replacement first");
+  }
+  Status s = (*shard)->RevokePublicKey(account, *key_id);
+  if (!s.ok()) return StorageRefusal(s, "Revoking the key");
+  return {{}, "OK", "",
+          "Revoked " + KindName(key->kind) + " key " + key_id->ToHex() +
+              (key->kind == PublicKeyKind::kEncryption ? "; its wraps are deleted" : "")};
+}
+
+// XWRAPS PUT key-id (blob-id base64-wrap ...): writes (or replaces) the
+// wraps of one active encryption key, all or none.
+imap::ExtensionReply VaultCommands::PutWraps(const imap::ImapCommand& command,
+                                             imap::MailBackend* backend) {
+  const auto& args = command.args;
+  if (!IsKeyword(args[0], "PUT") || !IsStringArg(args[1])) {
+    return Bad("Syntax: XWRAPS PUT key-id (blob-id base64-wrap ...)");
+  }
+  const auto key_id = KeyId::FromHex(args[1].text);
+  if (!key_id) return Bad("The key id must be 32 hex digits");
+  const auto& items = args[2].children;
+  if (items.size() % 2 != 0) return Bad("The list must hold blob-id and wrap pairs");
+  if (items.size() / 2 > kMaxWrapsPerPut) {
+    return Bad("At most " + std::to_string(kMaxWrapsPerPut) + " wraps per XWRAPS PUT");
+  }
+  std::vector<std::pair<BlobId, std::string>> wraps;
+  wraps.reserve(items.size() / 2);
+  std::set<BlobId> seen;
+  for (size_t i = 0; i < items.size(); i += 2) {
+    if (!IsStringArg(items[i]) || !IsStringArg(items[i + 1])) {
+      return Bad("The list must hold blob-id and wrap pairs");
+    }
+    const auto blob_id = BlobId::FromHex(items[i].text);
+    if (!blob_id) return Bad("Pair " + std::to_string(i / 2 + 1) + ": a blob id is 32 hex digits");
+    auto wrap = Base64Decode(items[i + 1].text, kWrapSize);
+    if (!wrap) {
+      return Bad("The wrap for blob " + blob_id->ToHex() + " must be " +
+                 std::to_string(kWrapSize) + " bytes in base64");
+    }
+    if (!seen.insert(*blob_id).second) return Bad("Blob " + blob_id->ToHex() + " is listed twice");
+    wraps.emplace_back(*blob_id, std::move(*wrap));
+  }
+
+  const std::string account = NormalizeAccountId(backend->account());
+  auto shard = accounts_.ShardFor(account);
+  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
+  auto keys = (*shard)->ListPublicKeys(account);
+  if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
+  const PublicKeyRecord* key = FindKey(*keys, *key_id);
+  if (key == nullptr) {
+    return No("NONEXISTENT", "Key " + key_id->ToHex() + " is not registered for this account");
+  }
+  if (key->kind != PublicKeyKind::kEncryption) {
+    return No("CANNOT", "Key " + key_id->ToHex() + " is a signing key; wraps are for encryption keys");
+  }
+  if (key->revoked) return No("CANNOT", "Key " + key_id->ToHex() + " is revoked");
+  // The shard checks the key again, and every blob, under the account's
+  // lock: a revocation or an expunge in between is refused, not half-done.
+  Status s = (*shard)->PutWraps(account, *key_id, wraps);
+  if (s.code() == ErrorCode::kKeyNotActive) {
+    return No("CANNOT", "Key " + key_id->ToHex() + " is no longer active");
+  }
+  if (s.code() == ErrorCode::kNotFound) {
+    for (const auto& [blob_id, wrap] : wraps) {
+      auto count = (*shard)->BodyReferenceCount(account, blob_id);
+      if (count.ok() && *count == 0) {
+        return No("NONEXISTENT",
+                  "No message of this account has blob " + blob_id.ToHex() + "; nothing written");
+      }
+    }
+    return No("NONEXISTENT", "A listed message no longer exists; nothing written");
+  }
+  if (!s.ok()) return StorageRefusal(s, "Writing the wraps");
+  return {{}, "OK", "",
+          "XWRAPS PUT completed: " + std::to_string(wraps.size()) + " wraps written for key " +
+              key_id->ToHex()};
 }
 
 }  // namespace mailvault

@@ -1,7 +1,11 @@
 // The vault's own IMAP commands, behind the X-MAILVAULT capability
-// (docs/PROTOCOL.md): enrollment with the one-time token, and the account's
-// public keys.
+// (docs/PROTOCOL.md): enrollment with the one-time token, the account's
+// public keys (listing, registering and revoking them with a signature by
+// one of the account's signing keys), and wraps (fetching them, and
+// writing them in batches for rotation and new devices).
 #pragma once
+
+#include <mutex>
 
 #include "server/accounts.h"
 #include "server/imap/command_extension.h"
@@ -17,13 +21,26 @@ class VaultCommands final : public imap::CommandExtension {
   imap::ExtensionReply Execute(const imap::ImapCommand& command,
                                imap::MailBackend* backend) override;
 
+  // At most this many blob-id/wrap pairs in one XWRAPS PUT.
+  static constexpr size_t kMaxWrapsPerPut = 1000;
+
  private:
   imap::ExtensionReply Enroll(const imap::ImapCommand& command);
   imap::ExtensionReply ListKeys(imap::MailBackend* backend);
+  imap::ExtensionReply KeyCommand(const imap::ImapCommand& command, imap::MailBackend* backend);
+  imap::ExtensionReply RegisterKey(const imap::ImapCommand& command,
+                                   imap::MailBackend* backend);
+  imap::ExtensionReply RevokeKey(const imap::ImapCommand& command, imap::MailBackend* backend);
   imap::ExtensionReply FetchSealedParts(const imap::ImapCommand& command,
                                         imap::MailBackend* backend);
+  imap::ExtensionReply PutWraps(const imap::ImapCommand& command, imap::MailBackend* backend);
 
   Accounts& accounts_;
+  // Serialises XKEY REGISTER and XKEY REVOKE, so that the checks they make
+  // on the account's keys (the signer is active, the last encryption key is
+  // not revoked) still hold when their write commits. Key changes are rare;
+  // one lock for all accounts is enough.
+  std::mutex key_changes_;
 };
 
 }  // namespace mailvault

@@ -127,6 +127,15 @@ Status RegionShard::RegisterPublicKey(std::string_view account_id, PublicKeyKind
   return impl_->db->Commit(&batch);
 }
 
+Result<std::vector<std::string>> RegionShard::ActiveEncryptionKeys(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(std::vector<PublicKeyRecord> keys, ListPublicKeys(account_id));
+  std::vector<std::string> active;
+  for (const PublicKeyRecord& key : keys) {
+    if (key.kind == PublicKeyKind::kEncryption && !key.revoked) active.push_back(key.public_key);
+  }
+  return active;
+}
+
 Status RegionShard::RevokePublicKey(std::string_view account_id, const KeyId& key_id) {
   MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
   MV_ASSIGN_OR_RETURN(std::optional<PublicKeyRecord> key,

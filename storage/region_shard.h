@@ -18,6 +18,7 @@
 
 #include "common/crypto/ids.h"
 #include "common/crypto/key_wrap.h"
+#include "common/crypto/sealed_message.h"
 #include "common/status.h"
 
 namespace mailvault {
@@ -74,6 +75,14 @@ struct AppendRequest {
   std::vector<Wrap> wraps;  // each must name a registered, active encryption key
   std::vector<std::string> flags;
   int64_t internal_date = 0;
+
+  // Stores the three parts of `sealed` as they are.
+  static AppendRequest FromSealed(std::string mailbox, SealedMessage sealed,
+                                  std::vector<std::string> flags, int64_t internal_date) {
+    return {std::move(mailbox),       sealed.blob_id,          std::move(sealed.body),
+            std::move(sealed.summary), std::move(sealed.wraps), std::move(flags),
+            internal_date};
+  }
 };
 
 struct AppendResult {
@@ -136,6 +145,9 @@ class RegionShard {
   // Marks the key revoked and deletes every wrap made for it.
   Status RevokePublicKey(std::string_view account_id, const KeyId& key_id);
   Result<std::vector<PublicKeyRecord>> ListPublicKeys(std::string_view account_id);
+  // The public keys of the account's registered, non-revoked encryption
+  // keys: what a new message is sealed to.
+  Result<std::vector<std::string>> ActiveEncryptionKeys(std::string_view account_id);
 
   // Mailboxes. Names are the IMAP names as the server normalises them;
   // "INBOX" always exists and cannot be deleted; renaming INBOX is refused

@@ -4,6 +4,8 @@
 #include <limits>
 #include <utility>
 
+#include "common/imap/char_classes.h"
+
 namespace mailvault::imap {
 namespace {
 
@@ -18,24 +20,6 @@ std::string ByteName(unsigned char c) {
 }
 
 bool IsCtl(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// tag = 1*<any ASTRING-CHAR except "+">
-bool IsTagChar(unsigned char c) {
-  if (c <= 0x20 || c >= 0x7f) return false;
-  switch (c) {
-    case '(':
-    case ')':
-    case '{':
-    case '%':
-    case '*':
-    case '"':
-    case '\\':
-    case '+':
-      return false;
-    default:
-      return true;
-  }
-}
 
 bool IsCommandNameChar(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||

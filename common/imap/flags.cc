@@ -3,6 +3,7 @@
 #include <array>
 
 #include "common/imap/arg_reader.h"
+#include "common/imap/char_classes.h"
 
 namespace mailvault::imap {
 namespace {
@@ -16,24 +17,6 @@ Status Invalid(std::string_view command, std::string message) {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && UpperAscii(a) == UpperAscii(b);
-}
-
-// ATOM-CHAR: any CHAR except atom-specials ( ) { SP CTL % * " \ ].
-bool IsAtomChar(unsigned char c) {
-  if (c <= 0x20 || c >= 0x7f) return false;
-  switch (c) {
-    case '(':
-    case ')':
-    case '{':
-    case '%':
-    case '*':
-    case '"':
-    case '\\':
-    case ']':
-      return false;
-    default:
-      return true;
-  }
 }
 
 Status CheckKeywordText(std::string_view keyword, std::string_view command) {

@@ -1,27 +1,11 @@
 #include "common/imap/response_writer.h"
 
+#include "common/imap/char_classes.h"
 #include "common/imap/imap_date.h"
 #include "common/imap/utf8.h"
 
 namespace mailvault::imap {
 namespace {
-
-// ASTRING-CHAR = ATOM-CHAR / "]": printable ASCII except ( ) { SP % * " \.
-bool IsAstringChar(unsigned char c) {
-  if (c <= 0x20 || c >= 0x7f) return false;
-  switch (c) {
-    case '(':
-    case ')':
-    case '{':
-    case '%':
-    case '*':
-    case '"':
-    case '\\':
-      return false;
-    default:
-      return true;
-  }
-}
 
 bool IsNil(std::string_view text) {
   return text.size() == 3 && (text[0] == 'N' || text[0] == 'n') &&

@@ -39,6 +39,13 @@ void AppendRange(std::string& out, uint32_t first, uint32_t last) {
 
 }  // namespace
 
+NumberSet NumberSet::FromNumbers(const std::vector<uint32_t>& numbers) {
+  std::vector<NumberRange> ranges;
+  ranges.reserve(numbers.size());
+  for (uint32_t n : numbers) ranges.push_back({n, n});
+  return FromRanges(std::move(ranges));
+}
+
 NumberSet NumberSet::FromRanges(std::vector<NumberRange> ranges) {
   for (NumberRange& range : ranges) {
     if (range.first > range.last) std::swap(range.first, range.last);

@@ -24,6 +24,8 @@ class NumberSet {
   NumberSet() = default;
   // Accepts ranges in any order, overlapping, with first > last; drops 0.
   static NumberSet FromRanges(std::vector<NumberRange> ranges);
+  // The set of the given numbers (any order, repeats allowed).
+  static NumberSet FromNumbers(const std::vector<uint32_t>& numbers);
 
   bool empty() const { return ranges_.empty(); }
   bool Contains(uint32_t n) const;

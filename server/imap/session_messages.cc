@@ -21,10 +21,8 @@ Session::Reply TargetError(const Status& status, std::string_view command) {
   return {"NO", "SERVERBUG", std::string(command) + " failed; try again"};
 }
 
-std::string UidSetString(std::vector<uint32_t> uids) {
-  std::vector<NumberRange> ranges;
-  for (uint32_t uid : uids) ranges.push_back({uid, uid});
-  return NumberSet::FromRanges(std::move(ranges)).ToString();
+std::string UidSetString(const std::vector<uint32_t>& uids) {
+  return NumberSet::FromNumbers(uids).ToString();
 }
 
 }  // namespace

@@ -18,11 +18,6 @@ bool UsesSentDate(const SearchKey& key) {
   return std::any_of(key.children.begin(), key.children.end(), UsesSentDate);
 }
 
-std::string JoinNumbers(const std::vector<uint32_t>& numbers) {
-  std::vector<NumberRange> ranges;
-  for (uint32_t n : numbers) ranges.push_back({n, n});
-  return NumberSet::FromRanges(std::move(ranges)).ToString();
-}
 
 }  // namespace
 
@@ -77,7 +72,7 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
     if (!results.empty()) {
       if (r.min) line += " MIN " + std::to_string(results.front());
       if (r.max) line += " MAX " + std::to_string(results.back());
-      if (r.all || nothing_asked) line += " ALL " + JoinNumbers(results);
+      if (r.all || nothing_asked) line += " ALL " + NumberSet::FromNumbers(results).ToString();
     }
     if (r.count) line += " COUNT " + std::to_string(results.size());
     if (args->uses_modseq && !results.empty()) line += " MODSEQ " + std::to_string(highest_modseq);
