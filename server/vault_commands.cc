@@ -152,7 +152,7 @@ bool VaultCommands::Handles(std::string_view name) const {
 }
 
 imap::ExtensionReply VaultCommands::Execute(const imap::ImapCommand& command,
-                                            imap::MailBackend* backend) {
+                                            imap::MailBackend* backend, bool key_login) {
   if (command.uid) return Bad("UID is not valid with " + command.name);
   if (command.name == "XENROLL") {
     if (backend != nullptr) return Bad("XENROLL is for an account that is not logged in");
@@ -163,13 +163,19 @@ imap::ExtensionReply VaultCommands::Execute(const imap::ImapCommand& command,
     if (!command.args.empty()) return Bad("Syntax: XKEYS (no arguments)");
     return ListKeys(backend);
   }
-  if (command.name == "XKEY") return KeyCommand(command, backend);
   // "XWRAPS PUT key-id (...)": the list tells it from "XWRAPS mailbox key-id
   // uid-set", so a mailbox may still be called PUT.
-  if (command.name == "XWRAPS" && command.args.size() == 3 &&
-      command.args[2].kind == imap::TokenKind::kList) {
-    return PutWraps(command, backend);
+  const bool put_wraps = command.name == "XWRAPS" && command.args.size() == 3 &&
+                         command.args[2].kind == imap::TokenKind::kList;
+  // A password (for generic clients) reads mail; changing keys or wraps can
+  // make mail unreadable, so it takes a login with the account's own key.
+  if ((command.name == "XKEY" || put_wraps) && !key_login) {
+    return No("AUTHORIZATIONFAILED",
+              "Key and wrap changes need a login with the account's key "
+              "(AUTHENTICATE X-MAILVAULT-ED25519)");
   }
+  if (command.name == "XKEY") return KeyCommand(command, backend);
+  if (put_wraps) return PutWraps(command, backend);
   return FetchSealedParts(command, backend);
 }
 

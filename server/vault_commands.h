@@ -18,8 +18,8 @@ class VaultCommands final : public imap::CommandExtension {
 
   std::string_view capability() const override { return "X-MAILVAULT"; }
   bool Handles(std::string_view name) const override;
-  imap::ExtensionReply Execute(const imap::ImapCommand& command,
-                               imap::MailBackend* backend) override;
+  imap::ExtensionReply Execute(const imap::ImapCommand& command, imap::MailBackend* backend,
+                               bool key_login) override;
 
   // At most this many blob-id/wrap pairs in one XWRAPS PUT.
   static constexpr size_t kMaxWrapsPerPut = 1000;

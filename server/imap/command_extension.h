@@ -25,8 +25,11 @@ class CommandExtension {
   // Advertised in CAPABILITY (before and after login).
   virtual std::string_view capability() const = 0;
   virtual bool Handles(std::string_view command_name) const = 0;
-  // Blocking: runs on the storage pool. `backend` is null before login.
-  virtual ExtensionReply Execute(const ImapCommand& command, MailBackend* backend) = 0;
+  // Blocking: runs on the storage pool. `backend` is null before login;
+  // `key_login` tells whether the session logged in with the account's
+  // signing key (AUTHENTICATE X-MAILVAULT-ED25519) rather than a password.
+  virtual ExtensionReply Execute(const ImapCommand& command, MailBackend* backend,
+                                 bool key_login) = 0;
 };
 
 }  // namespace mailvault::imap

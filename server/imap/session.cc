@@ -166,7 +166,7 @@ asio::awaitable<void> Session::Execute(ImapCommand command) {
       co_return;
     }
     ExtensionReply reply = co_await OnPool(
-        [&] { return context_.extension->Execute(command, backend_.get()); });
+        [&] { return context_.extension->Execute(command, backend_.get(), key_login_); });
     for (const std::string& line : reply.untagged) Untagged(line);
     Tagged(command.tag, Reply{reply.status, reply.code, reply.text});
     co_return;

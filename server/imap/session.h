@@ -139,6 +139,7 @@ class Session {
   std::string out_;
   std::vector<uint32_t> saved_search_;  // RFC 5182 "$", as uids
   bool imap4rev2_ = false;
+  bool key_login_ = false;  // logged in with X-MAILVAULT-ED25519
   bool condstore_ = false;
   uint32_t bad_commands_ = 0;
   uint32_t failed_logins_ = 0;

@@ -147,7 +147,9 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
   LoginResult result = co_await OnPool([&] {
     return context_.authenticator.LoginWithSignature(account, challenge, key_id, signature);
   });
-  co_return co_await FinishLogin(std::move(result));
+  Reply reply = co_await FinishLogin(std::move(result));
+  key_login_ = state_ == SessionState::kAuthenticated;
+  co_return reply;
 }
 
 asio::awaitable<Session::Reply> Session::CompleteLogin(std::string_view user,

@@ -69,7 +69,8 @@ class KeysTest(unittest.TestCase):
         typ, _ = self.first.enroll(self.vault, ACCOUNT, token)
         self.assertEqual(typ, 'OK')
         self.client = self.vault.imap()
-        self.client.login(ACCOUNT, PASSWORD)
+        typ, _ = self.first.login_with_signature(self.client, ACCOUNT)
+        self.assertEqual(typ, 'OK')
         self.addCleanup(self.client.shutdown)
 
     # --- helpers ---
@@ -143,6 +144,22 @@ class KeysTest(unittest.TestCase):
         return run(self.client, 'XWRAPS', 'PUT', target_id, '(%s)' % items)
 
     # --- tests ---
+
+    def test_a_password_login_cannot_change_keys_or_wraps(self):
+        client = self.vault.imap()
+        client.login(ACCOUNT, PASSWORD)
+        self.addCleanup(client.shutdown)
+        device = harness.Device()
+        typ, data = client._simple_command(
+            'XKEY', 'REGISTER', 'ENCRYPTION', b64(device.encryption_public),
+            key_id(self.first.signing_public),
+            b64(sign(self.first.signing, register_statement(
+                ACCOUNT, 1, device.encryption_public))))
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[AUTHORIZATIONFAILED]', data[0])
+        typ, data = client._simple_command('XWRAPS', 'PUT', self.first.key_id(), '()')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[AUTHORIZATIONFAILED]', data[0])
 
     def test_second_device_registered_with_a_signature_shows_in_xkeys(self):
         self.assertIn('X-MAILVAULT', self.client.capabilities)
@@ -355,7 +372,16 @@ class KeysTest(unittest.TestCase):
         raw = ssl_connect(self.vault)
         self.addCleanup(raw.close)
         raw.expect(b'* OK')
-        raw.send(b'a LOGIN %s "%s"\r\n' % (ACCOUNT.encode(), PASSWORD.encode()))
+        raw.expect(b'\r\n')  # the rest of the greeting (it holds "LITERAL+ ")
+        # AUTHENTICATE X-MAILVAULT-ED25519 by hand: SASL-IR, then the challenge.
+        raw.send(b'a AUTHENTICATE X-MAILVAULT-ED25519 %s\r\n' % b64(ACCOUNT.encode()).encode())
+        raw.expect(b'+ ')
+        line_end = raw.buffer.index(b'\r\n')
+        challenge = base64.b64decode(raw.buffer[:line_end])
+        raw.buffer = raw.buffer[line_end + 2:]
+        signed = b'mailvault-auth-v1\x00' + ACCOUNT.encode() + b'\x00' + challenge
+        answer = self.first.signing_key_id() + self.first.signing.sign(signed).signature
+        raw.send(base64.b64encode(answer) + b'\r\n')
         raw.expect(b'a OK')
         wrap_b64 = b64(rewrapped).encode()
         raw.send(b'b XWRAPS PUT %s (%s {%d+}\r\n%s)\r\n' %
