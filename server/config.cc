@@ -75,7 +75,7 @@ Status ReadSeconds(const std::string& path, const toml::table& table, std::strin
 Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
   MV_RETURN_IF_ERROR(CheckKeys(path, t,
                                {"max_line_pre_auth", "max_line", "max_message", "max_nesting",
-                                "max_pipelined", "max_bad_commands_pre_auth", "max_bad_commands",
+                                "max_bad_commands_pre_auth", "max_bad_commands",
                                 "max_connections_per_address", "max_sessions_per_account",
                                 "idle_pre_auth_seconds", "idle_authenticated_seconds",
                                 "lmtp_idle_seconds"},
@@ -84,7 +84,6 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
   MV_RETURN_IF_ERROR(Read(path, t, "max_line", l.max_line));
   MV_RETURN_IF_ERROR(Read(path, t, "max_message", l.max_message));
   MV_RETURN_IF_ERROR(Read(path, t, "max_nesting", l.max_nesting));
-  MV_RETURN_IF_ERROR(Read(path, t, "max_pipelined", l.max_pipelined));
   MV_RETURN_IF_ERROR(Read(path, t, "max_bad_commands_pre_auth", l.max_bad_commands_pre_auth));
   MV_RETURN_IF_ERROR(Read(path, t, "max_bad_commands", l.max_bad_commands));
   MV_RETURN_IF_ERROR(Read(path, t, "max_connections_per_address", l.max_connections_per_address));

@@ -33,7 +33,6 @@ struct Limits {
   size_t max_line = 64 << 10;
   uint64_t max_message = 50ull << 20;
   uint32_t max_nesting = 16;
-  uint32_t max_pipelined = 64;
   uint32_t max_bad_commands_pre_auth = 3;
   uint32_t max_bad_commands = 20;
   uint32_t max_connections_per_address = 50;

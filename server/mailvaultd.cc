@@ -115,8 +115,10 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   VaultAuthenticator authenticator(*shards, accounts, config.hostname);
   VaultCommands vault_commands(accounts);
   imap::AccountSessions account_sessions(config.limits.max_sessions_per_account);
+  imap::LoginThrottle login_throttle(std::chrono::milliseconds(1500));
   imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
-                                   events,              account_sessions, &vault_commands};
+                                   events,              account_sessions, login_throttle,
+                                   &vault_commands};
   LmtpContext lmtp_context{config, deliverer, pool};
 
   // Declared after everything a session refers to: sessions still open when

@@ -8,6 +8,7 @@
 #include "server/imap/account_sessions.h"
 #include "server/imap/authenticator.h"
 #include "server/imap/command_extension.h"
+#include "server/imap/login_throttle.h"
 #include "server/imap/connection.h"
 #include "server/imap/mailbox_events.h"
 #include "server/net/storage_pool.h"
@@ -24,8 +25,6 @@ struct EngineOptions {
   uint32_t max_bad_commands = 20;
   std::chrono::seconds idle_pre_auth{60};
   std::chrono::seconds idle_authenticated{30 * 60};
-  // Delay before answering a failed login, so guessing is slow.
-  std::chrono::milliseconds failed_login_delay{1500};
   uint32_t max_failed_logins = 3;  // per connection, then BYE
 };
 
@@ -35,6 +34,7 @@ struct EngineContext {
   StoragePool& pool;
   MailboxEvents& events;
   AccountSessions& account_sessions;
+  LoginThrottle& login_throttle;
   CommandExtension* extension = nullptr;  // optional
 };
 

@@ -143,6 +143,7 @@ class Session {
   bool condstore_ = false;
   uint32_t bad_commands_ = 0;
   uint32_t failed_logins_ = 0;
+  std::string login_user_;  // as the client typed it, for the login throttle
   std::string read_buffer_;
 };
 

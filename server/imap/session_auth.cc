@@ -54,6 +54,7 @@ asio::awaitable<Session::Reply> Session::Login(ImapCommand& command) {
   if (!connection_.is_tls()) {
     co_return Reply{"NO", "PRIVACYREQUIRED", "LOGIN needs TLS: use STARTTLS or the IMAPS port"};
   }
+  login_user_ = args->user;
   Reply reply = co_await CompleteLogin(args->user, args->password);
   sodium_memzero(args->password.data(), args->password.size());
   co_return reply;
@@ -114,6 +115,7 @@ asio::awaitable<Session::Reply> Session::Authenticate(ImapCommand& command) {
   if (!authzid.empty() && authzid != user) {
     reply = Reply{"NO", "AUTHORIZATIONFAILED", "Acting as another user is not supported"};
   } else {
+    login_user_ = std::string(user);
     reply = co_await CompleteLogin(user, password);
   }
   sodium_memzero(message.data(), message.size());
@@ -134,6 +136,7 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
     if (!response || response->cancelled) co_return Reply{"BAD", "", "AUTHENTICATE cancelled"};
     account = std::move(response->data);
   }
+  login_user_ = account;
   std::string challenge(32, '\0');
   randombytes_buf(challenge.data(), challenge.size());
   out_ += "+ " + EncodeSaslBase64(challenge) + "\r\n";
@@ -163,7 +166,9 @@ asio::awaitable<Session::Reply> Session::FinishLogin(LoginResult result) {
   if (!result.backend) {
     // Referrals are an answer, not a failure: no delay for them.
     if (result.response_code.rfind("REFERRAL", 0) != 0) {
-      asio::steady_timer delay(connection_.executor(), context_.options.failed_login_delay);
+      // Counted against the account and the address, across connections.
+      asio::steady_timer delay(connection_.executor(), context_.login_throttle.Fail(
+                                                           login_user_, connection_.peer_address()));
       boost::system::error_code ignored;
       co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       if (++failed_logins_ >= context_.options.max_failed_logins) {
@@ -173,6 +178,7 @@ asio::awaitable<Session::Reply> Session::FinishLogin(LoginResult result) {
     }
     co_return Reply{"NO", result.response_code, result.text};
   }
+  context_.login_throttle.Succeed(login_user_);
   account_slot_ = context_.account_sessions.TryAcquire(result.backend->account());
   if (!account_slot_) {
     co_return Reply{"NO", "LIMIT", "Too many sessions for this account; close one first"};
