@@ -369,6 +369,38 @@ class VaultTest(unittest.TestCase):
         again.expect(b'* OK')
         again.close()
 
+    def test_a_client_that_never_reads_is_dropped_and_others_are_served(self):
+        self.vault.stop()
+        self.vault.limits = {'idle_authenticated_seconds': 2}
+        self.vault.start()
+        self.enrolled()
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('big', b'z' * 150000))
+        lmtp.quit()
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN alice@localhost "correct horse battery"\r\nb SELECT INBOX\r\n')
+        raw.expect(b'b OK')
+        # Ask for far more than the socket buffers hold, and never read.
+        raw.send(b''.join(b'f%d FETCH 1 BODY.PEEK[]\r\n' % i for i in range(400)))
+        time.sleep(4)
+        other = self.login()  # the server is not stuck behind the silent reader
+        self.assertEqual(other.select('INBOX'), ('OK', [b'1']))
+        other.logout()
+        # The silent client was cut off: reading ends well before 400 replies.
+        received = b''
+        raw.s.settimeout(10)
+        try:
+            while True:
+                chunk = raw.s.recv(1 << 20)
+                if not chunk:
+                    break
+                received += chunk
+        except (ssl.SSLError, OSError):
+            pass
+        self.assertLess(received.count(b' OK FETCH completed'), 400)
+
     def test_binary_fetch_returns_the_raw_sealed_body(self):
         self.enrolled()
         lmtp = self.vault.lmtp()
