@@ -109,12 +109,12 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   StoragePool pool(std::max(2u, threads));
   imap::MailboxEvents events;
   Deliverer deliverer(*shards, &events);
-  ConnectionLimiter limiter(config.limits.max_connections_per_address);
+  PerKeyLimit limiter(config.limits.max_connections_per_address);  // per peer address
   SessionCounter sessions;
   Accounts accounts(*shards);
   VaultAuthenticator authenticator(*shards, accounts, config.hostname);
   VaultCommands vault_commands(accounts);
-  imap::AccountSessions account_sessions(config.limits.max_sessions_per_account);
+  PerKeyLimit account_sessions(config.limits.max_sessions_per_account);
   imap::LoginThrottle login_throttle(std::chrono::milliseconds(1500));
   imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
                                    events,              account_sessions, login_throttle,

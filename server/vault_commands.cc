@@ -11,6 +11,7 @@
 
 #include "common/crypto/keys.h"
 #include "common/imap/mailbox_name.h"
+#include "common/imap/sasl_base64.h"
 #include "common/imap/sequence_set.h"
 #include "server/account_id.h"
 
@@ -22,24 +23,12 @@ imap::ExtensionReply No(std::string code, std::string text) {
   return {{}, "NO", std::move(code), std::move(text)};
 }
 
+// Binary arguments and values are standard base64 with padding, the same
+// encoding as SASL exchanges.
 std::optional<std::string> Base64Decode(std::string_view text, size_t expected_size) {
-  std::string out(expected_size, '\0');
-  size_t size = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &size, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      size != expected_size) {
-    return std::nullopt;
-  }
-  return out;
-}
-
-std::string Base64Encode(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();  // the terminating NUL
-  return out;
+  auto decoded = imap::DecodeSaslBase64(text);
+  if (!decoded.ok() || decoded->size() != expected_size) return std::nullopt;
+  return std::move(decoded).value();
 }
 
 // Atoms, numbers ("XWRAPS 2024 key 1" has two), quoted strings and literals.
@@ -249,11 +238,11 @@ imap::ExtensionReply VaultCommands::FetchSealedParts(const imap::ImapCommand& co
     if (wraps) {
       auto wrap = (*shard)->FetchWrap(account, entry.blob_id, *key_id);
       if (!wrap.ok()) continue;  // no wrap for this key: nothing to say
-      line += Base64Encode(wrap->sealed_key);
+      line += imap::EncodeSaslBase64(wrap->sealed_key);
     } else {
       auto summary = (*shard)->FetchSummary(account, entry.blob_id);
       if (!summary.ok()) continue;
-      line += Base64Encode(*summary);
+      line += imap::EncodeSaslBase64(*summary);
     }
     reply.untagged.push_back(std::move(line));
   }
@@ -272,7 +261,7 @@ imap::ExtensionReply VaultCommands::ListKeys(imap::MailBackend* backend) {
     reply.untagged.push_back(
         "XKEY " + key.key_id.ToHex() +
         (key.kind == PublicKeyKind::kEncryption ? " ENCRYPTION " : " SIGNING ") +
-        Base64Encode(key.public_key) + " " + std::to_string(key.registered_at) +
+        imap::EncodeSaslBase64(key.public_key) + " " + std::to_string(key.registered_at) +
         (key.revoked ? " REVOKED" : " ACTIVE"));
   }
   reply.text = "XKEYS completed";

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "server/imap/account_sessions.h"
+#include "server/net/per_key_limit.h"
 #include "server/imap/authenticator.h"
 #include "server/imap/command_extension.h"
 #include "server/imap/login_throttle.h"
@@ -33,7 +33,7 @@ struct EngineContext {
   Authenticator& authenticator;
   StoragePool& pool;
   MailboxEvents& events;
-  AccountSessions& account_sessions;
+  PerKeyLimit& account_sessions;  // sessions per account
   LoginThrottle& login_throttle;
   CommandExtension* extension = nullptr;  // optional
 };

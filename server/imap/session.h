@@ -123,7 +123,7 @@ class Session {
   ConnectionDeadline deadline_;
   SessionState state_ = SessionState::kNotAuthenticated;
   std::unique_ptr<MailBackend> backend_;
-  std::unique_ptr<AccountSessions::Slot> account_slot_;
+  std::unique_ptr<PerKeyLimit::Slot> account_slot_;
   std::unique_ptr<SelectedMailbox> selected_;
   std::unique_ptr<MailboxEvents::Subscription> subscription_;
   // A change notification from another session or a delivery, posted to

@@ -28,7 +28,7 @@ Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io,
 }
 
 asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& contexts,
-                                 ConnectionLimiter& limiter, std::string refusal,
+                                 PerKeyLimit& limiter, std::string refusal,
                                  SessionFactory make_session) {
   for (;;) {
     boost::system::error_code ec;

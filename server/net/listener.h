@@ -9,7 +9,7 @@
 #include "common/status.h"
 #include "server/config.h"
 #include "server/net/asio.h"
-#include "server/net/connection_limiter.h"
+#include "server/net/per_key_limit.h"
 #include "server/net/io_context_pool.h"
 
 namespace mailvault {
@@ -23,7 +23,7 @@ Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io, const 
 // next context of `contexts` and its session runs there. A connection over
 // the per-address limit gets `refusal` written to it and is closed.
 asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& contexts,
-                                 ConnectionLimiter& limiter, std::string refusal,
+                                 PerKeyLimit& limiter, std::string refusal,
                                  SessionFactory make_session);
 
 }  // namespace mailvault
