@@ -166,27 +166,11 @@ Result<std::vector<imap::MessageMeta>> ShardMailBackend::StoreFlags(
     const std::string& mailbox, const std::vector<uint32_t>& uids, imap::FlagChange change,
     const std::vector<std::string>& flags, std::optional<uint64_t> unchanged_since,
     std::vector<uint32_t>& modified) {
-  std::vector<uint32_t> targets = uids;
-  if (unchanged_since) {
-    // RFC 7162 UNCHANGEDSINCE. The check and the store are two steps, so a
-    // change by another session in between is not detected: a known gap,
-    // closed once the shard can store conditionally.
-    targets.clear();
-    for (uint32_t uid : uids) {
-      auto entry = shard_.GetMessage(account_, mailbox, uid);
-      if (!entry.ok()) continue;
-      if (entry->modseq > *unchanged_since) {
-        modified.push_back(uid);
-      } else {
-        targets.push_back(uid);
-      }
-    }
-  }
   const FlagOp op = change == imap::FlagChange::kAdd      ? FlagOp::kAdd
                     : change == imap::FlagChange::kRemove ? FlagOp::kRemove
                                                           : FlagOp::kSet;
-  if (targets.empty()) return std::vector<imap::MessageMeta>{};
-  MV_ASSIGN_OR_RETURN(auto entries, shard_.StoreFlags(account_, mailbox, targets, op, flags));
+  MV_ASSIGN_OR_RETURN(auto entries, shard_.StoreFlags(account_, mailbox, uids, op, flags,
+                                                      unchanged_since, &modified));
   std::vector<imap::MessageMeta> out;
   for (const MessageEntry& entry : entries) out.push_back(ToMeta(entry));
   return out;

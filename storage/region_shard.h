@@ -178,10 +178,14 @@ class RegionShard {
 
   // Flags on the given uids (missing uids are skipped); each changed message
   // gets a new modseq. Returns the entries as they are after the change.
+  // With `unchanged_since` (RFC 7162 UNCHANGEDSINCE), a message whose modseq
+  // is higher is left alone and its uid added to `modified`.
   Result<std::vector<MessageEntry>> StoreFlags(std::string_view account_id,
                                                std::string_view mailbox,
                                                const std::vector<uint32_t>& uids, FlagOp op,
-                                               const std::vector<std::string>& flags);
+                                               const std::vector<std::string>& flags,
+                                               std::optional<uint64_t> unchanged_since = {},
+                                               std::vector<uint32_t>* modified = nullptr);
   // Copies reference the same body (no body copy); move = copy + expunge in
   // one batch.
   Result<CopyResult> Copy(std::string_view account_id, std::string_view from_mailbox,

@@ -172,7 +172,9 @@ Result<std::vector<MessageEntry>> RegionShard::StoreFlags(std::string_view accou
                                                           std::string_view mailbox_name,
                                                           const std::vector<uint32_t>& uids,
                                                           FlagOp op,
-                                                          const std::vector<std::string>& flags) {
+                                                          const std::vector<std::string>& flags,
+                                                          std::optional<uint64_t> unchanged_since,
+                                                          std::vector<uint32_t>* modified) {
   MV_RETURN_IF_ERROR(ValidateMailboxName(mailbox_name));
   MV_ASSIGN_OR_RETURN(std::vector<std::string> normalized, NormalizeFlags(flags));
   MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
@@ -186,6 +188,12 @@ Result<std::vector<MessageEntry>> RegionShard::StoreFlags(std::string_view accou
     MV_ASSIGN_OR_RETURN(std::optional<MessageEntry> entry,
                         impl_->ReadEntry(number, mailbox.mailbox_id, uid));
     if (!entry.has_value()) continue;
+    // RFC 7162 3.1.3, checked under the account lock so no other change can
+    // slip in between the check and the write.
+    if (unchanged_since && entry->modseq > *unchanged_since) {
+      if (modified != nullptr) modified->push_back(uid);
+      continue;
+    }
     std::vector<std::string> updated = ApplyFlagOp(entry->flags, op, normalized);
     // RFC 7162 3.1: a message's mod-sequence changes only when its metadata
     // does; a STORE that changes nothing leaves it alone.

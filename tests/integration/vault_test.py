@@ -401,6 +401,22 @@ class VaultTest(unittest.TestCase):
             pass
         self.assertLess(received.count(b' OK FETCH completed'), 400)
 
+    def test_condstore_unchangedsince_reports_modified(self):
+        self.enrolled()
+        client = self.login()
+        client.select('INBOX')
+        for i in range(2):
+            client.append('INBOX', None, None, message('c%d' % i))
+        typ, data = client.fetch('1:2', '(MODSEQ)')
+        modseqs = [int(re.search(rb'MODSEQ \((\d+)\)', d).group(1)) for d in data]
+        client.store('2', '+FLAGS', '(\\Flagged)')  # 2 changes after the client looked
+        typ, data = client._simple_command('STORE', '1:2', '(UNCHANGEDSINCE %d)' % max(modseqs),
+                                           '+FLAGS', '(\\Seen)')
+        self.assertEqual(typ, 'OK')
+        self.assertIn(b'[MODIFIED 2]', data[0])
+        self.assertEqual(client.search(None, 'SEEN'), ('OK', [b'1']))
+        client.logout()
+
     def test_binary_fetch_returns_the_raw_sealed_body(self):
         self.enrolled()
         lmtp = self.vault.lmtp()

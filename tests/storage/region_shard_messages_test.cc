@@ -132,6 +132,20 @@ TEST_F(MessageTest, ListMessagesReturnsTheUidRangeAscending) {
   EXPECT_EQ(shard_->GetMessage(kAlice, "INBOX", 301).code(), ErrorCode::kNotFound);
 }
 
+TEST_F(MessageTest, UnchangedSinceLeavesNewerMessagesAloneAndNamesThem) {
+  AppendResult a = AppendOk("INBOX", "a");
+  AppendResult b = AppendOk("INBOX", "b");
+  // b changes after the client's view (modseq of a), a does not.
+  ASSERT_TRUE(shard_->StoreFlags(kAlice, "INBOX", {b.uid}, FlagOp::kAdd, {"$Other"}).ok());
+  std::vector<uint32_t> modified;
+  Result<std::vector<MessageEntry>> stored = shard_->StoreFlags(
+      kAlice, "INBOX", {a.uid, b.uid}, FlagOp::kAdd, {"\\Seen"}, b.modseq, &modified);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(UidsOf(*stored), std::vector<uint32_t>{a.uid});
+  EXPECT_EQ(modified, std::vector<uint32_t>{b.uid});
+  EXPECT_EQ(shard_->GetMessage(kAlice, "INBOX", b.uid)->flags, std::vector<std::string>{"$Other"});
+}
+
 TEST_F(MessageTest, StoreFlagsChangesModseqOnlyWhenFlagsChange) {
   AppendResult a = AppendOk("INBOX", "a");
   AppendResult b = AppendOk("INBOX", "b");
