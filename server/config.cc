@@ -123,8 +123,9 @@ Status FromToml(const std::string& path, const toml::table& root, Config& c) {
     if (starttls.port != 0) c.imap_starttls.push_back(starttls);
   }
   if (const toml::table* t = root["lmtp"].as_table()) {
-    MV_RETURN_IF_ERROR(CheckKeys(path, *t, {"listen"}, "lmtp"));
+    MV_RETURN_IF_ERROR(CheckKeys(path, *t, {"listen", "socket"}, "lmtp"));
     MV_RETURN_IF_ERROR(ReadEndpoint(path, *t, "listen", c.lmtp));
+    MV_RETURN_IF_ERROR(Read(path, *t, "socket", c.lmtp_socket));
   }
   if (const toml::node_view regions = root["region"]; regions) {
     const toml::array* list = regions.as_array();

@@ -53,6 +53,7 @@ struct Config {
   Endpoint imaps{"127.0.0.1", 9993};
   std::vector<Endpoint> imap_starttls;      // optional cleartext listeners
   Endpoint lmtp{"127.0.0.1", 2424};
+  std::string lmtp_socket;                  // optional unix socket for LMTP (mode 0660)
   std::string hostname = "localhost";       // in greetings and generated certificates
   std::vector<HostedRegion> regions;
   std::vector<RemoteRegion> remote_regions;

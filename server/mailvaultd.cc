@@ -1,6 +1,7 @@
 #include "server/mailvaultd.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "server/net/self_signed_certificate.h"
 #include "server/net/storage_pool.h"
 #include "server/net/tls_context.h"
+#include "server/net/unix_listener.h"
 #include "server/region_shards.h"
 #include "server/vault_authenticator.h"
 #include "server/vault_commands.h"
@@ -49,8 +51,10 @@ class SessionCounter {
     ~Guard() { --n_; }
     std::atomic<int>& n_;
   };
-  SessionFactory Wrap(std::function<asio::awaitable<void>(tcp::socket)> inner) {
-    return [this, inner](tcp::socket socket) -> asio::awaitable<void> {
+  template <typename Socket>
+  std::function<asio::awaitable<void>(Socket)> Wrap(
+      std::function<asio::awaitable<void>(Socket)> inner) {
+    return [this, inner](Socket socket) -> asio::awaitable<void> {
       Guard guard(live_);
       co_await inner(std::move(socket));
     };
@@ -130,7 +134,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
   asio::co_spawn(io,
                  AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"",
-                            sessions.Wrap([&](tcp::socket s) {
+                            sessions.Wrap<tcp::socket>([&](tcp::socket s) {
                               return imap::RunImapSession(
                                   imap::Connection(std::move(s), tls.current()),
                                   /*implicit_tls=*/true, imap_context);
@@ -141,7 +145,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     MV_ASSIGN_OR_RETURN(auto acceptor, BindListener(io, endpoint));
     asio::co_spawn(io,
                    AcceptLoop(*acceptor, contexts, limiter, "* BYE Too many connections\r\n",
-                              sessions.Wrap([&](tcp::socket s) {
+                              sessions.Wrap<tcp::socket>([&](tcp::socket s) {
                                 return imap::RunImapSession(
                                     imap::Connection(std::move(s), tls.current()),
                                     /*implicit_tls=*/false, imap_context);
@@ -154,10 +158,22 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   asio::co_spawn(io,
                  AcceptLoop(*lmtp_acceptor, contexts, limiter,
                             "421 4.7.0 Too many connections from your address\r\n",
-                            sessions.Wrap([&](tcp::socket s) {
+                            sessions.Wrap<tcp::socket>([&](tcp::socket s) {
                               return RunLmtpSession(std::move(s), lmtp_context);
                             })),
                  asio::detached);
+
+  // LMTP on a unix socket too, when configured (0660: the MTA's group).
+  UnixAcceptor lmtp_unix(io);
+  if (!config.lmtp_socket.empty()) {
+    MV_RETURN_IF_ERROR(BindUnixSocket(lmtp_unix, config.lmtp_socket, 0660));
+    asio::co_spawn(io,
+                   UnixAcceptLoop(lmtp_unix, contexts,
+                                  sessions.Wrap<UnixSocket>([&](UnixSocket s) {
+                                    return RunLmtpSession(std::move(s), lmtp_context);
+                                  })),
+                   asio::detached);
+  }
 
   // SIGTERM/SIGINT: stop accepting, give sessions time to finish what they
   // do (an append in flight completes and is answered), then stop.
@@ -193,6 +209,10 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     imaps_acceptor->close(ignored);
     for (auto& acceptor : starttls_acceptors) acceptor->close(ignored);
     admin->Close();
+    if (lmtp_unix.is_open()) {
+      lmtp_unix.close(ignored);
+      ::unlink(config.lmtp_socket.c_str());
+    }
     shutdown_deadline = std::chrono::steady_clock::now() + kShutdownGrace;
     wait_for_sessions();
   };

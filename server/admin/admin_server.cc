@@ -1,5 +1,7 @@
 #include "server/admin/admin_server.h"
 
+#include "server/net/unix_listener.h"
+
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -69,21 +71,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::Bind(asio::io_context& io,
                                                        const std::string& path,
                                                        Accounts& accounts, StoragePool& pool) {
   std::unique_ptr<AdminServer> server(new AdminServer(io, path, accounts, pool));
-  std::error_code fs_ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), fs_ec);
-  ::unlink(path.c_str());  // a stale socket of a previous run
-  boost::system::error_code ec;
-  const asio::local::stream_protocol::endpoint endpoint(path);
-  server->acceptor_.open(endpoint.protocol(), ec);
-  // The socket file is created 0600: only the operator's user may connect.
-  const mode_t old_mask = ::umask(077);
-  if (!ec) server->acceptor_.bind(endpoint, ec);
-  ::umask(old_mask);
-  if (!ec) server->acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Result<std::unique_ptr<AdminServer>>(
-        ErrorCode::kIOError, "cannot listen on admin socket " + path + ": " + ec.message());
-  }
+  // 0600: only the operator's user may connect.
+  MV_RETURN_IF_ERROR(BindUnixSocket(server->acceptor_, path, 0600));
   return server;
 }
 

@@ -28,9 +28,11 @@ struct Transaction {
   void Reset() { *this = Transaction(); }
 };
 
+// Over TCP or a unix socket: MTAs use both (Postfix's lmtp:unix:...).
+template <typename Socket>
 class LmtpSession {
  public:
-  LmtpSession(tcp::socket socket, LmtpContext& context)
+  LmtpSession(Socket socket, LmtpContext& context)
       : socket_(std::move(socket)),
         context_(context),
         receiver_({.max_line = 4096, .max_message = context.config.limits.max_message}),
@@ -207,7 +209,7 @@ class LmtpSession {
   }
 
  private:
-  tcp::socket socket_;
+  Socket socket_;
   LmtpContext& context_;
   lmtp::Receiver receiver_;
   ConnectionDeadline deadline_;
@@ -220,7 +222,13 @@ class LmtpSession {
 }  // namespace
 
 asio::awaitable<void> RunLmtpSession(tcp::socket socket, LmtpContext& context) {
-  LmtpSession session(std::move(socket), context);
+  LmtpSession<tcp::socket> session(std::move(socket), context);
+  co_await session.Run();
+}
+
+asio::awaitable<void> RunLmtpSession(asio::local::stream_protocol::socket socket,
+                                     LmtpContext& context) {
+  LmtpSession<asio::local::stream_protocol::socket> session(std::move(socket), context);
   co_await session.Run();
 }
 

@@ -16,5 +16,7 @@ struct LmtpContext {
 };
 
 asio::awaitable<void> RunLmtpSession(tcp::socket socket, LmtpContext& context);
+asio::awaitable<void> RunLmtpSession(asio::local::stream_protocol::socket socket,
+                                     LmtpContext& context);
 
 }  // namespace mailvault

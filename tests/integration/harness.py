@@ -75,6 +75,7 @@ class Vault:
             'starttls_listen = "127.0.0.1:%d"' % self.starttls_port,
             '[lmtp]',
             'listen = "127.0.0.1:%d"' % self.lmtp_port,
+            'socket = "%s"' % os.path.join(self.dir, 'lmtp.sock'),
         ]
         for region in self.regions:
             lines += ['[[region]]', 'name = "%s"' % region,

@@ -4,9 +4,12 @@ opening what was stored."""
 
 import base64
 import email
+import os
 import re
 import signal
+import smtplib
 import socket
+import stat
 import ssl
 import sys
 import threading
@@ -415,6 +418,19 @@ class VaultTest(unittest.TestCase):
         self.assertEqual(typ, 'OK')
         self.assertIn(b'[MODIFIED 2]', data[0])
         self.assertEqual(client.search(None, 'SEEN'), ('OK', [b'1']))
+        client.logout()
+
+    def test_lmtp_over_a_unix_socket(self):
+        self.enrolled()
+        path = os.path.join(self.vault.dir, 'lmtp.sock')
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o660)
+        lmtp = smtplib.LMTP(path)  # a path: smtplib connects to the unix socket
+        lmtp.ehlo('mta.example')
+        self.assertEqual(lmtp.sendmail('bob@example.org', ['alice@localhost'],
+                                       message('over a unix socket')), {})
+        lmtp.quit()
+        client = self.login()
+        self.assertEqual(client.select('INBOX'), ('OK', [b'1']))
         client.logout()
 
     def test_binary_fetch_returns_the_raw_sealed_body(self):
