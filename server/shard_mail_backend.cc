@@ -96,6 +96,16 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
 // The payload of a message whose Content-Type is the vault's sealed type,
 // transfer encoding removed; nullopt for any other message.
 std::optional<std::string> SealedPayload(std::string_view message) {
+  // A cheap first look at the header section, so that ordinary plaintext
+  // is not parsed (and copied) once more before it is sealed.
+  const std::string_view header = message.substr(0, message.find("\n\n") != std::string_view::npos
+                                                       ? message.find("\n\n")
+                                                       : message.find("\r\n\r\n"));
+  const auto named = std::search(header.begin(), header.end(), kSealedContentType.begin(),
+                                 kSealedContentType.end(), [](char a, char b) {
+                                   return std::tolower(static_cast<unsigned char>(a)) == b;
+                                 });
+  if (named == header.end()) return std::nullopt;
   auto structure = imap::MessageStructure::Parse(message);
   if (!structure.ok()) return std::nullopt;
   const auto types = structure->HeaderValues("Content-Type");
