@@ -282,6 +282,28 @@ imap::ExtensionReply VaultCommands::KeyCommand(const imap::ImapCommand& command,
              "signer-key-id signature");
 }
 
+// What XKEY REGISTER and REVOKE share: the signer key id and signature are
+// parsed, the key-change lock is taken (held in `change` until the caller's
+// write is done, so "the signer is active" and "not the last key" still hold
+// when it commits), the account's keys are read and the signature over
+// `statement` is checked. A reply when refused.
+std::optional<imap::ExtensionReply> VaultCommands::VerifySignedChange(
+    const std::string& account, const imap::ImapToken& signer_arg,
+    const imap::ImapToken& signature_arg, std::string_view statement, SignedChange& change) {
+  const auto signer = KeyId::FromHex(signer_arg.text);
+  if (!signer) return Bad("The signer key id must be 32 hex digits");
+  const auto signature = Base64Decode(signature_arg.text, kSignatureSize);
+  if (!signature) return Bad("The signature must be 64 bytes in base64");
+  auto shard = accounts_.ShardFor(account);
+  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
+  change.shard = *shard;
+  change.lock = std::unique_lock(key_changes_);
+  auto keys = change.shard->ListPublicKeys(account);
+  if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
+  change.keys = std::move(keys).value();
+  return CheckSigner(change.keys, *signer, statement, *signature);
+}
+
 imap::ExtensionReply VaultCommands::RegisterKey(const imap::ImapCommand& command,
                                                 imap::MailBackend* backend) {
   const auto& args = command.args;
@@ -303,29 +325,20 @@ imap::ExtensionReply VaultCommands::RegisterKey(const imap::ImapCommand& command
     return Bad(kind == PublicKeyKind::kEncryption ? "Not a valid X25519 public key"
                                                   : "Not a valid Ed25519 public key");
   }
-  const auto signer = KeyId::FromHex(args[3].text);
-  if (!signer) return Bad("The signer key id must be 32 hex digits");
-  const auto signature = Base64Decode(args[4].text, kSignatureSize);
-  if (!signature) return Bad("The signature must be 64 bytes in base64");
-
   const std::string account = NormalizeAccountId(backend->account());
-  auto shard = accounts_.ShardFor(account);
-  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
-  std::lock_guard lock(key_changes_);
-  auto keys = (*shard)->ListPublicKeys(account);
-  if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
-  if (auto refused = CheckSigner(*keys, *signer, RegisterStatement(account, kind, *public_key),
-                                 *signature)) {
+  SignedChange change;
+  if (auto refused = VerifySignedChange(account, args[3], args[4],
+                                        RegisterStatement(account, kind, *public_key), change)) {
     return *refused;
   }
   const KeyId key_id = KeyIdOf(*public_key);
-  if (const PublicKeyRecord* existing = FindKey(*keys, key_id)) {
+  if (const PublicKeyRecord* existing = FindKey(change.keys, key_id)) {
     // A revoked key stays revoked: the customer declared it lost.
     return No("ALREADYEXISTS", "Key " + key_id.ToHex() +
                                    (existing->revoked ? " was revoked and cannot be registered again"
                                                       : " is already registered"));
   }
-  Status s = (*shard)->RegisterPublicKey(account, kind, *public_key);
+  Status s = change.shard->RegisterPublicKey(account, kind, *public_key);
   if (s.code() == ErrorCode::kAlreadyExists) {
     return No("ALREADYEXISTS", "Key " + key_id.ToHex() + " is already registered");
   }
@@ -341,21 +354,13 @@ imap::ExtensionReply VaultCommands::RevokeKey(const imap::ImapCommand& command,
   }
   const auto key_id = KeyId::FromHex(args[1].text);
   if (!key_id) return Bad("The key id must be 32 hex digits");
-  const auto signer = KeyId::FromHex(args[2].text);
-  if (!signer) return Bad("The signer key id must be 32 hex digits");
-  const auto signature = Base64Decode(args[3].text, kSignatureSize);
-  if (!signature) return Bad("The signature must be 64 bytes in base64");
-
   const std::string account = NormalizeAccountId(backend->account());
-  auto shard = accounts_.ShardFor(account);
-  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
-  std::lock_guard lock(key_changes_);
-  auto keys = (*shard)->ListPublicKeys(account);
-  if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
-  if (auto refused = CheckSigner(*keys, *signer, RevokeStatement(account, *key_id), *signature)) {
+  SignedChange change;
+  if (auto refused = VerifySignedChange(account, args[2], args[3],
+                                        RevokeStatement(account, *key_id), change)) {
     return *refused;
   }
-  const PublicKeyRecord* key = FindKey(*keys, *key_id);
+  const PublicKeyRecord* key = FindKey(change.keys, *key_id);
   if (key == nullptr) {
     return No("NONEXISTENT", "Key " + key_id->ToHex() + " is not registered for this account");
   }
@@ -368,11 +373,11 @@ imap::ExtensionReply VaultCommands::RevokeKey(const imap::ImapCommand& command,
   // account could never receive mail again (LMTP answers 450 for ever), and
   // without a signing key no key could ever be registered or revoked again.
   // Register the replacement first, then revoke.
-  if (CountActive(*keys, key->kind) <= 1) {
+  if (CountActive(change.keys, key->kind) <= 1) {
     return No("CANNOT", "Key " + key_id->ToHex() + " is the account's last active " +
                             KindName(key->kind) + " key; register its replacement first");
   }
-  Status s = (*shard)->RevokePublicKey(account, *key_id);
+  Status s = change.shard->RevokePublicKey(account, *key_id);
   if (!s.ok()) return StorageRefusal(s, "Revoking the key");
   return {{}, "OK", "",
           "Revoked " + KindName(key->kind) + " key " + key_id->ToHex() +

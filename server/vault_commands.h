@@ -6,6 +6,9 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "server/accounts.h"
 #include "server/imap/command_extension.h"
@@ -40,6 +43,17 @@ class VaultCommands final : public imap::CommandExtension {
   // on the account's keys (the signer is active, the last encryption key is
   // not revoked) still hold when their write commits. Key changes are rare;
   // one lock for all accounts is enough.
+  struct SignedChange {
+    RegionShard* shard = nullptr;
+    std::vector<PublicKeyRecord> keys;
+    std::unique_lock<std::mutex> lock;
+  };
+  std::optional<imap::ExtensionReply> VerifySignedChange(const std::string& account,
+                                                         const imap::ImapToken& signer_arg,
+                                                         const imap::ImapToken& signature_arg,
+                                                         std::string_view statement,
+                                                         SignedChange& change);
+
   std::mutex key_changes_;
 };
 
