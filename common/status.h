@@ -35,6 +35,11 @@ enum class ErrorCode {
   // Storage.
   kWrongRegion,   // the account's home region is not this shard's region
   kKeyNotActive,  // a wrap names a key id that is not registered or is revoked
+
+  // The customer's side talking to the vault.
+  kUnavailable,    // the server cannot be reached, closed the connection or timed out
+  kUntrustedPeer,  // the server's certificate is not the trusted one
+  kRefused,        // the server answered NO or BAD
 };
 
 // The stable lower-case name of a code, used in messages and tests.

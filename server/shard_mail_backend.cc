@@ -164,7 +164,10 @@ Result<imap::AppendOutcome> ShardMailBackend::AppendSealed(const std::string& ma
                                               internal_date));
   if (!appended.ok()) {
     if (appended.code() == ErrorCode::kKeyNotActive || appended.code() == ErrorCode::kAlreadyExists) {
-      return Result<imap::AppendOutcome>(ErrorCode::kInvalidArgument,
+      // ALREADYEXISTS tells an importer that runs again that it stored this one before.
+      return Result<imap::AppendOutcome>(appended.code() == ErrorCode::kAlreadyExists
+                                             ? ErrorCode::kAlreadyExists
+                                             : ErrorCode::kInvalidArgument,
                                          "Sealed upload refused: " + appended.status().message());
     }
     return appended.status();

@@ -1,5 +1,6 @@
 #include "server/vault_authenticator.h"
 
+#include "common/crypto/key_statements.h"
 #include "common/crypto/keys.h"
 #include "server/account_id.h"
 #include "server/shard_mail_backend.h"
@@ -64,11 +65,7 @@ imap::LoginResult VaultAuthenticator::LoginWithSignature(std::string_view user,
   if (!id) return Refused();
   auto keys = shard->ListPublicKeys(account);
   if (!keys.ok()) return {nullptr, "UNAVAILABLE", "Login is unavailable; try again"};
-  std::string signed_bytes(imap::kSignatureLoginContext);
-  signed_bytes.push_back('\0');
-  signed_bytes += account;
-  signed_bytes.push_back('\0');
-  signed_bytes.append(challenge);
+  const std::string signed_bytes = LoginStatement(account, challenge);
   for (const PublicKeyRecord& key : *keys) {
     if (key.key_id == *id && key.kind == PublicKeyKind::kSigning && !key.revoked &&
         VerifySignature(key.public_key, signed_bytes, signature)) {

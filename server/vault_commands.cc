@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/crypto/key_statements.h"
 #include "common/crypto/keys.h"
 #include "common/imap/mailbox_name.h"
 #include "common/imap/sasl_base64.h"
@@ -65,30 +66,6 @@ bool IsUsablePublicKey(PublicKeyKind kind, std::string_view key) {
 
 std::string KindName(PublicKeyKind kind) {
   return kind == PublicKeyKind::kEncryption ? "encryption" : "signing";
-}
-
-// The bytes a signing key signs to register a key (docs/PROTOCOL.md):
-// "mailvault-key-register-v1" || 0x00 || account || 0x00 || kind || key.
-std::string RegisterStatement(std::string_view account, PublicKeyKind kind,
-                              std::string_view public_key) {
-  std::string out("mailvault-key-register-v1");
-  out.push_back('\0');
-  out += account;
-  out.push_back('\0');
-  out.push_back(static_cast<char>(kind));
-  out += public_key;
-  return out;
-}
-
-// ... and to revoke one: "mailvault-key-revoke-v1" || 0x00 || account ||
-// 0x00 || key id (16 bytes).
-std::string RevokeStatement(std::string_view account, const KeyId& key_id) {
-  std::string out("mailvault-key-revoke-v1");
-  out.push_back('\0');
-  out += account;
-  out.push_back('\0');
-  out += key_id.view();
-  return out;
 }
 
 const PublicKeyRecord* FindKey(const std::vector<PublicKeyRecord>& keys, const KeyId& id) {
@@ -328,7 +305,7 @@ imap::ExtensionReply VaultCommands::RegisterKey(const imap::ImapCommand& command
   const std::string account = NormalizeAccountId(backend->account());
   SignedChange change;
   if (auto refused = VerifySignedChange(account, args[3], args[4],
-                                        RegisterStatement(account, kind, *public_key), change)) {
+                                        KeyRegisterStatement(account, static_cast<uint8_t>(kind), *public_key), change)) {
     return *refused;
   }
   const KeyId key_id = KeyIdOf(*public_key);
@@ -357,7 +334,7 @@ imap::ExtensionReply VaultCommands::RevokeKey(const imap::ImapCommand& command,
   const std::string account = NormalizeAccountId(backend->account());
   SignedChange change;
   if (auto refused = VerifySignedChange(account, args[2], args[3],
-                                        RevokeStatement(account, *key_id), change)) {
+                                        KeyRevokeStatement(account, *key_id), change)) {
     return *refused;
   }
   const PublicKeyRecord* key = FindKey(change.keys, *key_id);

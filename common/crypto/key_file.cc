@@ -205,11 +205,20 @@ Result<std::string> ChangeKeyFilePassphrase(std::string_view file, std::string_v
   MV_ASSIGN_OR_RETURN(KeyFileContents contents, DecryptKeyFile(file, old_passphrase));
   // The limits are read back from the file, so a passphrase change never
   // weakens them.
+  MV_ASSIGN_OR_RETURN(KdfLimits limits, KeyFileLimits(file));
+  return EncryptKeyFile(contents, new_passphrase, limits);
+}
+
+Result<KdfLimits> KeyFileLimits(std::string_view file) {
+  if (file.size() < kMagic.size() + 1 || file.substr(0, kMagic.size()) != kMagic) {
+    return Result<KdfLimits>(ErrorCode::kUnknownVersion, "not a mailvault key file");
+  }
   KdfLimits limits;
   ByteReader r(file.substr(kMagic.size() + 2));
-  r.Read(limits.opslimit);
-  r.Read(limits.memlimit);
-  return EncryptKeyFile(contents, new_passphrase, limits);
+  if (!r.Read(limits.opslimit) || !r.Read(limits.memlimit)) {
+    return Result<KdfLimits>(ErrorCode::kTruncated, "key file is truncated");
+  }
+  return limits;
 }
 
 }  // namespace mailvault

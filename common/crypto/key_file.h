@@ -40,4 +40,7 @@ Result<KeyFileContents> DecryptKeyFile(std::string_view file, std::string_view p
 Result<std::string> ChangeKeyFilePassphrase(std::string_view file, std::string_view old_passphrase,
                                             std::string_view new_passphrase);
 
+// The KDF limits a key file was written with (so a rewrite keeps them).
+Result<KdfLimits> KeyFileLimits(std::string_view file);
+
 }  // namespace mailvault

@@ -22,9 +22,8 @@ struct LoginResult {
 // The SASL mechanism with which the customer's CLI and bridge log in to the
 // vault without a reusable secret: the server sends a random challenge, the
 // client answers with its signing key's id and an Ed25519 signature of
-// kSignatureLoginContext || 0x00 || account || 0x00 || challenge.
+// LoginStatement(account, challenge) (common/crypto/key_statements.h).
 inline constexpr std::string_view kSignatureMechanism = "X-MAILVAULT-ED25519";
-inline constexpr std::string_view kSignatureLoginContext = "mailvault-auth-v1";
 
 class Authenticator {
  public:

@@ -26,6 +26,10 @@ struct EngineOptions {
   std::chrono::seconds idle_pre_auth{60};
   std::chrono::seconds idle_authenticated{30 * 60};
   uint32_t max_failed_logins = 3;  // per connection, then BYE
+  // LOGIN and AUTHENTICATE without TLS. Only the customer's bridge sets it:
+  // it listens on loopback alone, where mail clients commonly log in
+  // without TLS; mailvaultd never does.
+  bool login_without_tls = false;
 };
 
 struct EngineContext {

@@ -75,7 +75,7 @@ std::string Session::Capabilities() const {
     return caps;
   }
   if (connection_.can_start_tls()) caps += " STARTTLS";
-  if (connection_.is_tls()) {
+  if (LoginAllowed()) {
     caps += " AUTH=PLAIN";
     if (context_.authenticator.SupportsSignatureLogin()) {
       caps += " AUTH=";

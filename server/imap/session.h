@@ -54,6 +54,7 @@ class Session {
   void Tagged(std::string_view tag, const Reply& reply);
   std::string Capabilities() const;
   bool authenticated() const { return state_ == SessionState::kAuthenticated || state_ == SessionState::kSelected; }
+  bool LoginAllowed() const { return connection_.is_tls() || context_.options.login_without_tls; }
   MailboxNameEncoding name_encoding() const {
     return imap4rev2_ ? MailboxNameEncoding::kUtf8 : MailboxNameEncoding::kModifiedUtf7;
   }

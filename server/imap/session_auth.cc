@@ -51,7 +51,7 @@ asio::awaitable<Session::Reply> Session::StartTls(ImapCommand& command) {
 asio::awaitable<Session::Reply> Session::Login(ImapCommand& command) {
   auto args = ParseLoginArgs(command);
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
-  if (!connection_.is_tls()) {
+  if (!LoginAllowed()) {
     co_return Reply{"NO", "PRIVACYREQUIRED", "LOGIN needs TLS: use STARTTLS or the IMAPS port"};
   }
   login_user_ = args->user;
@@ -81,7 +81,7 @@ asio::awaitable<std::optional<AuthenticateResponse>> Session::ReadAuthenticateLi
 asio::awaitable<Session::Reply> Session::Authenticate(ImapCommand& command) {
   auto args = ParseAuthenticateArgs(command);
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
-  if (!connection_.is_tls()) {
+  if (!LoginAllowed()) {
     co_return Reply{"NO", "PRIVACYREQUIRED", "AUTHENTICATE needs TLS"};
   }
   if (args->mechanism == kSignatureMechanism &&

@@ -18,6 +18,7 @@ Session::Reply TargetError(const Status& status, std::string_view command) {
   if (status.code() == ErrorCode::kInvalidArgument || status.code() == ErrorCode::kKeyNotActive) {
     return {"NO", "CANNOT", status.message()};
   }
+  if (status.code() == ErrorCode::kAlreadyExists) return {"NO", "ALREADYEXISTS", status.message()};
   return {"NO", "SERVERBUG", std::string(command) + " failed; try again"};
 }
 

@@ -90,14 +90,10 @@ Status GenerateSelfSignedCertificate(const std::string& hostname, const std::str
   return Status::Ok();
 }
 
-Result<std::string> CertificateFingerprint(const std::string& cert_path) {
-  FilePtr file(std::fopen(cert_path.c_str(), "r"));
-  if (!file) return Result<std::string>(ErrorCode::kNotFound, "cannot read " + cert_path);
-  CertPtr cert(PEM_read_X509(file.get(), nullptr, nullptr, nullptr));
-  if (!cert) return Result<std::string>(ErrorCode::kMalformed, cert_path + " holds no certificate");
+std::string CertificateFingerprint(X509* cert) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  X509_digest(cert.get(), EVP_sha256(), digest, &size);
+  X509_digest(cert, EVP_sha256(), digest, &size);
   std::string out;
   char hex[4];
   for (unsigned int i = 0; i < size; ++i) {
@@ -105,6 +101,14 @@ Result<std::string> CertificateFingerprint(const std::string& cert_path) {
     out += hex;
   }
   return out;
+}
+
+Result<std::string> CertificateFingerprint(const std::string& cert_path) {
+  FilePtr file(std::fopen(cert_path.c_str(), "r"));
+  if (!file) return Result<std::string>(ErrorCode::kNotFound, "cannot read " + cert_path);
+  CertPtr cert(PEM_read_X509(file.get(), nullptr, nullptr, nullptr));
+  if (!cert) return Result<std::string>(ErrorCode::kMalformed, cert_path + " holds no certificate");
+  return CertificateFingerprint(cert.get());
 }
 
 }  // namespace mailvault

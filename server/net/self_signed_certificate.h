@@ -3,6 +3,8 @@
 // or Thunderbird accept it once the user trusts it.
 #pragma once
 
+#include <openssl/x509.h>
+
 #include <string>
 
 #include "common/status.h"
@@ -17,5 +19,7 @@ Status GenerateSelfSignedCertificate(const std::string& hostname, const std::str
 // "AB:CD:..." — the SHA-256 fingerprint of the first certificate in a PEM
 // file, as `openssl x509 -fingerprint -sha256` prints it.
 Result<std::string> CertificateFingerprint(const std::string& cert_path);
+// The same for a certificate in memory (a TLS peer's).
+std::string CertificateFingerprint(X509* cert);
 
 }  // namespace mailvault

@@ -1,0 +1,220 @@
+#include "client/bridge/bridge_backend.h"
+
+#include <sodium.h>
+
+#include "common/crypto/key_wrap.h"
+#include "common/crypto/sealed_message.h"
+#include "common/mail/header_summary.h"
+
+namespace mailvault::client {
+namespace {
+
+imap::MailboxInfo ToInfo(const VaultMailbox& box) {
+  imap::MailboxInfo info;
+  info.name = box.name;
+  info.uidvalidity = box.uidvalidity;
+  info.uidnext = box.uidnext;
+  info.highest_modseq = box.highest_modseq;
+  info.subscribed = box.subscribed;
+  info.special_use = box.special_use;
+  return info;
+}
+
+}  // namespace
+
+std::string UnreadableNotice(uint32_t uid) {
+  return "From: mailvault bridge <bridge@localhost>\r\n"
+         "Subject: Message " + std::to_string(uid) + " cannot be opened on this device\r\n"
+         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+         "None of this device's keys opens this message. It arrived before the device was\r\n"
+         "added and was not given to it: run `mailvault key add-device` again on a device\r\n"
+         "that reads it.\r\n";
+}
+
+BridgeBackend::BridgeBackend(const Device& device, std::unique_ptr<VaultSession> vault)
+    : device_(device), vault_(std::move(vault)), keys_(EncryptionKeysOf(device.keys.keys)) {}
+
+Result<std::vector<imap::MailboxInfo>> BridgeBackend::ListMailboxes() {
+  MV_ASSIGN_OR_RETURN(auto boxes, vault_->ListMailboxes());
+  std::vector<imap::MailboxInfo> out;
+  for (const VaultMailbox& box : boxes) out.push_back(ToInfo(box));
+  return out;
+}
+
+Status BridgeBackend::CreateMailbox(const std::string& name) { return vault_->CreateMailbox(name); }
+
+Status BridgeBackend::DeleteMailbox(const std::string& name) {
+  if (name == selected_) selected_.clear();  // the vault unselects it
+  return vault_->DeleteMailbox(name);
+}
+
+Status BridgeBackend::RenameMailbox(const std::string& from, const std::string& to) {
+  if (from == selected_) selected_.clear();
+  return vault_->RenameMailbox(from, to);
+}
+
+Status BridgeBackend::SetSubscribed(const std::string& name, bool subscribed) {
+  return vault_->Subscribe(name, subscribed);
+}
+
+Result<VaultMailbox> BridgeBackend::Ensure(const std::string& mailbox) {
+  MV_ASSIGN_OR_RETURN(VaultMailbox box, vault_->Select(mailbox, /*read_only=*/false));
+  selected_ = mailbox;
+  selected_uidvalidity_ = box.uidvalidity;
+  auto& known = uidvalidity_[mailbox];
+  if (known != box.uidvalidity) {
+    // A new uidvalidity: the uids name other messages now.
+    opened_.erase(opened_.lower_bound({mailbox, 0, 0}),
+                  opened_.lower_bound({mailbox + '\0', 0, 0}));
+    known = box.uidvalidity;
+  }
+  return box;
+}
+
+Status BridgeBackend::Learn(const std::string& mailbox, uint32_t uidvalidity,
+                            const std::vector<uint32_t>& uids) {
+  std::vector<uint32_t> unknown;
+  for (uint32_t uid : uids) {
+    if (!opened_.count({mailbox, uidvalidity, uid})) unknown.push_back(uid);
+  }
+  if (unknown.empty()) return Status::Ok();
+  const std::string set = UidSetOf(unknown);
+  std::map<uint32_t, BlobId> blobs;
+  MV_ASSIGN_OR_RETURN(auto keys, OpenDataKeys(*vault_, mailbox, keys_, set, &blobs));
+  MV_ASSIGN_OR_RETURN(auto summaries, vault_->FetchSummaries(mailbox, set));
+  for (VaultBlobItem& item : summaries) {
+    Opened opened;
+    opened.blob_id = item.blob_id;
+    auto key = keys.find(item.uid);
+    if (key != keys.end()) {
+      auto summary = OpenSummary(item.bytes, key->second,
+                                 SealBinding{device_.profile.account, item.blob_id});
+      if (summary.ok()) {
+        opened.data_key = std::move(key->second);
+        opened.size = summary->size;
+      }
+    }
+    if (opened.data_key.empty()) opened.size = UnreadableNotice(item.uid).size();
+    opened_[{mailbox, uidvalidity, item.uid}] = std::move(opened);
+  }
+  return Status::Ok();
+}
+
+imap::MessageMeta BridgeBackend::ToMeta(const std::string& mailbox,
+                                        const VaultMessage& message) const {
+  imap::MessageMeta meta;
+  meta.uid = message.uid;
+  meta.internal_date = message.internal_date;
+  meta.modseq = message.modseq;
+  meta.flags = message.flags;
+  auto it = opened_.find({mailbox, uidvalidity_.count(mailbox) ? uidvalidity_.at(mailbox) : 0,
+                          message.uid});
+  if (it != opened_.end()) meta.size = it->second.size;
+  return meta;
+}
+
+Result<imap::MailboxSnapshot> BridgeBackend::Snapshot(const std::string& mailbox) {
+  MV_ASSIGN_OR_RETURN(VaultMailbox box, Ensure(mailbox));
+  imap::MailboxSnapshot snapshot;
+  snapshot.info = ToInfo(box);
+  if (box.messages == 0) return snapshot;
+  MV_ASSIGN_OR_RETURN(auto messages, vault_->FetchMessages("1:*"));
+  std::vector<uint32_t> uids;
+  for (const VaultMessage& m : messages) uids.push_back(m.uid);
+  MV_RETURN_IF_ERROR(Learn(mailbox, box.uidvalidity, uids));
+  for (const VaultMessage& m : messages) {
+    // A uid without a summary was expunged between the two commands.
+    if (opened_.count({mailbox, box.uidvalidity, m.uid})) snapshot.messages.push_back(ToMeta(mailbox, m));
+  }
+  return snapshot;
+}
+
+Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
+                                                const imap::MessageMeta& meta) {
+  if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
+  auto it = opened_.find({mailbox, selected_uidvalidity_, meta.uid});
+  if (it == opened_.end()) {
+    MV_RETURN_IF_ERROR(Learn(mailbox, selected_uidvalidity_, {meta.uid}));
+    it = opened_.find({mailbox, selected_uidvalidity_, meta.uid});
+    if (it == opened_.end()) {
+      return Result<std::string>(ErrorCode::kNotFound, "the message is gone from the vault");
+    }
+  }
+  const Opened& opened = it->second;
+  if (opened.data_key.empty()) return UnreadableNotice(meta.uid);
+  return OpenMessageBody(*vault_, device_.profile.cache_dir(), device_.profile.account,
+                         opened.blob_id, meta.uid, opened.data_key);
+}
+
+Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, std::string message,
+                                                  const std::vector<std::string>& flags,
+                                                  int64_t internal_date) {
+  // Sealed here, to every active encryption key of the account: the vault
+  // receives Sent and Drafts as it receives deliveries, never in plaintext.
+  MV_ASSIGN_OR_RETURN(auto keys, vault_->ListKeys());
+  std::vector<std::string> recipients;
+  for (const VaultKey& key : keys) {
+    if (key.encryption && key.active) recipients.push_back(key.public_key);
+  }
+  auto sealed = SealMessage(device_.profile.account, RandomBlobId(), message,
+                            SummarizeMessage(message), recipients);
+  sodium_memzero(message.data(), message.size());
+  if (!sealed.ok()) return sealed.status();
+  MV_ASSIGN_OR_RETURN(VaultAppend appended,
+                      vault_->AppendSealed(mailbox, *sealed, flags, internal_date));
+  return imap::AppendOutcome{appended.uidvalidity, appended.uid};
+}
+
+Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlags(
+    const std::string& mailbox, const std::vector<uint32_t>& uids, imap::FlagChange change,
+    const std::vector<std::string>& flags, std::optional<uint64_t> unchanged_since,
+    std::vector<uint32_t>& modified) {
+  if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
+  const char* operation = change == imap::FlagChange::kAdd      ? "+FLAGS"
+                          : change == imap::FlagChange::kRemove ? "-FLAGS"
+                                                                : "FLAGS";
+  MV_ASSIGN_OR_RETURN(auto changed,
+                      vault_->StoreFlags(uids, operation, flags, unchanged_since, modified));
+  // The vault reports only what changed; its internal dates come with a fetch.
+  std::vector<imap::MessageMeta> out;
+  if (changed.empty()) return out;
+  std::vector<uint32_t> changed_uids;
+  for (const VaultMessage& m : changed) changed_uids.push_back(m.uid);
+  MV_ASSIGN_OR_RETURN(auto current, vault_->FetchMessages(UidSetOf(changed_uids)));
+  for (const VaultMessage& m : current) out.push_back(ToMeta(mailbox, m));
+  return out;
+}
+
+Result<imap::CopyOutcome> BridgeBackend::Transfer(const std::string& from,
+                                                  const std::vector<uint32_t>& uids,
+                                                  const std::string& to, bool move) {
+  if (selected_ != from) MV_RETURN_IF_ERROR(Ensure(from).status());
+  MV_ASSIGN_OR_RETURN(VaultCopy copy, vault_->Copy(uids, to, move));
+  imap::CopyOutcome outcome;
+  outcome.uidvalidity = copy.uidvalidity;
+  for (const auto& [source, target] : copy.uids) {
+    outcome.source_uids.push_back(source);
+    outcome.target_uids.push_back(target);
+  }
+  return outcome;
+}
+
+Result<imap::CopyOutcome> BridgeBackend::Copy(const std::string& from,
+                                              const std::vector<uint32_t>& uids,
+                                              const std::string& to) {
+  return Transfer(from, uids, to, /*move=*/false);
+}
+
+Result<imap::CopyOutcome> BridgeBackend::Move(const std::string& from,
+                                              const std::vector<uint32_t>& uids,
+                                              const std::string& to) {
+  return Transfer(from, uids, to, /*move=*/true);
+}
+
+Result<std::vector<uint32_t>> BridgeBackend::Expunge(const std::string& mailbox,
+                                                     const std::vector<uint32_t>& uids) {
+  if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
+  return vault_->Expunge(uids);
+}
+
+}  // namespace mailvault::client

@@ -1,0 +1,37 @@
+// `mailvault bridge`: unlock once, then serve the customer's mail clients.
+#include <cstdio>
+
+#include "client/bridge/bridge_server.h"
+#include "client/cli/cli_context.h"
+#include "client/device/device.h"
+
+namespace mailvault::client {
+namespace {
+
+Status RunBridgeCommand(const CliOptions& options, const std::string& listen) {
+  BridgeOptions bridge;
+  MV_RETURN_IF_ERROR(ParseEndpoint(listen, bridge.host, bridge.port, /*allow_port_zero=*/true));
+  MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  return RunBridge(device, bridge, [&](const BridgeReady& ready) {
+    std::printf("mailvault bridge for %s on %s:%u (IMAP, STARTTLS available)\n"
+                "  username: %s\n  password: %s\n"
+                "  STARTTLS certificate SHA-256 %s\n"
+                "Stop with Ctrl-C.\n",
+                ready.username.c_str(), bridge.host.c_str(), ready.port, ready.username.c_str(),
+                ready.password.c_str(), ready.certificate_fingerprint.c_str());
+    std::fflush(stdout);
+  });
+}
+
+}  // namespace
+
+void AddBridgeCommand(CLI::App& app, CliOptions& options, CommandRunner& run) {
+  auto listen = std::make_shared<std::string>("127.0.0.1:1143");
+  CLI::App* bridge = app.add_subcommand("bridge", "serve IMAP on loopback to your mail clients");
+  bridge->add_option("--listen", *listen, "loopback HOST:PORT (default 127.0.0.1:1143)");
+  bridge->callback([&options, &run, listen] {
+    run = [&options, listen] { return RunBridgeCommand(options, *listen); };
+  });
+}
+
+}  // namespace mailvault::client

@@ -1,0 +1,219 @@
+// `mailvault key list | add-device | revoke | rotate`: the account's public
+// keys on the vault, and the work of giving a key the existing mail.
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "client/cli/cli_context.h"
+#include "client/cli/progress.h"
+#include "client/device/device.h"
+#include "client/device/device_request.h"
+#include "client/vault/rewrap.h"
+
+namespace mailvault::client {
+namespace {
+
+std::string Date(int64_t unix_seconds) {
+  char text[32];
+  const time_t t = static_cast<time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+  return text;
+}
+
+bool IsThisDevice(const Device& device, const KeyId& id) {
+  for (const DeviceKeys& keys : device.keys.keys) {
+    if (keys.encryption.id() == id || keys.signing.id() == id) return true;
+  }
+  return false;
+}
+
+Status RunList(const CliOptions& options) {
+  MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
+  MV_ASSIGN_OR_RETURN(auto keys, vault->ListKeys());
+  std::printf("%-32s  %-10s  %-7s  %-20s  %s\n", "KEY ID", "KIND", "STATE", "REGISTERED", "");
+  for (const VaultKey& key : keys) {
+    std::printf("%-32s  %-10s  %-7s  %-20s  %s\n", key.id.ToHex().c_str(),
+                key.encryption ? "encryption" : "signing", key.active ? "active" : "revoked",
+                Date(key.registered_at).c_str(), IsThisDevice(device, key.id) ? "this device" : "");
+  }
+  return Status::Ok();
+}
+
+// Registers a key; one registered before (a run that was interrupted) is fine.
+Status RegisterOnce(VaultSession& vault, bool encryption, std::string_view public_key,
+                    const SigningKeyPair& signer) {
+  Status registered = vault.RegisterKey(encryption, public_key, signer);
+  return registered.code() == ErrorCode::kAlreadyExists ? Status::Ok() : registered;
+}
+
+Result<RewrapReport> GiveExistingMail(VaultSession& vault, const KeyRing& readers,
+                                      std::string_view target_public_key,
+                                      const std::string& label) {
+  MV_ASSIGN_OR_RETURN(uint64_t total, CountMessages(vault));
+  Progress progress(label, total);
+  MV_ASSIGN_OR_RETURN(RewrapReport report,
+                      RewrapAll(vault, readers, target_public_key,
+                                [&](uint64_t n) { progress.Advance(n); }));
+  progress.Finish();
+  if (report.unreadable > 0) {
+    std::fprintf(stderr,
+                 "note: %llu messages have no wrap for this device's keys and were skipped\n",
+                 static_cast<unsigned long long>(report.unreadable));
+  }
+  return report;
+}
+
+Status RunAddDevice(const CliOptions& options, const std::string& request_text) {
+  MV_ASSIGN_OR_RETURN(DeviceRequest request, DecodeDeviceRequest(request_text));
+  MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  size_t generation = 0;
+  MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device, &generation));
+  const SigningKeyPair& signer = device.keys.keys[generation].signing;
+  MV_RETURN_IF_ERROR(RegisterOnce(*vault, true, request.encryption_public_key, signer));
+  MV_RETURN_IF_ERROR(RegisterOnce(*vault, false, request.signing_public_key, signer));
+  MV_ASSIGN_OR_RETURN(RewrapReport report,
+                      GiveExistingMail(*vault, EncryptionKeysOf(device.keys.keys),
+                                       request.encryption_public_key, "Adding device"));
+  std::printf("Added device: encryption key %s, signing key %s; %llu messages given to it\n",
+              KeyIdOf(request.encryption_public_key).ToHex().c_str(),
+              KeyIdOf(request.signing_public_key).ToHex().c_str(),
+              static_cast<unsigned long long>(report.written + report.had_wrap));
+  return Status::Ok();
+}
+
+// Mail that only `key` can open would become unreadable when it is revoked:
+// the vault deletes its wraps. Counted against this device's keys.
+Result<uint64_t> OnlyOpenableBy(VaultSession& vault, const KeyId& key, const Device& device) {
+  MV_ASSIGN_OR_RETURN(auto mailboxes, vault.ListMailboxes());
+  uint64_t orphans = 0;
+  for (const VaultMailbox& box : mailboxes) {
+    if (!box.selectable || box.messages == 0) continue;
+    MV_ASSIGN_OR_RETURN(auto theirs, vault.FetchWraps(box.name, key, "1:*"));
+    if (theirs.empty()) continue;
+    MV_ASSIGN_OR_RETURN(auto ours,
+                        OpenDataKeys(vault, box.name, EncryptionKeysOf(device.keys.keys), "1:*"));
+    for (const VaultBlobItem& item : theirs) {
+      if (!ours.count(item.uid)) ++orphans;
+    }
+  }
+  return orphans;
+}
+
+Status RunRevoke(const CliOptions& options, const std::vector<std::string>& ids, bool force) {
+  MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  size_t generation = 0;
+  MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device, &generation));
+  MV_ASSIGN_OR_RETURN(auto keys, vault->ListKeys());
+  std::vector<const VaultKey*> targets;
+  for (const std::string& text : ids) {
+    auto id = KeyId::FromHex(text);
+    if (!id) return Status(ErrorCode::kInvalidArgument, "'" + text + "' is not a key id (32 hex digits)");
+    if (IsThisDevice(device, *id)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "key " + text + " is this device's own; use `mailvault key rotate` to replace it");
+    }
+    auto key = std::find_if(keys.begin(), keys.end(), [&](const VaultKey& k) { return k.id == *id; });
+    if (key == keys.end()) return Status(ErrorCode::kNotFound, "the account has no key " + text);
+    targets.push_back(&*key);
+  }
+  for (const VaultKey* key : targets) {
+    if (key->encryption && key->active && !force) {
+      MV_ASSIGN_OR_RETURN(uint64_t orphans, OnlyOpenableBy(*vault, key->id, device));
+      if (orphans > 0) {
+        return Status(ErrorCode::kRefused,
+                      std::to_string(orphans) + " messages can be opened only with key " +
+                          key->id.ToHex() + "; revoking it makes them unreadable (--force to do it anyway)");
+      }
+    }
+    MV_RETURN_IF_ERROR(vault->RevokeKey(key->id, device.keys.keys[generation].signing));
+    std::printf("Revoked %s key %s\n", key->encryption ? "encryption" : "signing",
+                key->id.ToHex().c_str());
+  }
+  return Status::Ok();
+}
+
+// Rotation, in steps that can each be run again: the new generation is in
+// the key file before the vault hears of it, the old one leaves the key
+// file only after the vault has revoked it.
+Status RunRotate(const CliOptions& options) {
+  MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  if (device.keys.keys.size() == 1) {
+    device.keys.keys.push_back(DeviceKeys::Generate());
+    device.keys.keys.back().created_at = static_cast<int64_t>(std::time(nullptr));
+    MV_RETURN_IF_ERROR(device.SaveKeys());
+  } else {
+    std::fprintf(stderr, "Resuming the rotation to key %s\n",
+                 device.current().encryption.id().ToHex().c_str());
+  }
+  const DeviceKeys& next = device.current();
+  size_t generation = 0;
+  MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device, &generation));
+  if (generation + 1 != device.keys.keys.size()) {
+    const SigningKeyPair& signer = device.keys.keys[generation].signing;
+    MV_RETURN_IF_ERROR(RegisterOnce(*vault, true, next.encryption.public_key, signer));
+    MV_RETURN_IF_ERROR(RegisterOnce(*vault, false, next.signing.public_key, signer));
+  }
+  std::vector<DeviceKeys>& all = device.keys.keys;
+  KeyRing old_keys;
+  for (size_t i = 0; i + 1 < all.size(); ++i) old_keys.push_back(&all[i].encryption);
+  MV_ASSIGN_OR_RETURN(RewrapReport report,
+                      GiveExistingMail(*vault, old_keys, next.encryption.public_key, "Rotating"));
+  // The new key must open everything the old ones open before they go.
+  MV_ASSIGN_OR_RETURN(uint64_t missing, CountNotReadableBy(*vault, old_keys, next.encryption));
+  if (missing > 0) {
+    return Status(ErrorCode::kCorruption,
+                  std::to_string(missing) +
+                      " messages still cannot be opened with the new key; the old key is kept. "
+                      "Run `mailvault key rotate` again");
+  }
+  // Revoke with the new signing key: a fresh session proves the vault takes it.
+  MV_ASSIGN_OR_RETURN(vault, VaultSession::Connect(device.profile.address()));
+  MV_RETURN_IF_ERROR(vault->Login(device.profile.account, next.signing));
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
+    MV_RETURN_IF_ERROR(vault->RevokeKey(all[i].encryption.id(), next.signing));
+    MV_RETURN_IF_ERROR(vault->RevokeKey(all[i].signing.id(), next.signing));
+  }
+  const std::string old_id = all.front().encryption.id().ToHex();
+  all.erase(all.begin(), all.end() - 1);
+  MV_RETURN_IF_ERROR(device.SaveKeys());
+  std::printf("Rotated: encryption key %s, signing key %s (old key %s revoked; %llu wraps "
+              "written). Make a new backup: older ones hold the revoked key.\n",
+              next.encryption.id().ToHex().c_str(), next.signing.id().ToHex().c_str(),
+              old_id.c_str(), static_cast<unsigned long long>(report.written));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddKeyCommands(CLI::App& app, CliOptions& options, CommandRunner& run) {
+  CLI::App* key = app.add_subcommand("key", "the account's keys on the vault");
+  key->require_subcommand(1);
+
+  key->add_subcommand("list", "public keys of the account, revoked ones included")
+      ->callback([&options, &run] { run = [&options] { return RunList(options); }; });
+
+  auto request = std::make_shared<std::string>();
+  CLI::App* add = key->add_subcommand(
+      "add-device", "give another device (`mailvault init --join`) access to all mail");
+  add->add_option("REQUEST", *request, "the line `mailvault init --join` printed")->required();
+  add->callback([&options, &run, request] {
+    run = [&options, request] { return RunAddDevice(options, *request); };
+  });
+
+  auto ids = std::make_shared<std::vector<std::string>>();
+  auto force = std::make_shared<bool>(false);
+  CLI::App* revoke = key->add_subcommand("revoke", "revoke keys (a lost device's); their wraps are deleted");
+  revoke->add_option("KEYID", *ids, "key ids from `mailvault key list`")->required();
+  revoke->add_flag("--force", *force, "even if some mail can then be opened by no other key");
+  revoke->callback([&options, &run, ids, force] {
+    run = [&options, ids, force] { return RunRevoke(options, *ids, *force); };
+  });
+
+  key->add_subcommand("rotate", "replace this device's keys; re-wraps all mail, then revokes the old keys")
+      ->callback([&options, &run] { run = [&options] { return RunRotate(options); }; });
+}
+
+}  // namespace mailvault::client

@@ -1,0 +1,117 @@
+#include "client/device/profile.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace mailvault::client {
+
+VaultAddress Profile::address() const {
+  VaultAddress address;
+  address.endpoint = server;
+  address.trust.pinned_fingerprint = fingerprint;
+  address.trust.ca_file = ca_file;
+  return address;
+}
+
+std::string DefaultProfileDir(const std::string& override_dir) {
+  if (!override_dir.empty()) return override_dir;
+  if (const char* home = std::getenv("MAILVAULT_HOME"); home && *home) return home;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/mailvault";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.config/mailvault";
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Result<std::string>(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIOError,
+                               "cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode) {
+  // Unique per process and call: bridge sessions may write one path at once.
+  static std::atomic<uint64_t> counter{0};
+  const std::string temp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Status(ErrorCode::kIOError, "cannot write " + temp + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return Status(ErrorCode::kIOError, "cannot write " + temp + ": " + why);
+    }
+    written += static_cast<size_t>(n);
+  }
+  ::fchmod(fd, mode);
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Status(ErrorCode::kIOError, "cannot write " + temp + ": " + std::strerror(errno));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    return Status(ErrorCode::kIOError, "cannot replace " + path + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<Profile> LoadProfile(const std::string& dir) {
+  Profile profile;
+  profile.dir = dir;
+  auto text = ReadWholeFile(profile.profile_path());
+  if (!text.ok()) {
+    if (text.code() == ErrorCode::kNotFound) {
+      return Result<Profile>(ErrorCode::kNotFound,
+                             "no mailvault profile in " + dir + ": run `mailvault init` first");
+    }
+    return text.status();
+  }
+  toml::table table;
+  try {  // toml++ is built with exceptions here (PLATFORM.md)
+    table = toml::parse(*text, profile.profile_path());
+  } catch (const toml::parse_error& e) {
+    return Result<Profile>(ErrorCode::kMalformed,
+                           profile.profile_path() + ": " + std::string(e.description()));
+  }
+  profile.server = table["server"].value_or(std::string());
+  profile.account = table["account"].value_or(std::string());
+  profile.fingerprint = table["fingerprint"].value_or(std::string());
+  profile.ca_file = table["ca_file"].value_or(std::string());
+  if (profile.server.empty() || profile.account.empty() ||
+      (profile.fingerprint.empty() && profile.ca_file.empty())) {
+    return Result<Profile>(ErrorCode::kMalformed,
+                           profile.profile_path() + " lacks server, account or fingerprint");
+  }
+  return profile;
+}
+
+Status SaveProfile(const Profile& profile) {
+  if (::mkdir(profile.dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status(ErrorCode::kIOError, "cannot create " + profile.dir + ": " + std::strerror(errno));
+  }
+  toml::table table{{"server", profile.server}, {"account", profile.account}};
+  if (!profile.fingerprint.empty()) table.insert("fingerprint", profile.fingerprint);
+  if (!profile.ca_file.empty()) table.insert("ca_file", profile.ca_file);
+  std::ostringstream out;
+  out << "# mailvault device profile (written by `mailvault init`)\n" << table << "\n";
+  return WriteFileAtomically(profile.profile_path(), out.str(), 0600);
+}
+
+}  // namespace mailvault::client

@@ -1,0 +1,42 @@
+// A device's profile: where the customer's vault is, which account, how its
+// certificate is trusted, and the path of the encrypted key file. One
+// directory per device (by default ~/.config/mailvault; --profile or
+// $MAILVAULT_HOME choose another, which is how one machine can act as two
+// devices in tests).
+#pragma once
+
+#include <string>
+
+#include "client/vault/vault_session.h"
+#include "common/status.h"
+
+namespace mailvault::client {
+
+struct Profile {
+  std::string dir;
+  std::string server;  // host:port of the vault's IMAPS listener
+  std::string account;
+  std::string fingerprint;  // pinned SHA-256 of the server certificate
+  std::string ca_file;      // or: verify against these CAs
+
+  std::string key_file_path() const { return dir + "/keys.mvkey"; }
+  std::string profile_path() const { return dir + "/profile.toml"; }
+  std::string cache_dir() const { return dir + "/cache"; }
+  VaultAddress address() const;
+};
+
+// --profile if given, else $MAILVAULT_HOME, else $XDG_CONFIG_HOME/mailvault,
+// else ~/.config/mailvault.
+std::string DefaultProfileDir(const std::string& override_dir);
+
+// kNotFound (saying to run `mailvault init`) when there is no profile.
+Result<Profile> LoadProfile(const std::string& dir);
+// Creates the directory (0700) and writes profile.toml atomically.
+Status SaveProfile(const Profile& profile);
+
+// Writes `bytes` to `path` through a temporary file, fsync and rename, with
+// the given mode: a crash leaves the old file or the new, never half of one.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode = 0600);
+Result<std::string> ReadWholeFile(const std::string& path);
+
+}  // namespace mailvault::client

@@ -1,0 +1,131 @@
+#include "client/vault/opened_mailbox.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "client/device/profile.h"
+#include "common/crypto/key_wrap.h"
+#include "common/crypto/sealed_message.h"
+
+namespace mailvault::client {
+
+KeyRing EncryptionKeysOf(const std::vector<DeviceKeys>& generations) {
+  KeyRing ring;
+  for (auto it = generations.rbegin(); it != generations.rend(); ++it) ring.push_back(&it->encryption);
+  return ring;
+}
+
+Result<std::map<uint32_t, SecretBytes>> OpenDataKeys(VaultSession& vault,
+                                                     const std::string& mailbox,
+                                                     const KeyRing& ring,
+                                                     const std::string& uid_set,
+                                                     std::map<uint32_t, BlobId>* blobs) {
+  std::map<uint32_t, SecretBytes> keys;
+  for (const EncryptionKeyPair* key : ring) {
+    const EncryptionKeyPair& pair = *key;
+    MV_ASSIGN_OR_RETURN(auto wraps, vault.FetchWraps(mailbox, pair.id(), uid_set));
+    for (VaultBlobItem& item : wraps) {
+      if (keys.count(item.uid)) continue;
+      auto data_key = UnwrapDataKey(Wrap{pair.id(), std::move(item.bytes)}, pair);
+      if (!data_key.ok()) continue;  // a wrong wrap: the message stays unreadable
+      keys.emplace(item.uid, std::move(data_key).value());
+      if (blobs) (*blobs)[item.uid] = item.blob_id;
+    }
+  }
+  return keys;
+}
+
+Result<OpenedMailbox> OpenedMailbox::Open(VaultSession& vault, const std::string& account,
+                                          const std::string& mailbox,
+                                          const KeyRing& ring, const std::string& cache_dir,
+                                          bool writable) {
+  OpenedMailbox opened;
+  opened.vault_ = &vault;
+  opened.account_ = account;
+  opened.name_ = mailbox;
+  opened.cache_dir_ = cache_dir;
+  MV_ASSIGN_OR_RETURN(VaultMailbox info, vault.Select(mailbox, !writable));
+  if (info.messages == 0) return opened;
+  MV_ASSIGN_OR_RETURN(auto metas, vault.FetchMessages("1:*"));
+  std::map<uint32_t, BlobId> blobs;
+  MV_ASSIGN_OR_RETURN(auto keys, OpenDataKeys(vault, mailbox, ring, "1:*", &blobs));
+  for (VaultMessage& meta : metas) {
+    OpenedMessage message;
+    auto key = keys.find(meta.uid);
+    if (key != keys.end()) {
+      message.data_key = std::move(key->second);
+      message.blob_id = blobs[meta.uid];
+    }
+    message.meta = std::move(meta);
+    opened.messages_.push_back(std::move(message));
+  }
+  return opened;
+}
+
+const OpenedMessage* OpenedMailbox::Find(uint32_t uid) const {
+  auto it = std::find_if(messages_.begin(), messages_.end(),
+                         [&](const OpenedMessage& m) { return m.meta.uid == uid; });
+  return it == messages_.end() ? nullptr : &*it;
+}
+
+Result<std::map<uint32_t, MessageSummary>> OpenedMailbox::Summaries() {
+  std::map<uint32_t, MessageSummary> out;
+  if (messages_.empty()) return out;
+  MV_ASSIGN_OR_RETURN(auto sealed, vault_->FetchSummaries(name_, "1:*"));
+  for (const VaultBlobItem& item : sealed) {
+    const OpenedMessage* message = Find(item.uid);
+    if (message == nullptr || !message->readable()) continue;
+    auto summary = OpenSummary(item.bytes, message->data_key, SealBinding{account_, item.blob_id});
+    if (summary.ok()) out.emplace(item.uid, std::move(summary).value());
+  }
+  return out;
+}
+
+Result<std::string> OpenedMailbox::ReadBody(const OpenedMessage& message) {
+  if (!message.readable()) {
+    return Result<std::string>(ErrorCode::kNoWrapForKey,
+                               "message " + std::to_string(message.meta.uid) +
+                                   " has no wrap for this device's keys");
+  }
+  return OpenMessageBody(*vault_, cache_dir_, account_, message.blob_id, message.meta.uid,
+                         message.data_key);
+}
+
+namespace {
+
+std::string CachePath(const std::string& cache_dir, const BlobId& blob_id) {
+  return cache_dir + "/" + blob_id.ToHex();
+}
+
+Result<std::string> FetchAndCache(VaultSession& vault, const std::string& cache_dir,
+                                  const BlobId& blob_id, uint32_t uid) {
+  MV_ASSIGN_OR_RETURN(std::string sealed, vault.FetchSealedBody(uid));
+  if (!cache_dir.empty()) {
+    ::mkdir(cache_dir.c_str(), 0700);
+    // A cache that cannot be written only costs a download next time.
+    (void)WriteFileAtomically(CachePath(cache_dir, blob_id), sealed, 0600);
+  }
+  return sealed;
+}
+
+}  // namespace
+
+Result<std::string> OpenMessageBody(VaultSession& vault, const std::string& cache_dir,
+                                    const std::string& account, const BlobId& blob_id,
+                                    uint32_t uid, const SecretBytes& data_key) {
+  const SealBinding binding{account, blob_id};
+  if (!cache_dir.empty()) {
+    auto cached = ReadWholeFile(CachePath(cache_dir, blob_id));
+    if (cached.ok()) {
+      auto plaintext = OpenBody(*cached, data_key, binding);
+      if (plaintext.ok()) return plaintext;
+      ::unlink(CachePath(cache_dir, blob_id).c_str());
+    }
+  }
+  MV_ASSIGN_OR_RETURN(std::string sealed, FetchAndCache(vault, cache_dir, blob_id, uid));
+  return OpenBody(sealed, data_key, binding);
+}
+
+}  // namespace mailvault::client

@@ -1,0 +1,73 @@
+// A mailbox of the vault as this device can read it: its messages, and for
+// each the data key opened from the wrap of one of the device's key
+// generations. Bodies are fetched (or taken from the local cache) and
+// opened on demand.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "client/vault/vault_session.h"
+#include "common/crypto/keys.h"
+#include "common/crypto/message_summary.h"
+#include "common/crypto/secret_bytes.h"
+
+namespace mailvault::client {
+
+struct OpenedMessage {
+  VaultMessage meta;
+  BlobId blob_id;
+  SecretBytes data_key;  // empty when no key of this device has a wrap
+  bool readable() const { return !data_key.empty(); }
+};
+
+using KeyRing = std::vector<const EncryptionKeyPair*>;
+// The encryption keys of the generations, newest first (after a rotation
+// the newest holds every wrap).
+KeyRing EncryptionKeysOf(const std::vector<DeviceKeys>& generations);
+
+// The data keys of the messages in `uid_set` of `mailbox`, each opened with
+// whichever key of `keys` holds a wrap; `blobs` gets their blob ids.
+Result<std::map<uint32_t, SecretBytes>> OpenDataKeys(VaultSession& vault,
+                                                     const std::string& mailbox,
+                                                     const KeyRing& keys,
+                                                     const std::string& uid_set,
+                                                     std::map<uint32_t, BlobId>* blobs = nullptr);
+
+class OpenedMailbox {
+ public:
+  // Selects the mailbox (read-only unless `writable`) and opens every data key.
+  static Result<OpenedMailbox> Open(VaultSession& vault, const std::string& account,
+                                    const std::string& mailbox,
+                                    const KeyRing& keys, const std::string& cache_dir,
+                                    bool writable = false);
+
+  const std::string& name() const { return name_; }
+  std::vector<OpenedMessage>& messages() { return messages_; }
+  const OpenedMessage* Find(uint32_t uid) const;
+
+  // The decrypted summary record (one XSUMMARIES round trip for all).
+  Result<std::map<uint32_t, MessageSummary>> Summaries();
+  // The plaintext message: from the cache of sealed bodies or the vault.
+  Result<std::string> ReadBody(const OpenedMessage& message);
+
+ private:
+  VaultSession* vault_ = nullptr;
+  std::string account_;
+  std::string name_;
+  std::string cache_dir_;
+  std::vector<OpenedMessage> messages_;
+};
+
+// The plaintext of message `uid` of the vault's selected mailbox. The sealed
+// body comes from the local cache, or from the vault and is then cached.
+// The cache holds sealed bodies only: opening one still takes the message's
+// data key, which only the vault's wrap and this device's key give. A cached
+// body that does not open (damaged on disk) is fetched again.
+Result<std::string> OpenMessageBody(VaultSession& vault, const std::string& cache_dir,
+                                    const std::string& account, const BlobId& blob_id,
+                                    uint32_t uid, const SecretBytes& data_key);
+
+}  // namespace mailvault::client

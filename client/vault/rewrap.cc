@@ -1,0 +1,78 @@
+#include "client/vault/rewrap.h"
+
+#include <map>
+#include <set>
+
+#include "client/vault/opened_mailbox.h"
+#include "common/crypto/key_wrap.h"
+
+namespace mailvault::client {
+namespace {
+
+// XWRAPS PUT batches: small enough that an interruption loses little work.
+constexpr size_t kBatch = 500;
+
+}  // namespace
+
+Result<uint64_t> CountMessages(VaultSession& vault) {
+  MV_ASSIGN_OR_RETURN(auto mailboxes, vault.ListMailboxes());
+  uint64_t total = 0;
+  for (const VaultMailbox& box : mailboxes) total += box.messages;
+  return total;
+}
+
+Result<RewrapReport> RewrapAll(VaultSession& vault, const KeyRing& readers,
+                               std::string_view target_public_key,
+                               const std::function<void(uint64_t messages)>& on_progress) {
+  const KeyId target = KeyIdOf(target_public_key);
+  RewrapReport report;
+  std::set<BlobId> done;  // a blob copied to several mailboxes is wrapped once
+  MV_ASSIGN_OR_RETURN(auto mailboxes, vault.ListMailboxes());
+  for (const VaultMailbox& box : mailboxes) {
+    if (!box.selectable || box.messages == 0) continue;
+    report.messages += box.messages;
+    MV_ASSIGN_OR_RETURN(auto existing, vault.FetchWraps(box.name, target, "1:*"));
+    for (const VaultBlobItem& item : existing) done.insert(item.blob_id);
+    std::map<uint32_t, BlobId> blobs;
+    MV_ASSIGN_OR_RETURN(auto keys, OpenDataKeys(vault, box.name, readers, "1:*", &blobs));
+    report.unreadable += box.messages - std::min<uint64_t>(box.messages, keys.size());
+    std::vector<std::pair<BlobId, std::string>> batch;
+    auto flush = [&]() -> Status {
+      MV_RETURN_IF_ERROR(vault.PutWraps(target, batch));
+      report.written += batch.size();
+      if (on_progress) on_progress(batch.size());
+      batch.clear();
+      return Status::Ok();
+    };
+    for (auto& [uid, data_key] : keys) {
+      const BlobId& blob = blobs[uid];
+      if (!done.insert(blob).second) {
+        ++report.had_wrap;
+        if (on_progress) on_progress(1);
+        continue;
+      }
+      MV_ASSIGN_OR_RETURN(Wrap wrap, WrapDataKey(data_key, target_public_key));
+      batch.emplace_back(blob, std::move(wrap.sealed_key));
+      if (batch.size() == kBatch) MV_RETURN_IF_ERROR(flush());
+    }
+    if (!batch.empty()) MV_RETURN_IF_ERROR(flush());
+  }
+  return report;
+}
+
+Result<uint64_t> CountNotReadableBy(VaultSession& vault, const KeyRing& readers,
+                                    const EncryptionKeyPair& target) {
+  MV_ASSIGN_OR_RETURN(auto mailboxes, vault.ListMailboxes());
+  uint64_t missing = 0;
+  for (const VaultMailbox& box : mailboxes) {
+    if (!box.selectable || box.messages == 0) continue;
+    MV_ASSIGN_OR_RETURN(auto readable, OpenDataKeys(vault, box.name, readers, "1:*"));
+    MV_ASSIGN_OR_RETURN(auto by_target, OpenDataKeys(vault, box.name, KeyRing{&target}, "1:*"));
+    for (const auto& entry : readable) {
+      if (!by_target.count(entry.first)) ++missing;
+    }
+  }
+  return missing;
+}
+
+}  // namespace mailvault::client

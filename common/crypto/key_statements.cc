@@ -1,0 +1,31 @@
+#include "common/crypto/key_statements.h"
+
+namespace mailvault {
+namespace {
+
+std::string Statement(std::string_view context, std::string_view account) {
+  std::string out(context);
+  out.push_back('\0');
+  out += account;
+  out.push_back('\0');
+  return out;
+}
+
+}  // namespace
+
+std::string LoginStatement(std::string_view account, std::string_view challenge) {
+  return Statement("mailvault-auth-v1", account).append(challenge);
+}
+
+std::string KeyRegisterStatement(std::string_view account, uint8_t kind,
+                                 std::string_view public_key) {
+  std::string out = Statement("mailvault-key-register-v1", account);
+  out.push_back(static_cast<char>(kind));
+  return out.append(public_key);
+}
+
+std::string KeyRevokeStatement(std::string_view account, const KeyId& key_id) {
+  return Statement("mailvault-key-revoke-v1", account).append(key_id.view());
+}
+
+}  // namespace mailvault

@@ -1,0 +1,29 @@
+// The exact bytes a customer's signing key signs, shared by the vault that
+// checks them and the CLI that makes them (docs/PROTOCOL.md). Each starts
+// with its own context string and names the account, so a signature made
+// for one purpose or account is worthless for any other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/crypto/ids.h"
+
+namespace mailvault {
+
+// The kind byte of a registration statement (also the storage's PublicKeyKind).
+inline constexpr uint8_t kStatementEncryptionKey = 1;
+inline constexpr uint8_t kStatementSigningKey = 2;
+
+// "mailvault-auth-v1" || 0x00 || account || 0x00 || challenge
+std::string LoginStatement(std::string_view account, std::string_view challenge);
+
+// "mailvault-key-register-v1" || 0x00 || account || 0x00 || kind || public key
+std::string KeyRegisterStatement(std::string_view account, uint8_t kind,
+                                 std::string_view public_key);
+
+// "mailvault-key-revoke-v1" || 0x00 || account || 0x00 || key id (16 bytes)
+std::string KeyRevokeStatement(std::string_view account, const KeyId& key_id);
+
+}  // namespace mailvault

@@ -1,0 +1,380 @@
+"""The customer's side end to end: the real `mailvault` CLI and bridge
+against a real mailvaultd, with mail delivered over LMTP and read back by
+the CLI, by mbsync (isync) through the bridge, and by python imaplib.
+Every comparison is byte for byte with what was delivered."""
+
+import base64
+import email.utils
+import imaplib
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import harness
+
+ACCOUNT = 'alice@example.com'
+PASSWORD = 'correct horse battery staple'   # the key file's (a test passphrase)
+VAULT_PASSWORD = 'generic client password'  # the operator-set IMAP password
+CANARY = b'canary-7f3e-plaintext'
+
+
+def crlf(text):
+    return text.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
+
+
+def attachment_message():
+    rng = random.Random(7)
+    blob = bytes(rng.getrandbits(8) for _ in range(30000))
+    encoded = base64.encodebytes(blob).replace(b'\n', b'\r\n')
+    return crlf(b'From: Carol <carol@example.org>\nTo: alice@example.com\n'
+                b'Subject: report with attachment\nDate: Mon, 23 Nov 2026 10:00:00 +0100\n'
+                b'Message-ID: <att@example.org>\nMIME-Version: 1.0\n'
+                b'Content-Type: multipart/mixed; boundary="b1"\n\n'
+                b'--b1\nContent-Type: text/plain; charset=utf-8\n\nThe report is attached. ' +
+                CANARY + b'\n--b1\nContent-Type: application/pdf; name="report.pdf"\n'
+                b'Content-Disposition: attachment; filename="report.pdf"\n'
+                b'Content-Transfer-Encoding: base64\n\n') + encoded + b'\r\n--b1--\r\n'
+
+
+def big_message():
+    rng = random.Random(11)
+    line = b''.join(bytes([rng.choice(b'abcdefghijklmnopqrstuvwxyz0123456789')]) for _ in range(76))
+    body = b''.join(line[i % 50:] + line[:i % 50] + b'\r\n' for i in range(5 * 1024 * 1024 // 78))
+    return crlf(b'From: Dave <dave@example.net>\nTo: alice@example.com\nSubject: large one\n'
+                b'Message-ID: <big@example.net>\n\n') + body
+
+
+MESSAGES = [
+    crlf(b'From: Bob <bob@example.com>\nTo: alice@example.com\nSubject: hello there\n'
+         b'Date: Sun, 22 Nov 2026 09:00:00 +0000\nMessage-ID: <hello@example.com>\n\n'
+         b'Plain text, ' + CANARY + b'.\n'),
+    attachment_message(),
+    crlf('From: Éva <eva@example.hu>\nTo: alice@example.com\nSubject: =?utf-8?q?=C3=A1rv=C3=ADzt=C5=B1r=C5=91?=\n'
+         'MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n'
+         'Content-Transfer-Encoding: 8bit\n\nÁrvíztűrő tükörfúrógép, 8-bit.\n'.encode()),
+    big_message(),
+]
+
+
+class Cli:
+    """Runs the real `mailvault` binary for one device profile."""
+
+    def __init__(self, bin_dir, workdir, name):
+        self.binary = os.path.join(bin_dir, 'client', 'mailvault')
+        self.profile = os.path.join(workdir, name)
+        self.passphrase_file = os.path.join(workdir, name + '.pass')
+        with open(self.passphrase_file, 'w') as f:
+            f.write(PASSWORD + '\n')
+
+    def run(self, *args, check=True, passphrase_file=None, extra=()):
+        command = [self.binary, '--profile', self.profile, '--kdf', 'interactive',
+                   '--passphrase-file', passphrase_file or self.passphrase_file, *extra, *args]
+        result = subprocess.run(command, capture_output=True, timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError('%s failed (%d): %s' % (' '.join(args), result.returncode,
+                                                         result.stderr.decode(errors='replace')))
+        return result
+
+    def error_line(self, *args, **kwargs):
+        """Runs a command that must fail: returns its single error line."""
+        result = self.run(*args, check=False, **kwargs)
+        assert result.returncode != 0, 'expected %s to fail' % (args,)
+        lines = result.stderr.decode().strip().splitlines()
+        assert len(lines) == 1, 'expected one error line, got %r' % lines
+        assert lines[0].startswith('mailvault: '), lines
+        return lines[0]
+
+    def keys(self):
+        """(key id, kind, state, this device?) from `key list`."""
+        out = self.run('key', 'list').stdout.decode().splitlines()[1:]
+        return [(l.split()[0], l.split()[1], l.split()[2], 'this device' in l) for l in out]
+
+
+def maildir_messages(path):
+    out = []
+    for sub in ('cur', 'new'):
+        folder = os.path.join(path, sub)
+        for name in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, name), 'rb') as f:
+                out.append(f.read())
+    return sorted(out)
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.vault = harness.Vault()
+        cls.work = tempfile.mkdtemp(prefix='mailvault-client-')
+        cls.token = cls.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
+        cls.cli = Cli(cls.vault.bin_dir, cls.work, 'laptop')
+        out = cls.cli.run('init', '--server', '127.0.0.1:%d' % cls.vault.imaps_port,
+                          '--account', ACCOUNT, '--token', cls.token).stdout.decode()
+        assert 'trusted on first use and pinned' in out, out
+        lmtp = cls.vault.lmtp()
+        for raw in MESSAGES:
+            lmtp.sendmail('sender@example.org', [ACCOUNT], raw, mail_options=['BODY=8BITMIME'])
+        lmtp.quit()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vault.cleanup()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def assertExportMatches(self, cli, name):
+        target = os.path.join(self.work, name)
+        cli.run('export', '--maildir', target, '--mailbox', 'INBOX')
+        self.assertEqual(maildir_messages(os.path.join(target, 'INBOX')), sorted(MESSAGES))
+
+    def test_01_init_pins_the_certificate_and_enrolls(self):
+        with open(os.path.join(self.cli.profile, 'profile.toml')) as f:
+            profile = f.read()
+        fingerprint = subprocess.run(['openssl', 'x509', '-in', self.vault.cert, '-noout',
+                                      '-fingerprint', '-sha256'], capture_output=True,
+                                     text=True).stdout.strip().split('=')[1]
+        self.assertIn(fingerprint, profile)
+        kinds = sorted((kind, state, mine) for _, kind, state, mine in self.cli.keys())
+        self.assertEqual(kinds, [('encryption', 'active', True), ('signing', 'active', True)])
+        # The token was used up.
+        other = Cli(self.vault.bin_dir, self.work, 'thief')
+        line = other.error_line('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
+                                '--account', ACCOUNT, '--token', self.token)
+        self.assertIn('enrollment token', line)
+        self.assertFalse(os.path.exists(os.path.join(other.profile, 'keys.mvkey')))
+
+    def test_02_ls_read_search(self):
+        listing = self.cli.run('ls').stdout.decode()
+        for subject in ('hello there', 'report with attachment', 'large one', 'árvíztűrő'):
+            self.assertIn(subject, listing)
+        self.assertEqual(self.cli.run('read', '2').stdout, MESSAGES[1])
+        found = self.cli.run('search', 'TÜKÖRFÚRÓGÉP').stdout.decode()
+        self.assertIn('árvíztűrő', found)
+        self.assertNotIn('hello there', found)
+
+    def test_03_export_maildir_and_mbox_byte_for_byte(self):
+        self.assertExportMatches(self.cli, 'export-maildir')
+        mbox = os.path.join(self.work, 'inbox.mbox')
+        result = self.cli.run('export', '--mbox', mbox)
+        self.assertIn(b'Exporting', result.stderr)  # progress, then the count
+        # Import the mbox into another mailbox, twice: the second run adds nothing.
+        first = self.cli.run('import', '--mbox', mbox, '--mailbox', 'Imported').stdout.decode()
+        self.assertIn('Imported 4 messages into Imported', first)
+        again = self.cli.run('import', '--mbox', mbox, '--mailbox', 'Imported').stdout.decode()
+        self.assertIn('Imported 0 messages into Imported (4 were there already)', again)
+        target = os.path.join(self.work, 'export-imported')
+        self.cli.run('export', '--maildir', target, '--mailbox', 'Imported')
+        self.assertEqual(maildir_messages(os.path.join(target, 'Imported')), sorted(MESSAGES))
+
+    def test_04_nothing_plaintext_on_the_server_or_in_the_cache(self):
+        self.assertFalse(self.vault.files_contain(CANARY))
+        for root, _, files in os.walk(self.cli.profile):
+            for name in files:
+                with open(os.path.join(root, name), 'rb') as f:
+                    self.assertNotIn(CANARY, f.read(), name)
+
+    def test_05_bridge_with_mbsync_and_imaplib(self):
+        with Bridge(self.cli) as bridge:
+            maildir = os.path.join(self.work, 'mbsync')
+            os.makedirs(maildir)
+            config = os.path.join(self.work, 'mbsyncrc')
+            with open(config, 'w') as f:
+                f.write(MBSYNC_CONFIG.format(port=bridge.port, user=ACCOUNT,
+                                             password=bridge.password, path=maildir))
+            sync = subprocess.run(['mbsync', '-c', config, '-a'], capture_output=True, timeout=300)
+            self.assertEqual(sync.returncode, 0, sync.stderr.decode(errors='replace'))
+            self.assertEqual(maildir_messages(os.path.join(maildir, 'INBOX')), sorted(MESSAGES))
+
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            client.select('INBOX')
+            _, data = client.uid('FETCH', '2', '(ENVELOPE BODYSTRUCTURE BODY.PEEK[]<0.20>)')
+            response = data[0][0]
+            self.assertIn(b'"report with attachment"', response)
+            self.assertIn(b'("Carol" NIL "carol" "example.org")', response)
+            self.assertIn(b'"report.pdf"', response)
+            self.assertIn(b'"mixed"', response)
+            self.assertEqual(data[0][1], MESSAGES[1][:20])
+            _, data = client.uid('FETCH', '4', '(RFC822.SIZE BODY.PEEK[])')
+            self.assertIn(b'RFC822.SIZE %d' % len(MESSAGES[3]), data[0][0])
+            self.assertEqual(data[0][1], MESSAGES[3])
+            _, data = client.uid('SEARCH', 'SUBJECT', 'hello')
+            self.assertEqual(data[0].split(), [b'1'])
+            _, data = client.uid('SEARCH', 'BODY', 'attached')
+            self.assertEqual(data[0].split(), [b'2'])
+
+            # Flags go through to the vault.
+            client.uid('STORE', '1', '+FLAGS', '(\\Flagged)')
+            vault = self.vault.imap()
+            vault.login(ACCOUNT, VAULT_PASSWORD)
+            vault.select('INBOX')
+            _, flags = vault.uid('FETCH', '1', '(FLAGS)')
+            self.assertIn(b'\\Flagged', flags[0])
+
+            # APPEND to Sent is sealed on this side; the CLI reads it back.
+            sent = crlf(b'From: alice@example.com\nTo: bob@example.com\nSubject: reply\n\n'
+                        b'Sent through the bridge ' + CANARY + b'\n')
+            typ, data = client.append('Sent', '(\\Seen)', None, sent)
+            self.assertEqual(typ, 'OK', data)
+            uid = re.search(rb'APPENDUID \d+ (\d+)', data[0]).group(1).decode()
+            self.assertEqual(self.cli.run('read', uid, '--mailbox', 'Sent').stdout, sent)
+            self.assertFalse(self.vault.files_contain(CANARY))
+
+            # IDLE wakes when the vault gets new mail.
+            tag = client._new_tag()
+            client.send(tag + b' IDLE\r\n')
+            self.assertTrue(client.readline().startswith(b'+'))
+            lmtp = self.vault.lmtp()
+            lmtp.sendmail('sender@example.org', [ACCOUNT], MESSAGES[0])
+            lmtp.quit()
+            deadline = time.monotonic() + 30
+            line = b''
+            while b'EXISTS' not in line and time.monotonic() < deadline:
+                line = client.readline()
+            self.assertIn(b'* 5 EXISTS', line)
+            client.send(b'DONE\r\n')
+            while not client.readline().startswith(tag):
+                pass
+            client.uid('STORE', '5', '+FLAGS', '(\\Deleted)')
+            client.expunge()
+            client.logout()
+            vault.logout()
+
+    def test_06_rotate(self):
+        old = {kind: key for key, kind, state, mine in self.cli.keys() if mine}
+        saved = os.path.join(self.work, 'laptop-before-rotation')
+        shutil.copytree(self.cli.profile, saved)
+        result = self.cli.run('key', 'rotate')
+        self.assertIn(b'Rotating', result.stderr)
+        self.assertIn(b'Rotated', result.stdout)
+        keys = self.cli.keys()
+        self.assertIn((old['encryption'], 'encryption', 'revoked', False), keys)
+        self.assertIn((old['signing'], 'signing', 'revoked', False), keys)
+        self.assertExportMatches(self.cli, 'export-rotated')
+        # The old key has no wrap left on the vault, and cannot log in.
+        vault = self.vault.imap()
+        vault.login(ACCOUNT, VAULT_PASSWORD)
+        for mailbox in ('INBOX', 'Imported', 'Sent'):
+            typ, _ = vault._simple_command('XWRAPS', mailbox, old['encryption'], '1:*')
+            self.assertEqual(typ, 'OK')
+            self.assertEqual(vault.untagged_responses.pop('XWRAP', []), [])
+        vault.logout()
+        stale = Cli(self.vault.bin_dir, self.work, 'laptop-before-rotation')
+        self.assertIn('does not accept this device', stale.error_line('ls'))
+        # Running it again starts a new rotation and finishes it as well.
+        self.cli.run('key', 'rotate')
+        self.assertExportMatches(self.cli, 'export-rotated-twice')
+
+    def test_07_add_device_then_revoke_it(self):
+        phone = Cli(self.vault.bin_dir, self.work, 'phone')
+        out = phone.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
+                        '--account', ACCOUNT, '--join').stdout.decode()
+        request = re.search(r'(mailvault-device-v1:\S+)', out).group(1)
+        self.assertIn('does not accept this device', phone.error_line('ls'))
+        result = self.cli.run('key', 'add-device', request)
+        self.assertIn(b'Adding device', result.stderr)
+        self.assertExportMatches(phone, 'export-phone')
+        theirs = [key for key, _, state, mine in self.cli.keys() if not mine and state == 'active']
+        self.assertEqual(len(theirs), 2)
+        self.cli.run('key', 'revoke', *theirs)
+        self.assertIn('does not accept this device', phone.error_line('ls'))
+        self.assertIn("this device's own", self.cli.error_line(
+            'key', 'revoke', [k for k, _, _, mine in self.cli.keys() if mine][0]))
+
+    def test_08_backup_wipe_restore(self):
+        backup = os.path.join(self.work, 'keys.backup')
+        backup_pass = os.path.join(self.work, 'backup.pass')
+        with open(backup_pass, 'w') as f:
+            f.write('another long passphrase\n')
+        self.cli.run('backup', '--out', backup, extra=('--new-passphrase-file', backup_pass))
+        shutil.rmtree(self.cli.profile)
+        self.assertIn('mailvault init', self.cli.error_line('ls'))
+        self.cli.run('restore', backup, passphrase_file=backup_pass,
+                     extra=('--new-passphrase-file', self.cli.passphrase_file))
+        self.assertExportMatches(self.cli, 'export-restored')
+
+    def test_09_one_clear_line_for_each_failure(self):
+        wrong = os.path.join(self.work, 'wrong.pass')
+        with open(wrong, 'w') as f:
+            f.write('not the passphrase\n')
+        self.assertIn('wrong passphrase', self.cli.error_line('ls', passphrase_file=wrong))
+
+        profile_path = os.path.join(self.cli.profile, 'profile.toml')
+        with open(profile_path) as f:
+            original = f.read()
+        try:
+            with open(profile_path, 'w') as f:
+                f.write(re.sub(r'fingerprint = "[^"]*"', 'fingerprint = "' + 'AB:' * 31 + 'AB"',
+                               original))
+            self.assertIn('not the pinned', self.cli.error_line('ls'))
+            with open(profile_path, 'w') as f:
+                f.write(re.sub(r'server = "[^"]*"', 'server = "127.0.0.1:%d"' % harness.free_port(),
+                               original))
+            self.assertIn('cannot reach the vault', self.cli.error_line('ls'))
+        finally:
+            with open(profile_path, 'w') as f:
+                f.write(original)
+        self.assertIn('not HOST:PORT', Cli(self.vault.bin_dir, self.work, 'x').error_line(
+            'init', '--server', 'nowhere', '--account', ACCOUNT, '--token', 't'))
+
+
+MBSYNC_CONFIG = """
+IMAPAccount bridge
+Host 127.0.0.1
+Port {port}
+User {user}
+Pass {password}
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore bridge-far
+Account bridge
+
+MaildirStore local
+Path {path}/
+Inbox {path}/INBOX
+SubFolders Verbatim
+
+Channel everything
+Far :bridge-far:
+Near :local:
+Patterns *
+Create Near
+Sync Pull
+SyncState *
+"""
+
+
+class Bridge:
+    """`mailvault bridge` on a free loopback port, stopped with SIGTERM."""
+
+    def __init__(self, cli):
+        self.cli = cli
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [self.cli.binary, '--profile', self.cli.profile, '--passphrase-file',
+             self.cli.passphrase_file, 'bridge', '--listen', '127.0.0.1:0'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        banner = b''
+        while b'Stop with Ctrl-C' not in banner:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise AssertionError('bridge exited: ' + self.proc.stderr.read().decode())
+            banner += line
+        self.port = int(re.search(rb'on 127\.0\.0\.1:(\d+)', banner).group(1))
+        self.password = re.search(rb'password: (\S+)', banner).group(1).decode()
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=30)
+        assert code == 0, 'bridge exited %d: %s' % (code, self.proc.stderr.read().decode())
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
