@@ -26,10 +26,13 @@ std::string ShortDate(int64_t unix_seconds) {
 
 // Terminal columns are for text: control characters from a sender's
 // headers are shown as '?', never sent to the terminal.
+// `width` counts characters, not bytes, so UTF-8 is never cut in half.
 std::string Printable(std::string_view text, size_t width) {
   std::string out;
+  size_t characters = 0;
   for (unsigned char c : text) {
-    if (out.size() >= width) break;
+    const bool starts_character = (c & 0xC0) != 0x80;
+    if (starts_character && characters++ == width) break;
     out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
   }
   return out;
@@ -69,8 +72,10 @@ Status RunLs(const CliOptions& options, const std::string& mailbox) {
     const MessageSummary& s = summary->second;
     const bool seen = std::count(message.meta.flags.begin(), message.meta.flags.end(), "\\Seen");
     std::printf("%6u%c %-16s  %-28s  %8llu  %s\n", message.meta.uid, seen ? ' ' : '*',
-                ShortDate(message.meta.internal_date).c_str(), Printable(s.from, 28).c_str(),
-                static_cast<unsigned long long>(s.size), Printable(s.subject, 200).c_str());
+                ShortDate(message.meta.internal_date).c_str(),
+                Printable(imap::DecodeHeaderText(s.from), 28).c_str(),
+                static_cast<unsigned long long>(s.size),
+                Printable(imap::DecodeHeaderText(s.subject), 200).c_str());
   }
   return Status::Ok();
 }
@@ -90,11 +95,6 @@ Status RunRead(const CliOptions& options, const std::string& mailbox, uint32_t u
   return Status::Ok();
 }
 
-std::string Folded(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Status RunSearch(const CliOptions& options, const std::string& query,
                  const std::vector<std::string>& mailboxes) {
@@ -106,7 +106,7 @@ Status RunSearch(const CliOptions& options, const std::string& query,
       if (box.selectable && box.messages > 0) names.push_back(box.name);
     }
   }
-  const std::string needle = Folded(query);
+  const std::string needle = imap::FoldCase(query);
   size_t hits = 0;
   for (const std::string& name : names) {
     MV_ASSIGN_OR_RETURN(OpenedMailbox box, reader.Mailbox(name));
@@ -118,11 +118,11 @@ Status RunSearch(const CliOptions& options, const std::string& query,
       // Headers as written, then the decoded text of every part (so base64
       // and quoted-printable bodies are searched too).
       const size_t header_end = body.find("\r\n\r\n");
-      std::string haystack = Folded(std::string_view(body).substr(0, header_end));
+      std::string haystack = imap::FoldCase(std::string_view(body).substr(0, header_end));
       for (const char* field : {"Subject", "From", "To", "Cc"}) {  // RFC 2047 decoded
-        for (const std::string& value : parsed->HeaderValues(field)) haystack += "\n" + Folded(value);
+        for (const std::string& value : parsed->HeaderValues(field)) haystack += "\n" + imap::FoldCase(value);
       }
-      haystack += "\n" + Folded(parsed->BodyText());
+      haystack += "\n" + imap::FoldCase(parsed->BodyText());
       if (haystack.find(needle) == std::string::npos) continue;
       ++hits;
       const auto subject = parsed->HeaderValues("Subject");

@@ -19,15 +19,12 @@ bool HasFlag(const MessageMeta& m, std::string_view flag) {
   });
 }
 
-// Case-insensitive substring match (ASCII folding; RFC 9051 leaves the
-// comparator to the server).
+// Case-insensitive substring match with Unicode case folding (RFC 9051
+// leaves the comparator to the server; i;unicode-casemap is what clients
+// expect of non-ASCII text).
 bool ContainsText(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                     [](char a, char b) {
-                       return std::tolower(static_cast<unsigned char>(a)) ==
-                              std::tolower(static_cast<unsigned char>(b));
-                     }) != haystack.end();
+  return FoldCase(haystack).find(FoldCase(needle)) != std::string::npos;
 }
 
 bool HeaderContains(const SearchContext& c, std::string_view field, std::string_view text) {

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -499,14 +498,13 @@ TEST(ResponseParserTest, RefusesListsNestedTooDeep) {
                                      "deeper than 256 at offset 260"});
 }
 
-TEST(ResponseParserTest, ParsesLargeLiteralInLinearTime) {
+TEST(ResponseParserTest, ParsesLargeLiteralFedInChunks) {
   constexpr size_t kSize = 10 << 20;
   std::string body(kSize, '\0');
   for (size_t i = 0; i < kSize; ++i) body[i] = static_cast<char>((i * 131 + i / 4096) & 0xFF);
   const std::string wire = "* 1 FETCH (UID 5 BODY[] {" + std::to_string(kSize) + "}\r\n" + body +
                            " FLAGS (\\Seen))\r\na1 OK done\r\n";
 
-  const auto start = std::chrono::steady_clock::now();
   ResponseParser parser;
   std::vector<Response> responses;
   constexpr size_t kChunk = 64 << 10;
@@ -519,8 +517,6 @@ TEST(ResponseParserTest, ParsesLargeLiteralInLinearTime) {
       responses.push_back(std::move(**next));
     }
   }
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-
   ASSERT_EQ(responses.size(), 2u);
   ASSERT_EQ(responses[0].data.size(), 3u);
   const ImapToken& list = responses[0].data[2];
@@ -529,21 +525,16 @@ TEST(ResponseParserTest, ParsesLargeLiteralInLinearTime) {
   EXPECT_TRUE(list.children[3].text == body);
   EXPECT_EQ(imap::DescribeToken(list.children[5]), "LIST(ATOM(\\Seen))");
   EXPECT_EQ(Describe(responses[1]), "TAGGED a1 OK code{} text{done}");
-  // Linear work is milliseconds even under ASan; the bound catches gross
-  // regressions (re-lexing or re-copying the literal per feed). Rescanning
-  // is checked more sharply by the next test.
-  EXPECT_LT(elapsed, std::chrono::seconds(2));
 }
 
-TEST(ResponseParserTest, LongLineInSmallFeedsIsNotRescanned) {
-  // An 8 MiB ESEARCH sequence set in 64-byte feeds: rescanning the pending
-  // line for its end on every feed would read about 500 GiB (seconds even
-  // with memchr), where one pass takes milliseconds.
+TEST(ResponseParserTest, LongLineInSmallFeeds) {
+  // An 8 MiB ESEARCH sequence set in 64-byte feeds. No clock is asserted
+  // here (timed unit tests flake on a busy machine); a parser that rescanned
+  // the pending line on every feed would make this test take minutes.
   std::string set = "1";
   for (uint64_t uid = 3; set.size() < (8u << 20); uid += 2) set += "," + std::to_string(uid);
   const std::string wire = "* ESEARCH (TAG \"a1\") UID ALL " + set + "\r\n";
 
-  const auto start = std::chrono::steady_clock::now();
   ResponseParser parser(/*max_literal=*/0, /*max_line=*/16 << 20);
   std::optional<Response> response;
   for (size_t pos = 0; pos < wire.size(); pos += 64) {
@@ -555,8 +546,6 @@ TEST(ResponseParserTest, LongLineInSmallFeedsIsNotRescanned) {
       response = std::move(**next);
     }
   }
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-
   ASSERT_TRUE(response.has_value());
   ASSERT_EQ(response->data.size(), 5u);
   EXPECT_EQ(imap::DescribeTokens(
@@ -564,7 +553,6 @@ TEST(ResponseParserTest, LongLineInSmallFeedsIsNotRescanned) {
             "ATOM(ESEARCH) LIST(ATOM(TAG) QUOTED(\"a1\")) ATOM(UID) ATOM(ALL)");
   EXPECT_EQ(response->data[4].kind, TokenKind::kAtom);
   EXPECT_TRUE(response->data[4].text == set);
-  EXPECT_LT(elapsed, std::chrono::seconds(3));
 }
 
 }  // namespace

@@ -103,6 +103,14 @@ class MessageStructure {
 
 // Applies a <offset.length> partial (RFC 9051 6.4.5): an offset at or past
 // the end gives an empty string; the length is cut at the end.
+// A header value with RFC 2047 words decoded and raw 8-bit text converted:
+// always UTF-8 (for showing a summary's From and Subject).
+std::string DecodeHeaderText(const std::string& unfolded);
+
+// Unicode case folding (GLib's): text that matches without regard to case
+// ("TÜKÖR" and "tükör") folds to the same bytes. For SEARCH.
+std::string FoldCase(std::string_view text);
+
 std::string_view ApplyPartial(std::string_view bytes, const std::optional<FetchPartial>& partial);
 
 }  // namespace mailvault::imap

@@ -1,20 +1,32 @@
 // What SEARCH looks at: decoded header values, body text, the sent date.
 #include <gmime/gmime.h>
 
+#include "server/imap/mime/gmime_runtime.h"
 #include "server/imap/mime/header_fields.h"
 #include "server/imap/mime/message_structure.h"
 #include "server/imap/mime/transfer_decoding.h"
 
 namespace mailvault::imap {
-namespace {
 
-// RFC 2047 words decoded, raw 8-bit text converted: always UTF-8.
 std::string DecodeHeaderText(const std::string& unfolded) {
+  mime::EnsureGMimeInitialized();
   char* decoded = g_mime_utils_header_decode_text(nullptr, unfolded.c_str());
   std::string out(decoded != nullptr ? decoded : "");
   g_free(decoded);
   return out;
 }
+
+std::string FoldCase(std::string_view text) {
+  // Invalid UTF-8 (raw 8-bit headers) is made valid first: casefold needs it.
+  gchar* valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
+  gchar* folded = g_utf8_casefold(valid, -1);
+  std::string out(folded != nullptr ? folded : "");
+  g_free(folded);
+  g_free(valid);
+  return out;
+}
+
+namespace {
 
 void AppendText(std::string_view message, const mime::MimePart& part, std::string& out) {
   if (part.kind != mime::PartKind::kLeaf) {
