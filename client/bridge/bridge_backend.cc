@@ -79,22 +79,22 @@ Status BridgeBackend::Learn(const std::string& mailbox, uint32_t uidvalidity,
   }
   if (unknown.empty()) return Status::Ok();
   const std::string set = UidSetOf(unknown);
-  std::map<uint32_t, BlobId> blobs;
-  MV_ASSIGN_OR_RETURN(auto keys, OpenDataKeys(*vault_, mailbox, keys_, set, &blobs));
+  MV_ASSIGN_OR_RETURN(auto wraps, FindOwnWraps(*vault_, mailbox, keys_, set));
   MV_ASSIGN_OR_RETURN(auto summaries, vault_->FetchSummaries(mailbox, set));
   for (VaultBlobItem& item : summaries) {
     Opened opened;
-    opened.blob_id = item.blob_id;
-    auto key = keys.find(item.uid);
-    if (key != keys.end()) {
-      auto summary = OpenSummary(item.bytes, key->second,
-                                 SealBinding{device_.profile.account, item.blob_id});
+    auto wrap = wraps.find(item.uid);
+    if (wrap != wraps.end()) {
+      auto data_key = wrap->second.DataKey();
+      auto summary = data_key.ok() ? OpenSummary(item.bytes, *data_key,
+                                                 SealBinding{device_.profile.account, item.blob_id})
+                                   : Result<MessageSummary>(data_key.status());
       if (summary.ok()) {
-        opened.data_key = std::move(key->second);
+        opened.wrap = std::move(wrap->second);
         opened.size = summary->size;
       }
     }
-    if (opened.data_key.empty()) opened.size = UnreadableNotice(item.uid).size();
+    if (!opened.wrap) opened.size = UnreadableNotice(item.uid).size();
     opened_[{mailbox, uidvalidity, item.uid}] = std::move(opened);
   }
   return Status::Ok();
@@ -141,9 +141,10 @@ Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
     }
   }
   const Opened& opened = it->second;
-  if (opened.data_key.empty()) return UnreadableNotice(meta.uid);
+  if (!opened.wrap) return UnreadableNotice(meta.uid);
+  MV_ASSIGN_OR_RETURN(SecretBytes data_key, opened.wrap->DataKey());
   return OpenMessageBody(*vault_, device_.profile.cache_dir(), device_.profile.account,
-                         opened.blob_id, meta.uid, opened.data_key);
+                         opened.wrap->blob_id, meta.uid, data_key);
 }
 
 Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, std::string message,

@@ -55,9 +55,8 @@ class BridgeBackend : public imap::MailBackend {
  private:
   // What this device knows of one message, learnt once per uid.
   struct Opened {
-    BlobId blob_id;
-    SecretBytes data_key;  // empty: no key of this device opens it
-    uint64_t size = 0;     // of the plaintext (or of the notice shown instead)
+    std::optional<OwnWrap> wrap;  // none: no key of this device opens it
+    uint64_t size = 0;            // of the plaintext (or of the notice shown instead)
   };
   using MessageKey = std::tuple<std::string, uint32_t, uint32_t>;  // mailbox, uidvalidity, uid
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "client/cli/cli_context.h"
+#include "client/cli/terminal_text.h"
 #include "client/cli/progress.h"
 #include "client/device/device.h"
 #include "client/device/device_request.h"
@@ -12,15 +13,6 @@
 
 namespace mailvault::client {
 namespace {
-
-std::string Date(int64_t unix_seconds) {
-  char text[32];
-  const time_t t = static_cast<time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
-  return text;
-}
 
 bool IsThisDevice(const Device& device, const KeyId& id) {
   for (const DeviceKeys& keys : device.keys.keys) {
@@ -37,7 +29,7 @@ Status RunList(const CliOptions& options) {
   for (const VaultKey& key : keys) {
     std::printf("%-32s  %-10s  %-7s  %-20s  %s\n", key.id.ToHex().c_str(),
                 key.encryption ? "encryption" : "signing", key.active ? "active" : "revoked",
-                Date(key.registered_at).c_str(), IsThisDevice(device, key.id) ? "this device" : "");
+                UtcTime(key.registered_at, "%Y-%m-%d %H:%M UTC").c_str(), IsThisDevice(device, key.id) ? "this device" : "");
   }
   return Status::Ok();
 }
@@ -94,7 +86,7 @@ Result<uint64_t> OnlyOpenableBy(VaultSession& vault, const KeyId& key, const Dev
     MV_ASSIGN_OR_RETURN(auto theirs, vault.FetchWraps(box.name, key, "1:*"));
     if (theirs.empty()) continue;
     MV_ASSIGN_OR_RETURN(auto ours,
-                        OpenDataKeys(vault, box.name, EncryptionKeysOf(device.keys.keys), "1:*"));
+                        FindOwnWraps(vault, box.name, EncryptionKeysOf(device.keys.keys), "1:*"));
     for (const VaultBlobItem& item : theirs) {
       if (!ours.count(item.uid)) ++orphans;
     }
@@ -176,13 +168,14 @@ Status RunRotate(const CliOptions& options) {
     MV_RETURN_IF_ERROR(vault->RevokeKey(all[i].encryption.id(), next.signing));
     MV_RETURN_IF_ERROR(vault->RevokeKey(all[i].signing.id(), next.signing));
   }
-  const std::string old_id = all.front().encryption.id().ToHex();
+  // Printed before the old generations leave the vector (and `next` moves).
+  const std::string summary = "Rotated: encryption key " + next.encryption.id().ToHex() +
+                              ", signing key " + next.signing.id().ToHex() + " (old key " +
+                              all.front().encryption.id().ToHex() + " revoked; " +
+                              std::to_string(report.written) + " wraps written).";
   all.erase(all.begin(), all.end() - 1);
   MV_RETURN_IF_ERROR(device.SaveKeys());
-  std::printf("Rotated: encryption key %s, signing key %s (old key %s revoked; %llu wraps "
-              "written). Make a new backup: older ones hold the revoked key.\n",
-              next.encryption.id().ToHex().c_str(), next.signing.id().ToHex().c_str(),
-              old_id.c_str(), static_cast<unsigned long long>(report.written));
+  std::printf("%s Make a new backup: older ones hold the revoked key.\n", summary.c_str());
   return Status::Ok();
 }
 

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 #include "client/cli/cli_context.h"
+#include "client/cli/terminal_text.h"
 #include "client/device/device.h"
 #include "client/vault/opened_mailbox.h"
 #include "server/imap/mime/message_structure.h"
@@ -15,28 +15,7 @@
 namespace mailvault::client {
 namespace {
 
-std::string ShortDate(int64_t unix_seconds) {
-  char text[32];
-  const time_t t = static_cast<time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
-  return text;
-}
-
-// Terminal columns are for text: control characters from a sender's
-// headers are shown as '?', never sent to the terminal.
-// `width` counts characters, not bytes, so UTF-8 is never cut in half.
-std::string Printable(std::string_view text, size_t width) {
-  std::string out;
-  size_t characters = 0;
-  for (unsigned char c : text) {
-    const bool starts_character = (c & 0xC0) != 0x80;
-    if (starts_character && characters++ == width) break;
-    out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
-  }
-  return out;
-}
+std::string ShortDate(int64_t unix_seconds) { return UtcTime(unix_seconds, "%Y-%m-%d %H:%M"); }
 
 struct Reader {
   Device device;

@@ -101,7 +101,7 @@ Status RunExport(const CliOptions& options, const TransferArgs& args) {
         ++written;
       } else {
         // Named after the blob: exporting again into the same place skips it.
-        auto path = maildir->Write(out, message.blob_id.ToHex());
+        auto path = maildir->Write(out, message.wrap->blob_id.ToHex());
         if (path.ok()) {
           ++written;
         } else if (path.code() == ErrorCode::kAlreadyExists) {

@@ -7,10 +7,15 @@
 #include <utility>
 
 #include "common/imap/char_classes.h"
+#include "common/imap/lexical.h"
 
 namespace mailvault::client {
 namespace {
 
+using imap::ByteName;
+using imap::ClassifyAtom;
+using imap::EqualsIgnoreCase;
+using imap::FindSectionEnd;
 using imap::ImapToken;
 using imap::TokenKind;
 
@@ -22,29 +27,7 @@ constexpr size_t kMaxDepth = 256;
 // Moving the unconsumed tail is worth it only past this much consumed input.
 constexpr size_t kCompactThreshold = 64 * 1024;
 
-std::string ByteName(unsigned char c) {
-  char buf[32];
-  if (c >= 0x21 && c < 0x7f) {
-    std::snprintf(buf, sizeof(buf), "'%c'", c);
-  } else {
-    std::snprintf(buf, sizeof(buf), "byte 0x%02X", c);
-  }
-  return buf;
-}
-
 std::string At(size_t offset) { return " at offset " + std::to_string(offset); }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i]);
-    if (x >= 'a' && x <= 'z') x = static_cast<unsigned char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<unsigned char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string UpperCase(std::string_view text) {
   std::string out(text);
@@ -64,48 +47,6 @@ bool IsStatusWord(std::string_view word) {
 // (1:*), base64 (+/=) and ']' all stay inside. '{' ends nothing here; it
 // only starts a literal at the beginning of a token.
 bool EndsAtom(unsigned char c) { return c == ' ' || c == '(' || c == ')' || c == '"'; }
-
-// Index of the ']' closing the '[' at `open`, or npos when there is none on
-// this line piece (then '[' is an ordinary atom character, as in a mailbox
-// name like "[Gmail"). Same rule as the server's tokenizer.
-size_t FindSectionEnd(std::string_view text, size_t open) {
-  bool in_quote = false;
-  for (size_t i = open + 1; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_quote) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_quote = false;
-      }
-    } else if (c == '"') {
-      in_quote = true;
-    } else if (c == '[') {
-      return std::string_view::npos;
-    } else if (c == ']') {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// Sets kNumber (digits only, fits in 64 bits) or kNil; else leaves kAtom.
-void ClassifyAtom(ImapToken& token) {
-  if (EqualsIgnoreCase(token.text, "NIL")) {
-    token.kind = TokenKind::kNil;
-    return;
-  }
-  if (token.text.empty() || token.text.size() > 20) return;
-  uint64_t value = 0;
-  for (const char d : token.text) {
-    if (d < '0' || d > '9') return;
-    const uint64_t digit = static_cast<uint64_t>(d - '0');
-    if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) return;
-    value = value * 10 + digit;
-  }
-  token.kind = TokenKind::kNumber;
-  token.number = value;
-}
 
 struct LexResult {
   enum class Outcome { kDone, kLiteral, kError };

@@ -17,24 +17,19 @@ KeyRing EncryptionKeysOf(const std::vector<DeviceKeys>& generations) {
   return ring;
 }
 
-Result<std::map<uint32_t, SecretBytes>> OpenDataKeys(VaultSession& vault,
-                                                     const std::string& mailbox,
-                                                     const KeyRing& ring,
-                                                     const std::string& uid_set,
-                                                     std::map<uint32_t, BlobId>* blobs) {
-  std::map<uint32_t, SecretBytes> keys;
+Result<std::map<uint32_t, OwnWrap>> FindOwnWraps(VaultSession& vault, const std::string& mailbox,
+                                                 const KeyRing& ring, const std::string& uid_set) {
+  std::map<uint32_t, OwnWrap> found;
   for (const EncryptionKeyPair* key : ring) {
-    const EncryptionKeyPair& pair = *key;
-    MV_ASSIGN_OR_RETURN(auto wraps, vault.FetchWraps(mailbox, pair.id(), uid_set));
+    MV_ASSIGN_OR_RETURN(auto wraps, vault.FetchWraps(mailbox, key->id(), uid_set));
     for (VaultBlobItem& item : wraps) {
-      if (keys.count(item.uid)) continue;
-      auto data_key = UnwrapDataKey(Wrap{pair.id(), std::move(item.bytes)}, pair);
-      if (!data_key.ok()) continue;  // a wrong wrap: the message stays unreadable
-      keys.emplace(item.uid, std::move(data_key).value());
-      if (blobs) (*blobs)[item.uid] = item.blob_id;
+      if (found.count(item.uid)) continue;
+      OwnWrap own{item.blob_id, Wrap{key->id(), std::move(item.bytes)}, key};
+      // A wrap that does not open leaves the message to the next key.
+      if (own.DataKey().ok()) found.emplace(item.uid, std::move(own));
     }
   }
-  return keys;
+  return found;
 }
 
 Result<OpenedMailbox> OpenedMailbox::Open(VaultSession& vault, const std::string& account,
@@ -49,15 +44,11 @@ Result<OpenedMailbox> OpenedMailbox::Open(VaultSession& vault, const std::string
   MV_ASSIGN_OR_RETURN(VaultMailbox info, vault.Select(mailbox, !writable));
   if (info.messages == 0) return opened;
   MV_ASSIGN_OR_RETURN(auto metas, vault.FetchMessages("1:*"));
-  std::map<uint32_t, BlobId> blobs;
-  MV_ASSIGN_OR_RETURN(auto keys, OpenDataKeys(vault, mailbox, ring, "1:*", &blobs));
+  MV_ASSIGN_OR_RETURN(auto wraps, FindOwnWraps(vault, mailbox, ring, "1:*"));
   for (VaultMessage& meta : metas) {
     OpenedMessage message;
-    auto key = keys.find(meta.uid);
-    if (key != keys.end()) {
-      message.data_key = std::move(key->second);
-      message.blob_id = blobs[meta.uid];
-    }
+    auto wrap = wraps.find(meta.uid);
+    if (wrap != wraps.end()) message.wrap = std::move(wrap->second);
     message.meta = std::move(meta);
     opened.messages_.push_back(std::move(message));
   }
@@ -77,7 +68,9 @@ Result<std::map<uint32_t, MessageSummary>> OpenedMailbox::Summaries() {
   for (const VaultBlobItem& item : sealed) {
     const OpenedMessage* message = Find(item.uid);
     if (message == nullptr || !message->readable()) continue;
-    auto summary = OpenSummary(item.bytes, message->data_key, SealBinding{account_, item.blob_id});
+    auto data_key = message->wrap->DataKey();
+    if (!data_key.ok()) continue;
+    auto summary = OpenSummary(item.bytes, *data_key, SealBinding{account_, item.blob_id});
     if (summary.ok()) out.emplace(item.uid, std::move(summary).value());
   }
   return out;
@@ -89,8 +82,9 @@ Result<std::string> OpenedMailbox::ReadBody(const OpenedMessage& message) {
                                "message " + std::to_string(message.meta.uid) +
                                    " has no wrap for this device's keys");
   }
-  return OpenMessageBody(*vault_, cache_dir_, account_, message.blob_id, message.meta.uid,
-                         message.data_key);
+  MV_ASSIGN_OR_RETURN(SecretBytes data_key, message.wrap->DataKey());
+  return OpenMessageBody(*vault_, cache_dir_, account_, message.wrap->blob_id, message.meta.uid,
+                         data_key);
 }
 
 namespace {

@@ -1,44 +1,53 @@
 // A mailbox of the vault as this device can read it: its messages, and for
-// each the data key opened from the wrap of one of the device's key
-// generations. Bodies are fetched (or taken from the local cache) and
-// opened on demand.
+// each the wrap of one of the device's key generations that opens. Data
+// keys are unwrapped only for as long as one message is being opened: a
+// large mailbox must not hold one locked secret per message (each is a
+// sodium_malloc mapping, and 100,000 of them exhaust the process's maps).
+// Bodies are fetched (or taken from the local cache) and opened on demand.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "client/vault/vault_session.h"
+#include "common/crypto/key_wrap.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/message_summary.h"
 #include "common/crypto/secret_bytes.h"
 
 namespace mailvault::client {
 
-struct OpenedMessage {
-  VaultMessage meta;
-  BlobId blob_id;
-  SecretBytes data_key;  // empty when no key of this device has a wrap
-  bool readable() const { return !data_key.empty(); }
-};
-
 using KeyRing = std::vector<const EncryptionKeyPair*>;
 // The encryption keys of the generations, newest first (after a rotation
 // the newest holds every wrap).
 KeyRing EncryptionKeysOf(const std::vector<DeviceKeys>& generations);
 
-// The data keys of the messages in `uid_set` of `mailbox`, each opened with
-// whichever key of `keys` holds a wrap; `blobs` gets their blob ids.
-Result<std::map<uint32_t, SecretBytes>> OpenDataKeys(VaultSession& vault,
-                                                     const std::string& mailbox,
-                                                     const KeyRing& keys,
-                                                     const std::string& uid_set,
-                                                     std::map<uint32_t, BlobId>* blobs = nullptr);
+// A message's wrap for one of this device's keys, checked to open.
+struct OwnWrap {
+  BlobId blob_id;
+  Wrap wrap;
+  const EncryptionKeyPair* key = nullptr;
+
+  Result<SecretBytes> DataKey() const { return UnwrapDataKey(wrap, *key); }
+};
+
+// For each message of `uid_set` in `mailbox` that a key of `keys` opens,
+// the first such wrap (keys tried in order).
+Result<std::map<uint32_t, OwnWrap>> FindOwnWraps(VaultSession& vault, const std::string& mailbox,
+                                                 const KeyRing& keys, const std::string& uid_set);
+
+struct OpenedMessage {
+  VaultMessage meta;
+  std::optional<OwnWrap> wrap;  // none when no key of this device opens it
+  bool readable() const { return wrap.has_value(); }
+};
 
 class OpenedMailbox {
  public:
-  // Selects the mailbox (read-only unless `writable`) and opens every data key.
+  // Selects the mailbox (read-only unless `writable`) and finds every wrap.
   static Result<OpenedMailbox> Open(VaultSession& vault, const std::string& account,
                                     const std::string& mailbox,
                                     const KeyRing& keys, const std::string& cache_dir,

@@ -9,8 +9,9 @@
 namespace mailvault::client {
 namespace {
 
-// XWRAPS PUT batches: small enough that an interruption loses little work.
-constexpr size_t kBatch = 500;
+// Wraps stored per round (VaultSession splits them into commands): small
+// enough that an interruption loses little work.
+constexpr size_t kBatch = 2000;
 
 }  // namespace
 
@@ -33,9 +34,8 @@ Result<RewrapReport> RewrapAll(VaultSession& vault, const KeyRing& readers,
     report.messages += box.messages;
     MV_ASSIGN_OR_RETURN(auto existing, vault.FetchWraps(box.name, target, "1:*"));
     for (const VaultBlobItem& item : existing) done.insert(item.blob_id);
-    std::map<uint32_t, BlobId> blobs;
-    MV_ASSIGN_OR_RETURN(auto keys, OpenDataKeys(vault, box.name, readers, "1:*", &blobs));
-    report.unreadable += box.messages - std::min<uint64_t>(box.messages, keys.size());
+    MV_ASSIGN_OR_RETURN(auto wraps, FindOwnWraps(vault, box.name, readers, "1:*"));
+    report.unreadable += box.messages - std::min<uint64_t>(box.messages, wraps.size());
     std::vector<std::pair<BlobId, std::string>> batch;
     auto flush = [&]() -> Status {
       MV_RETURN_IF_ERROR(vault.PutWraps(target, batch));
@@ -44,13 +44,14 @@ Result<RewrapReport> RewrapAll(VaultSession& vault, const KeyRing& readers,
       batch.clear();
       return Status::Ok();
     };
-    for (auto& [uid, data_key] : keys) {
-      const BlobId& blob = blobs[uid];
+    for (const auto& [uid, own] : wraps) {
+      const BlobId& blob = own.blob_id;
       if (!done.insert(blob).second) {
         ++report.had_wrap;
         if (on_progress) on_progress(1);
         continue;
       }
+      MV_ASSIGN_OR_RETURN(SecretBytes data_key, own.DataKey());
       MV_ASSIGN_OR_RETURN(Wrap wrap, WrapDataKey(data_key, target_public_key));
       batch.emplace_back(blob, std::move(wrap.sealed_key));
       if (batch.size() == kBatch) MV_RETURN_IF_ERROR(flush());
@@ -66,8 +67,8 @@ Result<uint64_t> CountNotReadableBy(VaultSession& vault, const KeyRing& readers,
   uint64_t missing = 0;
   for (const VaultMailbox& box : mailboxes) {
     if (!box.selectable || box.messages == 0) continue;
-    MV_ASSIGN_OR_RETURN(auto readable, OpenDataKeys(vault, box.name, readers, "1:*"));
-    MV_ASSIGN_OR_RETURN(auto by_target, OpenDataKeys(vault, box.name, KeyRing{&target}, "1:*"));
+    MV_ASSIGN_OR_RETURN(auto readable, FindOwnWraps(vault, box.name, readers, "1:*"));
+    MV_ASSIGN_OR_RETURN(auto by_target, FindOwnWraps(vault, box.name, KeyRing{&target}, "1:*"));
     for (const auto& entry : readable) {
       if (!by_target.count(entry.first)) ++missing;
     }

@@ -5,19 +5,10 @@
 #include <utility>
 
 #include "common/imap/char_classes.h"
+#include "common/imap/lexical.h"
 
 namespace mailvault::imap {
 namespace {
-
-std::string ByteName(unsigned char c) {
-  char buf[32];
-  if (c >= 0x21 && c < 0x7f) {
-    std::snprintf(buf, sizeof(buf), "'%c'", c);
-  } else {
-    std::snprintf(buf, sizeof(buf), "byte 0x%02X", c);
-  }
-  return buf;
-}
 
 bool IsCtl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
@@ -30,42 +21,6 @@ bool IsCommandNameChar(unsigned char c) {
 // ATOM-CHAR: '%' and '*' (LIST patterns, sequence sets), '\' (flags) and ']'
 // (astrings) are atom characters here; each argument parser narrows.
 bool EndsAtom(unsigned char c) { return c == ' ' || c == '(' || c == ')' || c == '{' || c == '"'; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i]);
-    if (x >= 'a' && x <= 'z') x = static_cast<unsigned char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<unsigned char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
-// Index of the ']' closing the '[' at `open`, or npos when there is none on
-// this line piece (then '[' is an ordinary astring character, as in an
-// unquoted mailbox name like "[Gmail").
-size_t FindSectionEnd(std::string_view text, size_t open) {
-  bool in_quote = false;
-  for (size_t i = open + 1; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_quote) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_quote = false;
-      }
-    } else if (c == '"') {
-      in_quote = true;
-    } else if (c == '[') {
-      return std::string_view::npos;
-    } else if (c == ']') {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
 
 // The token-level grammar shared by the command's top level and the inside
 // of a [section]: atoms, numbers, NIL, quoted strings, lists and (only at
@@ -264,29 +219,8 @@ class TokenParser {
     pos = i;
     if (has_section) {
       token.kind = TokenKind::kSection;
-    } else if (EqualsIgnoreCase(token.text, "NIL")) {
-      token.kind = TokenKind::kNil;
     } else {
-      token.kind = TokenKind::kAtom;
-      bool digits = token.text.size() <= 20;
-      uint64_t value = 0;
-      for (size_t k = 0; digits && k < token.text.size(); ++k) {
-        const char d = token.text[k];
-        if (d < '0' || d > '9') {
-          digits = false;
-          break;
-        }
-        const uint64_t digit = static_cast<uint64_t>(d - '0');
-        if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) {
-          digits = false;
-          break;
-        }
-        value = value * 10 + digit;
-      }
-      if (digits) {
-        token.kind = TokenKind::kNumber;
-        token.number = value;
-      }
+      ClassifyAtom(token);
     }
     Current().push_back(std::move(token));
     need_separator_ = true;

@@ -269,6 +269,9 @@ class ClientTest(unittest.TestCase):
         self.assertIn(b'Rotating', result.stderr)
         self.assertIn(b'Rotated', result.stdout)
         keys = self.cli.keys()
+        printed = re.search(rb'encryption key (\w+), signing key (\w+)', result.stdout)
+        self.assertIn((printed.group(1).decode(), 'encryption', 'active', True), keys)
+        self.assertIn((printed.group(2).decode(), 'signing', 'active', True), keys)
         self.assertIn((old['encryption'], 'encryption', 'revoked', False), keys)
         self.assertIn((old['signing'], 'signing', 'revoked', False), keys)
         self.assertExportMatches(self.cli, 'export-rotated')
@@ -342,7 +345,7 @@ class ClientTest(unittest.TestCase):
         rng = random.Random()
         mbox = os.path.join(self.work, 'many.mbox')
         with open(mbox, 'wb') as f:
-            for i in range(300):
+            for i in range(450):
                 f.write(b'From sender@example.org Mon Nov 23 10:00:00 2026\n')
                 f.write(crlf(b'From: s@example.org\nSubject: bulk %d\n\nbody %d\n' % (i, i)))
                 f.write(b'\n')
@@ -359,7 +362,7 @@ class ClientTest(unittest.TestCase):
             self.cli.run(*command)
         listing = self.cli.run('ls', 'Bulk').stdout.decode().splitlines()[1:]
         self.assertEqual(sorted(int(re.search(r'bulk (\d+)', l).group(1)) for l in listing),
-                         list(range(300)))
+                         list(range(450)))
         self.assertExportMatches(self.cli, 'export-after-interruptions')
         keys = self.cli.keys()
         self.assertEqual(sorted(kind for _, kind, state, mine in keys if mine),

@@ -1,0 +1,126 @@
+// The device's pieces that need no vault: the profile file, device
+// requests, endpoints and how commands are written.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "client/device/device_request.h"
+#include "client/device/profile.h"
+#include "client/net/tls_transport.h"
+#include "client/vault/imap_client.h"
+
+namespace mailvault::client {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/mailvault-device-test-XXXXXX";
+    path_ = ::mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(ProfileTest, SavesAndLoadsWithPrivateModes) {
+  TempDir dir;
+  Profile profile;
+  profile.dir = dir.path() + "/device";
+  profile.server = "vault.example.net:993";
+  profile.account = "alice@example.com";
+  profile.fingerprint = "AB:CD";
+  ASSERT_TRUE(SaveProfile(profile).ok());
+  struct stat info {};
+  ASSERT_EQ(::stat(profile.dir.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(profile.profile_path().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+
+  auto loaded = LoadProfile(profile.dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->server, profile.server);
+  EXPECT_EQ(loaded->account, profile.account);
+  EXPECT_EQ(loaded->fingerprint, profile.fingerprint);
+  EXPECT_TRUE(loaded->ca_file.empty());
+  EXPECT_EQ(loaded->address().trust.pinned_fingerprint, "AB:CD");
+}
+
+TEST(ProfileTest, MissingProfileSaysToRunInit) {
+  TempDir dir;
+  auto loaded = LoadProfile(dir.path() + "/nothing");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.code(), ErrorCode::kNotFound);
+  EXPECT_NE(loaded.status().message().find("mailvault init"), std::string::npos);
+}
+
+TEST(ProfileTest, ProfileWithoutTrustIsRefused) {
+  TempDir dir;
+  ASSERT_TRUE(WriteFileAtomically(dir.path() + "/profile.toml",
+                                  "server = \"h:1\"\naccount = \"a@b\"\n").ok());
+  auto loaded = LoadProfile(dir.path());
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.code(), ErrorCode::kMalformed);
+}
+
+TEST(ProfileTest, ProfileDirectoryPrecedence) {
+  EXPECT_EQ(DefaultProfileDir("/given"), "/given");
+  ::setenv("MAILVAULT_HOME", "/from-env", 1);
+  EXPECT_EQ(DefaultProfileDir(""), "/from-env");
+  ::unsetenv("MAILVAULT_HOME");
+  ::setenv("XDG_CONFIG_HOME", "/xdg", 1);
+  EXPECT_EQ(DefaultProfileDir(""), "/xdg/mailvault");
+  ::unsetenv("XDG_CONFIG_HOME");
+}
+
+TEST(DeviceRequestTest, RoundTripsPublicKeysOnly) {
+  const DeviceKeys keys = DeviceKeys::Generate();
+  const std::string line = EncodeDeviceRequest(keys);
+  EXPECT_EQ(line.rfind("mailvault-device-v1:", 0), 0u);
+  auto request = DecodeDeviceRequest(line);
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->encryption_public_key, keys.encryption.public_key);
+  EXPECT_EQ(request->signing_public_key, keys.signing.public_key);
+}
+
+TEST(DeviceRequestTest, RefusesOtherText) {
+  const std::string good = EncodeDeviceRequest(DeviceKeys::Generate());
+  for (const std::string& bad :
+       {std::string(""), std::string("mailvault-device-v1:"), good.substr(0, good.size() - 4),
+        "mailvault-device-v2" + good.substr(19), good + "AAAA",
+        good.substr(0, good.find(':', 20))}) {
+    auto request = DecodeDeviceRequest(bad);
+    EXPECT_FALSE(request.ok()) << bad;
+  }
+}
+
+TEST(EndpointTest, ParsesHostAndPort) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_TRUE(ParseEndpoint("127.0.0.1:9993", host, port).ok());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 9993);
+  ASSERT_TRUE(ParseEndpoint("[::1]:993", host, port).ok());
+  EXPECT_EQ(host, "::1");
+  for (const char* bad : {"nowhere", "host:", ":993", "host:99999", "host:12x", "host:0"}) {
+    EXPECT_FALSE(ParseEndpoint(bad, host, port).ok()) << bad;
+  }
+  EXPECT_TRUE(ParseEndpoint("127.0.0.1:0", host, port, /*allow_port_zero=*/true).ok());
+}
+
+TEST(CommandBuilderTest, QuotesWhatItCanAndSendsTheRestAsLiterals) {
+  CommandBuilder command("APPEND");
+  command.String("Sent").String("with \"quote\"").String("line\r\nbreak").Atom("(\\Seen)");
+  EXPECT_EQ(command.text(),
+            "APPEND \"Sent\" \"with \\\"quote\\\"\" {11+}\r\nline\r\nbreak (\\Seen)");
+  CommandBuilder utf8("SELECT");
+  utf8.String("Entwürfe");
+  EXPECT_EQ(utf8.text(), "SELECT \"Entwürfe\"");
+}
+
+}  // namespace
+}  // namespace mailvault::client
