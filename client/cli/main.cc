@@ -40,8 +40,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, like every other error (`--help` shows the usage).
+    std::fprintf(stderr, "mailvault: %s (see mailvault --help)\n", e.what());
+    return e.get_exit_code() != 0 ? e.get_exit_code() : 1;
   }
   const mailvault::Status status = run();
   if (!status.ok()) {

@@ -43,7 +43,8 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return out.str();
 }
 
-Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode) {
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode,
+                           bool durable) {
   // Unique per process and call: bridge sessions may write one path at once.
   static std::atomic<uint64_t> counter{0};
   const std::string temp =
@@ -63,7 +64,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes, int 
     written += static_cast<size_t>(n);
   }
   ::fchmod(fd, mode);
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     return Status(ErrorCode::kIOError, "cannot write " + temp + ": " + std::strerror(errno));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {

@@ -34,9 +34,12 @@ Result<Profile> LoadProfile(const std::string& dir);
 // Creates the directory (0700) and writes profile.toml atomically.
 Status SaveProfile(const Profile& profile);
 
-// Writes `bytes` to `path` through a temporary file, fsync and rename, with
-// the given mode: a crash leaves the old file or the new, never half of one.
-Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode = 0600);
+// Writes `bytes` to `path` through a temporary file and rename, with the
+// given mode: a crash leaves the old file or the new, never half of one.
+// `durable` adds an fsync first (key files and profiles; a cache, where a
+// lost or torn file is only fetched again, goes without).
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, int mode = 0600,
+                           bool durable = true);
 Result<std::string> ReadWholeFile(const std::string& path);
 
 }  // namespace mailvault::client

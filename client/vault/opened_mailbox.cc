@@ -18,7 +18,8 @@ KeyRing EncryptionKeysOf(const std::vector<DeviceKeys>& generations) {
 }
 
 Result<std::map<uint32_t, OwnWrap>> FindOwnWraps(VaultSession& vault, const std::string& mailbox,
-                                                 const KeyRing& ring, const std::string& uid_set) {
+                                                 const KeyRing& ring, const std::string& uid_set,
+                                                 WrapCheck check) {
   std::map<uint32_t, OwnWrap> found;
   for (const EncryptionKeyPair* key : ring) {
     MV_ASSIGN_OR_RETURN(auto wraps, vault.FetchWraps(mailbox, key->id(), uid_set));
@@ -26,7 +27,7 @@ Result<std::map<uint32_t, OwnWrap>> FindOwnWraps(VaultSession& vault, const std:
       if (found.count(item.uid)) continue;
       OwnWrap own{item.blob_id, Wrap{key->id(), std::move(item.bytes)}, key};
       // A wrap that does not open leaves the message to the next key.
-      if (own.DataKey().ok()) found.emplace(item.uid, std::move(own));
+      if (check == WrapCheck::kPresent || own.DataKey().ok()) found.emplace(item.uid, std::move(own));
     }
   }
   return found;
@@ -99,7 +100,7 @@ Result<std::string> FetchAndCache(VaultSession& vault, const std::string& cache_
   if (!cache_dir.empty()) {
     ::mkdir(cache_dir.c_str(), 0700);
     // A cache that cannot be written only costs a download next time.
-    (void)WriteFileAtomically(CachePath(cache_dir, blob_id), sealed, 0600);
+    (void)WriteFileAtomically(CachePath(cache_dir, blob_id), sealed, 0600, /*durable=*/false);
   }
   return sealed;
 }

@@ -34,10 +34,13 @@ struct OwnWrap {
   Result<SecretBytes> DataKey() const { return UnwrapDataKey(wrap, *key); }
 };
 
-// For each message of `uid_set` in `mailbox` that a key of `keys` opens,
-// the first such wrap (keys tried in order).
+// For each message of `uid_set` in `mailbox`, the first wrap (keys tried in
+// order) that opens, or with kPresent the first there is without trying it
+// (each try is a crypto_box_seal_open: rotation does not pay for it twice).
+enum class WrapCheck { kOpens, kPresent };
 Result<std::map<uint32_t, OwnWrap>> FindOwnWraps(VaultSession& vault, const std::string& mailbox,
-                                                 const KeyRing& keys, const std::string& uid_set);
+                                                 const KeyRing& keys, const std::string& uid_set,
+                                                 WrapCheck check = WrapCheck::kOpens);
 
 struct OpenedMessage {
   VaultMessage meta;

@@ -34,7 +34,8 @@ Result<RewrapReport> RewrapAll(VaultSession& vault, const KeyRing& readers,
     report.messages += box.messages;
     MV_ASSIGN_OR_RETURN(auto existing, vault.FetchWraps(box.name, target, "1:*"));
     for (const VaultBlobItem& item : existing) done.insert(item.blob_id);
-    MV_ASSIGN_OR_RETURN(auto wraps, FindOwnWraps(vault, box.name, readers, "1:*"));
+    MV_ASSIGN_OR_RETURN(auto wraps,
+                        FindOwnWraps(vault, box.name, readers, "1:*", WrapCheck::kPresent));
     report.unreadable += box.messages - std::min<uint64_t>(box.messages, wraps.size());
     std::vector<std::pair<BlobId, std::string>> batch;
     auto flush = [&]() -> Status {
@@ -51,8 +52,12 @@ Result<RewrapReport> RewrapAll(VaultSession& vault, const KeyRing& readers,
         if (on_progress) on_progress(1);
         continue;
       }
-      MV_ASSIGN_OR_RETURN(SecretBytes data_key, own.DataKey());
-      MV_ASSIGN_OR_RETURN(Wrap wrap, WrapDataKey(data_key, target_public_key));
+      auto data_key = own.DataKey();
+      if (!data_key.ok()) {  // a wrap that does not open: nothing to pass on
+        ++report.unreadable;
+        continue;
+      }
+      MV_ASSIGN_OR_RETURN(Wrap wrap, WrapDataKey(*data_key, target_public_key));
       batch.emplace_back(blob, std::move(wrap.sealed_key));
       if (batch.size() == kBatch) MV_RETURN_IF_ERROR(flush());
     }
@@ -67,10 +72,12 @@ Result<uint64_t> CountNotReadableBy(VaultSession& vault, const KeyRing& readers,
   uint64_t missing = 0;
   for (const VaultMailbox& box : mailboxes) {
     if (!box.selectable || box.messages == 0) continue;
-    MV_ASSIGN_OR_RETURN(auto readable, FindOwnWraps(vault, box.name, readers, "1:*"));
+    // The readers' wraps are tried only where the target has none.
+    MV_ASSIGN_OR_RETURN(auto readable,
+                        FindOwnWraps(vault, box.name, readers, "1:*", WrapCheck::kPresent));
     MV_ASSIGN_OR_RETURN(auto by_target, FindOwnWraps(vault, box.name, KeyRing{&target}, "1:*"));
-    for (const auto& entry : readable) {
-      if (!by_target.count(entry.first)) ++missing;
+    for (const auto& [uid, own] : readable) {
+      if (!by_target.count(uid) && own.DataKey().ok()) ++missing;
     }
   }
   return missing;

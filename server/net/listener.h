@@ -1,5 +1,5 @@
-// Accept loop shared by every TCP listener: each connection gets its own
-// strand, a per-address slot, and a session coroutine.
+// Accept loop shared by every TCP listener: each connection gets the next
+// single-threaded io_context, a per-address slot, and a session coroutine.
 #pragma once
 
 #include <functional>

@@ -317,6 +317,20 @@ class ClientTest(unittest.TestCase):
                      extra=('--new-passphrase-file', self.cli.passphrase_file))
         self.assertExportMatches(self.cli, 'export-restored')
 
+    def test_09_passphrase_from_an_inherited_descriptor(self):
+        read_end, write_end = os.pipe()
+        os.write(write_end, (PASSWORD + '\n').encode())
+        os.close(write_end)
+        try:
+            result = subprocess.run(
+                [self.cli.binary, '--profile', self.cli.profile, '--passphrase-fd',
+                 str(read_end), 'read', '1'], capture_output=True, pass_fds=(read_end,),
+                timeout=120)
+        finally:
+            os.close(read_end)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, MESSAGES[0])
+
     def test_09_one_clear_line_for_each_failure(self):
         wrong = os.path.join(self.work, 'wrong.pass')
         with open(wrong, 'w') as f:
@@ -338,6 +352,7 @@ class ClientTest(unittest.TestCase):
         finally:
             with open(profile_path, 'w') as f:
                 f.write(original)
+        self.assertIn('UID', self.cli.error_line('read'))  # a usage error is one line too
         self.assertIn('not HOST:PORT', Cli(self.vault.bin_dir, self.work, 'x').error_line(
             'init', '--server', 'nowhere', '--account', ACCOUNT, '--token', 't'))
 
