@@ -96,8 +96,8 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
 
 Status FromToml(const std::string& path, const toml::table& root, Config& c) {
   MV_RETURN_IF_ERROR(CheckKeys(path, root,
-                               {"server", "tls", "imap", "lmtp", "region", "remote_region",
-                                "limits"},
+                               {"server", "tls", "imap", "lmtp", "metrics", "region",
+                                "remote_region", "limits"},
                                "top level"));
   if (const toml::table* s = root["server"].as_table()) {
     MV_RETURN_IF_ERROR(CheckKeys(
@@ -126,6 +126,10 @@ Status FromToml(const std::string& path, const toml::table& root, Config& c) {
     MV_RETURN_IF_ERROR(CheckKeys(path, *t, {"listen", "socket"}, "lmtp"));
     MV_RETURN_IF_ERROR(ReadEndpoint(path, *t, "listen", c.lmtp));
     MV_RETURN_IF_ERROR(Read(path, *t, "socket", c.lmtp_socket));
+  }
+  if (const toml::table* t = root["metrics"].as_table()) {
+    MV_RETURN_IF_ERROR(CheckKeys(path, *t, {"listen"}, "metrics"));
+    MV_RETURN_IF_ERROR(ReadEndpoint(path, *t, "listen", c.metrics));
   }
   if (const toml::node_view regions = root["region"]; regions) {
     const toml::array* list = regions.as_array();
@@ -187,28 +191,8 @@ std::string Config::DirectoryPath() const { return state_dir + "/directory"; }
 Config DefaultConfig() {
   Config c;
   c.regions.push_back({"local", "var/regions/local"});
+  c.metrics = {"127.0.0.1", 9464};
   return c;
-}
-
-Result<Endpoint> ParseEndpoint(std::string_view text) {
-  // "host:port" or "[v6]:port".
-  const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return Result<Endpoint>(ErrorCode::kInvalidArgument,
-                            "'" + std::string(text) + "' is not HOST:PORT");
-  }
-  std::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  const std::string_view port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
-    return Result<Endpoint>(ErrorCode::kInvalidArgument,
-                            "'" + std::string(port_text) + "' is not a port number");
-  }
-  return Endpoint{std::string(host), static_cast<uint16_t>(port)};
 }
 
 Result<Config> LoadConfig(const std::string& path) {

@@ -8,13 +8,10 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/net/endpoint.h"
 
 namespace mailvault {
 
-struct Endpoint {
-  std::string host;
-  uint16_t port = 0;
-};
 
 struct HostedRegion {
   std::string name;
@@ -54,6 +51,7 @@ struct Config {
   std::vector<Endpoint> imap_starttls;      // optional cleartext listeners
   Endpoint lmtp{"127.0.0.1", 2424};
   std::string lmtp_socket;                  // optional unix socket for LMTP (mode 0660)
+  Endpoint metrics;                         // /metrics and /healthz; port 0: off
   std::string hostname = "localhost";       // in greetings and generated certificates
   std::vector<HostedRegion> regions;
   std::vector<RemoteRegion> remote_regions;
@@ -70,7 +68,5 @@ Config DefaultConfig();
 // kInvalidArgument with "FILE:LINE:COL: what" for a file that does not parse
 // or names an unknown key.
 Result<Config> LoadConfig(const std::string& path);
-
-Result<Endpoint> ParseEndpoint(std::string_view text);
 
 }  // namespace mailvault

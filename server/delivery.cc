@@ -1,5 +1,7 @@
 #include "server/delivery.h"
 
+#include <chrono>
+
 #include <vector>
 
 #include "common/crypto/sealed_message.h"
@@ -66,11 +68,28 @@ DeliveryReply Deliverer::Resolve(std::string_view account_id, Target& target) co
 
 DeliveryReply Deliverer::CheckRecipient(std::string_view account_id) const {
   Target target;
-  return Resolve(account_id, target);
+  DeliveryReply reply = Resolve(account_id, target);
+  // A recipient refused here gets no reply after DATA: its outcome is this.
+  if (!reply.accepted && metrics_ != nullptr) metrics_->CountDelivery(reply.line);
+  return reply;
 }
 
 DeliveryReply Deliverer::Deliver(std::string_view account_id, std::string_view message,
                                  int64_t internal_date) const {
+  const auto started = std::chrono::steady_clock::now();
+  DeliveryReply reply = SealAndAppend(account_id, message, internal_date);
+  if (metrics_ != nullptr) {
+    metrics_->CountDelivery(reply.line);
+    if (reply.accepted) {
+      metrics_->bytes_sealed_total.fetch_add(message.size(), std::memory_order_relaxed);
+      metrics_->append_seconds.Observe(std::chrono::steady_clock::now() - started);
+    }
+  }
+  return reply;
+}
+
+DeliveryReply Deliverer::SealAndAppend(std::string_view account_id, std::string_view message,
+                                       int64_t internal_date) const {
   Target target;
   DeliveryReply resolved = Resolve(account_id, target);
   if (!resolved.accepted) return resolved;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "server/imap/mailbox_events.h"
+#include "server/metrics/metrics.h"
 #include "server/region_shards.h"
 
 namespace mailvault {
@@ -20,9 +21,10 @@ struct DeliveryReply {
 
 class Deliverer {
  public:
-  // `events`, when given, hears of every delivery (IMAP IDLE wakes on it).
-  Deliverer(const RegionShards& shards, imap::MailboxEvents* events)
-      : shards_(shards), events_(events) {}
+  // `events`, when given, hears of every delivery (IMAP IDLE wakes on it);
+  // `metrics`, when given, counts replies, bytes sealed and append latency.
+  Deliverer(const RegionShards& shards, imap::MailboxEvents* events, Metrics* metrics = nullptr)
+      : shards_(shards), events_(events), metrics_(metrics) {}
 
   // The RCPT TO answer: can this account take mail here, now?
   DeliveryReply CheckRecipient(std::string_view account_id) const;
@@ -37,8 +39,12 @@ class Deliverer {
   // Resolves the account to its shard and encryption keys, or a refusal.
   DeliveryReply Resolve(std::string_view account_id, Target& target) const;
 
+  DeliveryReply SealAndAppend(std::string_view account_id, std::string_view message,
+                              int64_t internal_date) const;
+
   const RegionShards& shards_;
   imap::MailboxEvents* events_;
+  Metrics* metrics_;
 };
 
 }  // namespace mailvault

@@ -14,6 +14,7 @@
 #include "server/delivery.h"
 #include "server/imap/engine.h"
 #include "server/lmtp/lmtp_session.h"
+#include "server/metrics/metrics_server.h"
 #include "server/net/listener.h"
 #include "server/net/self_signed_certificate.h"
 #include "server/net/storage_pool.h"
@@ -46,16 +47,19 @@ Status PrepareCertificate(const Config& config) {
 // Counts live sessions, so shutdown can wait for them.
 class SessionCounter {
  public:
+  template <typename Count>
   struct Guard {
-    explicit Guard(std::atomic<int>& n) : n_(n) { ++n_; }
+    explicit Guard(std::atomic<Count>& n) : n_(n) { ++n_; }
     ~Guard() { --n_; }
-    std::atomic<int>& n_;
+    std::atomic<Count>& n_;
   };
   template <typename Socket>
   std::function<asio::awaitable<void>(Socket)> Wrap(
-      std::function<asio::awaitable<void>(Socket)> inner) {
-    return [this, inner](Socket socket) -> asio::awaitable<void> {
+      Metrics::Listener& metrics, std::function<asio::awaitable<void>(Socket)> inner) {
+    return [this, &metrics, inner](Socket socket) -> asio::awaitable<void> {
       Guard guard(live_);
+      metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+      Guard open(metrics.connections_open);
       co_await inner(std::move(socket));
     };
   }
@@ -84,6 +88,8 @@ void PrintWelcome(const Config& config, const std::string& fingerprint) {
             << "  IMAPS  " << config.imaps.host << ":" << config.imaps.port << "  (implicit TLS)\n"
             << "  LMTP   " << config.lmtp.host << ":" << config.lmtp.port << "\n"
             << "  admin  " << config.admin_socket << "\n"
+            << "  metrics http://" << config.metrics.host << ":" << config.metrics.port
+            << "/metrics and /healthz\n"
             << "  data   " << config.state_dir << "  (region \"" << config.regions[0].name
             << "\")\n"
             << "  certificate " << config.CertificatePath() << "\n"
@@ -112,13 +118,15 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   StoragePool pool(std::max(2u, threads));
   imap::MailboxEvents events;
-  Deliverer deliverer(*shards, &events);
+  Metrics metrics;
+  Deliverer deliverer(*shards, &events, &metrics);
   PerKeyLimit limiter(config.limits.max_connections_per_address);  // per peer address
   SessionCounter sessions;
   Accounts accounts(*shards);
   VaultAuthenticator authenticator(*shards, accounts, config.hostname);
   VaultCommands vault_commands(accounts);
   PerKeyLimit account_sessions(config.limits.max_sessions_per_account);
+  metrics.imap_sessions = &account_sessions;
   imap::LoginThrottle login_throttle(std::chrono::milliseconds(1500));
   imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
                                    events,              account_sessions, login_throttle,
@@ -134,7 +142,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
   asio::co_spawn(io,
                  AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"",
-                            sessions.Wrap<tcp::socket>([&](tcp::socket s) {
+                            sessions.Wrap<tcp::socket>(metrics.imap, [&](tcp::socket s) {
                               return imap::RunImapSession(
                                   imap::Connection(std::move(s), tls.current()),
                                   /*implicit_tls=*/true, imap_context);
@@ -145,7 +153,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     MV_ASSIGN_OR_RETURN(auto acceptor, BindListener(io, endpoint));
     asio::co_spawn(io,
                    AcceptLoop(*acceptor, contexts, limiter, "* BYE Too many connections\r\n",
-                              sessions.Wrap<tcp::socket>([&](tcp::socket s) {
+                              sessions.Wrap<tcp::socket>(metrics.imap, [&](tcp::socket s) {
                                 return imap::RunImapSession(
                                     imap::Connection(std::move(s), tls.current()),
                                     /*implicit_tls=*/false, imap_context);
@@ -158,7 +166,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   asio::co_spawn(io,
                  AcceptLoop(*lmtp_acceptor, contexts, limiter,
                             "421 4.7.0 Too many connections from your address\r\n",
-                            sessions.Wrap<tcp::socket>([&](tcp::socket s) {
+                            sessions.Wrap<tcp::socket>(metrics.lmtp, [&](tcp::socket s) {
                               return RunLmtpSession(std::move(s), lmtp_context);
                             })),
                  asio::detached);
@@ -169,10 +177,18 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     MV_RETURN_IF_ERROR(BindUnixSocket(lmtp_unix, config.lmtp_socket, 0660));
     asio::co_spawn(io,
                    UnixAcceptLoop(lmtp_unix, contexts,
-                                  sessions.Wrap<UnixSocket>([&](UnixSocket s) {
+                                  sessions.Wrap<UnixSocket>(metrics.lmtp, [&](UnixSocket s) {
                                     return RunLmtpSession(std::move(s), lmtp_context);
                                   })),
                    asio::detached);
+  }
+
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (config.metrics.port != 0) {
+    MV_ASSIGN_OR_RETURN(metrics_server,
+                        MetricsServer::Bind(io, config.metrics, metrics, *shards));
+    asio::co_spawn(io, metrics_server->AcceptLoop(), asio::detached);
+    spdlog::info("metrics on http://{}:{}/metrics", config.metrics.host, metrics_server->port());
   }
 
   // SIGTERM/SIGINT: stop accepting, give sessions time to finish what they
@@ -209,6 +225,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     imaps_acceptor->close(ignored);
     for (auto& acceptor : starttls_acceptors) acceptor->close(ignored);
     admin->Close();
+    if (metrics_server) metrics_server->Close();
     if (lmtp_unix.is_open()) {
       lmtp_unix.close(ignored);
       ::unlink(config.lmtp_socket.c_str());

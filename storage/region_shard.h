@@ -109,6 +109,19 @@ struct Credential {
   int64_t expires_at = 0;  // unix seconds; 0 = never
 };
 
+// What the storage engine reports about itself, for monitoring.
+struct EngineStats {
+  uint64_t stall_micros = 0;               // total time writes were stalled
+  uint64_t write_stopped = 0;              // 1 while writes are stopped
+  uint64_t delayed_write_rate = 0;         // bytes/s while writes are slowed, else 0
+  uint64_t running_compactions = 0;
+  uint64_t pending_compaction_bytes = 0;   // estimate
+  uint64_t compaction_read_bytes = 0;      // totals since open
+  uint64_t compaction_write_bytes = 0;
+  uint64_t live_sst_bytes = 0;
+  uint64_t live_blob_bytes = 0;
+};
+
 struct ShredReport {
   uint64_t bodies_deleted = 0;
   uint64_t wraps_deleted = 0;
@@ -205,6 +218,8 @@ class RegionShard {
   // Crypto-shredding: deletes every wrap and body (and summary) of the
   // account, and its index entries; the account and mailbox records stay.
   Result<ShredReport> ShredAccount(std::string_view account_id);
+
+  EngineStats Stats();
 
   // Number of messages referencing the blob (0 if it is gone). For tests and
   // the scrub.

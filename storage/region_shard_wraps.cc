@@ -147,4 +147,6 @@ Result<uint32_t> RegionShard::BodyReferenceCount(std::string_view account_id,
   return meta.has_value() ? meta->refcount : 0;
 }
 
+EngineStats RegionShard::Stats() { return impl_->db->Stats(); }
+
 }  // namespace mailvault

@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
 #include <vector>
@@ -87,6 +88,10 @@ Result<std::unique_ptr<ShardDb>> ShardDb::Open(const ShardOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  // Tickers only (no timers): stall time and compaction bytes for metrics.
+  auto statistics = rocksdb::CreateDBStatistics();
+  statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
+  db_options.statistics = statistics;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -101,6 +106,7 @@ Result<std::unique_ptr<ShardDb>> ShardDb::Open(const ShardOptions& options) {
 
   std::unique_ptr<ShardDb> shard(new ShardDb());
   shard->db_.reset(raw);
+  shard->statistics_ = std::move(statistics);
   for (size_t i = 0; i < handles.size(); ++i) shard->handles_[i] = handles[i];
   MV_RETURN_IF_ERROR(shard->CheckRegion(options.region));
   return shard;
@@ -176,6 +182,41 @@ Status ShardDb::CompactRange(Cf family, std::string_view begin, std::string_view
   rocksdb::Slice end_slice(end);
   return FromRocksStatus(db_->CompactRange(compact, cf(family), &begin_slice, &end_slice),
                          "compaction");
+}
+
+EngineStats ShardDb::Stats() {
+  EngineStats stats;
+  auto property = [&](const std::string& name) {
+    uint64_t value = 0;
+    // Summed over the column families (bodies and index compact separately).
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      uint64_t one = 0;
+      if (db_->GetIntProperty(handle, name, &one)) value += one;
+    }
+    return value;
+  };
+  stats.running_compactions = [&] {
+    uint64_t value = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &value);
+    return value;
+  }();
+  stats.write_stopped = [&] {
+    uint64_t value = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &value);
+    return value;
+  }();
+  stats.delayed_write_rate = [&] {
+    uint64_t value = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &value);
+    return value;
+  }();
+  stats.pending_compaction_bytes = property(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  stats.live_sst_bytes = property(rocksdb::DB::Properties::kLiveSstFilesSize);
+  stats.live_blob_bytes = property(rocksdb::DB::Properties::kLiveBlobFileSize);
+  stats.stall_micros = statistics_->getTickerCount(rocksdb::STALL_MICROS);
+  stats.compaction_read_bytes = statistics_->getTickerCount(rocksdb::COMPACT_READ_BYTES);
+  stats.compaction_write_bytes = statistics_->getTickerCount(rocksdb::COMPACT_WRITE_BYTES);
+  return stats;
 }
 
 }  // namespace mailvault

@@ -84,6 +84,10 @@ class ShardDb {
   // one WAL write and one fsync (RocksDB's group commit).
   Status Commit(rocksdb::WriteBatch* batch);
 
+  // The engine's own figures, for monitoring (RocksDB properties and
+  // statistics tickers).
+  EngineStats Stats();
+
   // Compacts [begin, end) of one family down to the bottom level, so that
   // deleted values are dropped from the files rather than only shadowed.
   Status CompactRange(Cf family, std::string_view begin, std::string_view end);
@@ -93,6 +97,7 @@ class ShardDb {
   Status CheckRegion(const std::string& region);
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Cf::kCount)> handles_{};
 };
 

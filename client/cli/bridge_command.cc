@@ -4,13 +4,14 @@
 #include "client/bridge/bridge_server.h"
 #include "client/cli/cli_context.h"
 #include "client/device/device.h"
+#include "server/net/endpoint.h"
 
 namespace mailvault::client {
 namespace {
 
 Status RunBridgeCommand(const CliOptions& options, const std::string& listen) {
-  BridgeOptions bridge;
-  MV_RETURN_IF_ERROR(ParseEndpoint(listen, bridge.host, bridge.port, /*allow_port_zero=*/true));
+  MV_ASSIGN_OR_RETURN(Endpoint endpoint, ParseEndpoint(listen));
+  BridgeOptions bridge{endpoint.host, endpoint.port};
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   return RunBridge(device, bridge, [&](const BridgeReady& ready) {
     std::printf("mailvault bridge for %s on %s:%u (IMAP, STARTTLS available)\n"

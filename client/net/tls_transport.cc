@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <charconv>
 
 #include "server/net/self_signed_certificate.h"
 
@@ -17,27 +16,6 @@ Status Unreachable(const std::string& endpoint, const std::string& why) {
 }
 
 }  // namespace
-
-Status ParseEndpoint(std::string_view text, std::string& host, uint16_t& port,
-                     bool allow_port_zero) {
-  size_t colon = text.rfind(':');
-  std::string_view host_part = colon == std::string_view::npos ? text : text.substr(0, colon);
-  if (host_part.size() >= 2 && host_part.front() == '[' && host_part.back() == ']') {
-    host_part = host_part.substr(1, host_part.size() - 2);
-  }
-  std::string_view port_part = colon == std::string_view::npos ? "" : text.substr(colon + 1);
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port_part.data(), port_part.data() + port_part.size(), value);
-  if (host_part.empty() || port_part.empty() || ec != std::errc() ||
-      end != port_part.data() + port_part.size() || (value == 0 && !allow_port_zero) ||
-      value > 65535) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "'" + std::string(text) + "' is not HOST:PORT (for example 127.0.0.1:9993)");
-  }
-  host = host_part;
-  port = static_cast<uint16_t>(value);
-  return Status::Ok();
-}
 
 TlsTransport::TlsTransport(std::string endpoint, std::chrono::seconds timeout)
     : endpoint_(std::move(endpoint)),

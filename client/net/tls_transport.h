@@ -60,9 +60,4 @@ class TlsTransport {
   std::string peer_fingerprint_;
 };
 
-// "host:port" → host and port; "[::1]:993" for IPv6. kInvalidArgument
-// otherwise; port 0 (any free port) only for a listener that allows it.
-Status ParseEndpoint(std::string_view text, std::string& host, uint16_t& port,
-                     bool allow_port_zero = false);
-
 }  // namespace mailvault::client

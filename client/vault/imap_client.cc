@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/imap/response_writer.h"
+#include "server/net/endpoint.h"
 
 namespace mailvault::client {
 namespace {
@@ -69,10 +70,13 @@ ImapClient::ImapClient(std::unique_ptr<TlsTransport> transport)
 Result<std::unique_ptr<ImapClient>> ImapClient::Connect(const std::string& endpoint,
                                                         const ServerTrust& trust,
                                                         std::chrono::seconds timeout) {
-  std::string host;
-  uint16_t port = 0;
-  MV_RETURN_IF_ERROR(ParseEndpoint(endpoint, host, port));
-  MV_ASSIGN_OR_RETURN(auto transport, TlsTransport::Connect(host, port, trust, timeout));
+  MV_ASSIGN_OR_RETURN(Endpoint parsed, ParseEndpoint(endpoint));
+  if (parsed.port == 0) {
+    return Result<std::unique_ptr<ImapClient>>(ErrorCode::kInvalidArgument,
+                                               "'" + endpoint + "' has no port to connect to");
+  }
+  MV_ASSIGN_OR_RETURN(auto transport,
+                      TlsTransport::Connect(parsed.host, parsed.port, trust, timeout));
   std::unique_ptr<ImapClient> client(new ImapClient(std::move(transport)));
   MV_ASSIGN_OR_RETURN(Response greeting, client->ReadResponse());
   if (greeting.status != "OK") {

@@ -19,6 +19,7 @@ class PerKeyLimit {
     Slot(PerKeyLimit* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
     ~Slot() {
       std::lock_guard lock(owner_->mutex_);
+      --owner_->total_;
       if (--owner_->open_[key_] == 0) owner_->open_.erase(key_);
     }
     Slot(const Slot&) = delete;
@@ -38,13 +39,21 @@ class PerKeyLimit {
       return nullptr;
     }
     ++open;
+    ++total_;
     return std::make_unique<Slot>(this, key);
+  }
+
+  // Slots held now, over all keys (for metrics).
+  uint64_t total() const {
+    std::lock_guard lock(mutex_);
+    return total_;
   }
 
  private:
   const uint32_t max_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, uint32_t> open_;
+  uint64_t total_ = 0;
 };
 
 }  // namespace mailvault

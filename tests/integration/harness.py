@@ -63,6 +63,7 @@ class Vault:
         self.imaps_port = free_port()
         self.starttls_port = free_port()
         self.lmtp_port = free_port()
+        self.metrics_port = free_port()
         self.socket = os.path.join(self.dir, 'admin.sock')
         lines = [
             '[server]',
@@ -76,6 +77,8 @@ class Vault:
             '[lmtp]',
             'listen = "127.0.0.1:%d"' % self.lmtp_port,
             'socket = "%s"' % os.path.join(self.dir, 'lmtp.sock'),
+            '[metrics]',
+            'listen = "127.0.0.1:%d"' % self.metrics_port,
         ]
         for region in self.regions:
             lines += ['[[region]]', 'name = "%s"' % region,

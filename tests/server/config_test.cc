@@ -1,0 +1,47 @@
+// mailvaultd's configuration: the documented production example loads, and
+// a mistake is reported with its place in the file.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "server/config.h"
+
+namespace mailvault {
+namespace {
+
+TEST(ConfigTest, ProductionExampleLoads) {
+  auto config = LoadConfig(std::string(MAILVAULT_SOURCE_DIR) + "/docs/mailvaultd.example.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->hostname, "eu.mail.example.net");
+  EXPECT_EQ(config->imaps.port, 993);
+  EXPECT_EQ(config->lmtp.host, "10.0.0.5");
+  EXPECT_EQ(config->metrics.host, "127.0.0.1");
+  EXPECT_EQ(config->metrics.port, 9464);
+  ASSERT_EQ(config->regions.size(), 1u);
+  EXPECT_EQ(config->regions[0].name, "eu");
+  EXPECT_FALSE(config->generate_self_signed);
+}
+
+TEST(ConfigTest, UnknownKeyIsAnErrorWithItsPlace) {
+  char path[] = "/tmp/mailvault-config-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream(path) << "[metrics]\nlisten = \"127.0.0.1:9464\"\nport = 9\n"
+                      << "[[region]]\nname = \"r\"\ndata_dir = \"/tmp/r\"\n";
+  auto config = LoadConfig(path);
+  ::unlink(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("unknown key 'port'"), std::string::npos);
+  EXPECT_NE(config.status().message().find(":3:"), std::string::npos) << config.status().message();
+}
+
+TEST(ConfigTest, EmbeddedDefaultServesMetricsOnLoopback) {
+  const Config config = DefaultConfig();
+  EXPECT_EQ(config.metrics.host, "127.0.0.1");
+  EXPECT_EQ(config.metrics.port, 9464);
+}
+
+}  // namespace
+}  // namespace mailvault
