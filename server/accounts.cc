@@ -148,4 +148,52 @@ Status Accounts::ConsumeEnrollmentToken(std::string_view address, std::string_vi
   return shard->DeleteCredential(account_id, CredentialKind::kEnrollmentToken);
 }
 
+Result<AccountDetails> Accounts::Show(std::string_view address) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  AccountDetails details;
+  MV_ASSIGN_OR_RETURN(details.info, shard->GetAccount(account_id));
+  MV_ASSIGN_OR_RETURN(details.keys, shard->ListPublicKeys(account_id));
+  MV_ASSIGN_OR_RETURN(details.usage, shard->Usage(account_id));
+  return details;
+}
+
+Status Accounts::SetSuspended(std::string_view address, bool suspended) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  return shard->SetSuspended(account_id, suspended);
+}
+
+Result<DeleteReport> Accounts::Delete(std::string_view address) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  MV_ASSIGN_OR_RETURN(DeleteReport report, shard->DeleteAccount(account_id));
+  // Last, so a failure above leaves an account that can be deleted again.
+  MV_RETURN_IF_ERROR(shards_.directory().Remove(account_id));
+  return report;
+}
+
+Result<std::vector<RegionSummary>> Accounts::SummarizeRegions() {
+  std::vector<RegionSummary> regions;
+  for (const std::string& name : shards_.hosted()) regions.push_back({name});
+  // The directory in pages; each account's figures come from its records.
+  std::string after;
+  for (;;) {
+    MV_ASSIGN_OR_RETURN(auto page, shards_.directory().List(after, 1000));
+    if (page.empty()) break;
+    for (const Placement& placement : page) {
+      for (RegionSummary& region : regions) {
+        if (region.region != placement.home_region) continue;
+        auto usage = shards_.Find(region.region)->Usage(placement.account_id);
+        if (!usage.ok()) continue;  // deleted since the page was read
+        ++region.accounts;
+        region.messages += usage->messages;
+        region.sealed_bytes += usage->sealed_bytes;
+      }
+    }
+    after = page.back().account_id;
+  }
+  return regions;
+}
+
 }  // namespace mailvault

@@ -21,6 +21,20 @@ struct EnrollmentToken {
 inline constexpr std::string_view kSpecialUseMailboxes[] = {"Sent", "Drafts", "Trash", "Junk",
                                                             "Archive"};
 
+// What an operator may see of an account: metadata only (DESIGN.md).
+struct AccountDetails {
+  AccountInfo info;
+  std::vector<PublicKeyRecord> keys;
+  AccountUsage usage;
+};
+
+struct RegionSummary {
+  std::string region;
+  uint64_t accounts = 0;
+  uint64_t messages = 0;
+  uint64_t sealed_bytes = 0;
+};
+
 // Every method takes an address as the user typed it and normalises it
 // (NormalizeAccountId), so "Alice@Example.com" is alice@example.com.
 class Accounts {
@@ -38,6 +52,15 @@ class Accounts {
   Status VerifyPassword(std::string_view account_id, std::string_view password);
   // Checks and burns the enrollment token (constant-time comparison of hashes).
   Status ConsumeEnrollmentToken(std::string_view account_id, std::string_view token);
+
+  Result<AccountDetails> Show(std::string_view account_id);
+  // A suspended account takes no logins (NO [UNAVAILABLE]) and no mail
+  // (450 4.2.1, so MTAs queue it); nothing of it is changed or removed.
+  Status SetSuspended(std::string_view account_id, bool suspended);
+  // Crypto-shredding: every record in its shard, then its directory entry.
+  Result<DeleteReport> Delete(std::string_view account_id);
+  // Accounts, messages and sealed bytes of each region hosted here.
+  Result<std::vector<RegionSummary>> SummarizeRegions();
 
   // The shard holding the account here; kWrongRegion (message = the home
   // region) when it lives elsewhere, kNotFound when unknown.

@@ -56,6 +56,9 @@ DeliveryReply Deliverer::Resolve(std::string_view account_id, Target& target) co
     return Reply(false, "550 5.1.6", account_id,
                  "account is homed in region " + account->home_region);
   }
+  if (account->suspended) {  // temporary: the MTA queues until it is resumed
+    return Reply(false, "450 4.2.1", account_id, "account is suspended");
+  }
   auto keys = target.shard->ActiveEncryptionKeys(account_id);
   if (!keys.ok()) return TemporaryFailure(account_id);
   target.public_keys = std::move(keys).value();

@@ -137,7 +137,14 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   // the contexts stop are destroyed with them, before what they use.
   IoContextPool contexts(threads);
   asio::io_context& io = contexts.main();
-  MV_ASSIGN_OR_RETURN(auto admin, AdminServer::Bind(io, config.admin_socket, accounts, pool));
+  // The transport map names this node's LMTP listener (by host name when it
+  // listens on every address): MTAs usually run on other hosts.
+  const bool any_address = config.lmtp.host == "0.0.0.0" || config.lmtp.host == "::";
+  AdminContext admin_context{
+      accounts, *shards,
+      LmtpTransport(any_address ? config.hostname : config.lmtp.host, config.lmtp.port)};
+  MV_ASSIGN_OR_RETURN(auto admin,
+                      AdminServer::Bind(io, config.admin_socket, admin_context, pool));
   asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
   MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
   asio::co_spawn(io,

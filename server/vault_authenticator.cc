@@ -40,6 +40,17 @@ imap::LoginResult VaultAuthenticator::Locate(const std::string& account, RegionS
           "The account is homed in region " + placement->home_region + "; use that server"};
 }
 
+// After the credentials were checked (so a suspension tells nothing to
+// someone who has none).
+imap::LoginResult VaultAuthenticator::Admit(RegionShard& shard, const std::string& account) {
+  auto info = shard.GetAccount(account);
+  if (!info.ok()) return {nullptr, "UNAVAILABLE", "Login is unavailable; try again"};
+  if (info->suspended) {
+    return {nullptr, "UNAVAILABLE", "This account is suspended; contact your provider"};
+  }
+  return {std::make_unique<ShardMailBackend>(shard, account, hostname_), "", ""};
+}
+
 imap::LoginResult VaultAuthenticator::Login(std::string_view user, std::string_view password) {
   const std::string account = NormalizeAccountId(user);
   RegionShard* shard = nullptr;
@@ -50,7 +61,7 @@ imap::LoginResult VaultAuthenticator::Login(std::string_view user, std::string_v
     if (verified.code() == ErrorCode::kWrongPassphrase) return Refused();
     return {nullptr, "UNAVAILABLE", "Login is unavailable; try again"};
   }
-  return {std::make_unique<ShardMailBackend>(*shard, account, hostname_), "", ""};
+  return Admit(*shard, account);
 }
 
 imap::LoginResult VaultAuthenticator::LoginWithSignature(std::string_view user,
@@ -69,7 +80,7 @@ imap::LoginResult VaultAuthenticator::LoginWithSignature(std::string_view user,
   for (const PublicKeyRecord& key : *keys) {
     if (key.key_id == *id && key.kind == PublicKeyKind::kSigning && !key.revoked &&
         VerifySignature(key.public_key, signed_bytes, signature)) {
-      return {std::make_unique<ShardMailBackend>(*shard, account, hostname_), "", ""};
+      return Admit(*shard, account);
     }
   }
   return Refused();

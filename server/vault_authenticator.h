@@ -25,6 +25,7 @@ class VaultAuthenticator final : public imap::Authenticator {
  private:
   // The account's shard here, or the reply that refuses or refers it.
   imap::LoginResult Locate(const std::string& account, RegionShard*& shard);
+  imap::LoginResult Admit(RegionShard& shard, const std::string& account);
 
   const RegionShards& shards_;
   Accounts& accounts_;

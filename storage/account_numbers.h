@@ -29,6 +29,11 @@ class AccountNumberCache {
     return it->second;
   }
 
+  void Erase(std::string_view account_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    numbers_.erase(std::string(account_id));
+  }
+
   void Insert(std::string_view account_id, uint64_t number) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (numbers_.size() >= kMaxEntries) numbers_.clear();

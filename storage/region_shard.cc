@@ -77,6 +77,7 @@ Result<AccountInfo> RegionShard::GetAccount(std::string_view account_id) {
   info.account_id = std::string(account_id);
   info.home_region = record.home_region;
   info.created_at = record.created_at;
+  info.suspended = record.suspended;
   return info;
 }
 

@@ -47,6 +47,25 @@ struct AccountInfo {
   std::string account_id;
   std::string home_region;
   int64_t created_at = 0;
+  bool suspended = false;
+};
+
+// What an account holds, from its records (no body is read).
+struct AccountUsage {
+  uint64_t mailboxes = 0;
+  uint64_t messages = 0;     // index entries: a message in two mailboxes counts twice
+  uint64_t bodies = 0;       // stored sealed bodies
+  uint64_t sealed_bytes = 0; // their sizes
+};
+
+// What deleting an account removed.
+struct DeleteReport {
+  uint64_t bodies = 0;
+  uint64_t wraps = 0;
+  uint64_t messages = 0;
+  uint64_t mailboxes = 0;
+  uint64_t public_keys = 0;
+  uint64_t credentials = 0;
 };
 
 struct MailboxInfo {
@@ -122,11 +141,6 @@ struct EngineStats {
   uint64_t live_blob_bytes = 0;
 };
 
-struct ShredReport {
-  uint64_t bodies_deleted = 0;
-  uint64_t wraps_deleted = 0;
-};
-
 class RegionShard {
  public:
   static Result<std::unique_ptr<RegionShard>> Open(const ShardOptions& options);
@@ -144,6 +158,16 @@ class RegionShard {
   // Marks the account as homed elsewhere (after a move): from then on every
   // write for it fails with kWrongRegion naming the new region.
   Status SetHomeRegion(std::string_view account_id, std::string_view home_region);
+
+  // A suspended account keeps everything but takes no logins and no mail
+  // (the server's policy; the shard only records it).
+  Status SetSuspended(std::string_view account_id, bool suspended);
+  Result<AccountUsage> Usage(std::string_view account_id);
+  // Crypto-shredding and more: every record of the account (bodies, wraps,
+  // summaries, index, mailboxes, keys, credentials, the account itself) is
+  // removed in one batch, then the ranges are compacted, blob files
+  // included, so the ciphertext does not linger on disk.
+  Result<DeleteReport> DeleteAccount(std::string_view account_id);
 
   // Credentials (synced like everything else). GetCredential: kNotFound if
   // none is stored.
@@ -215,9 +239,6 @@ class RegionShard {
   Status PutWraps(std::string_view account_id, const KeyId& key_id,
                   const std::vector<std::pair<BlobId, std::string>>& sealed_keys);
 
-  // Crypto-shredding: deletes every wrap and body (and summary) of the
-  // account, and its index entries; the account and mailbox records stay.
-  Result<ShredReport> ShredAccount(std::string_view account_id);
 
   EngineStats Stats();
 

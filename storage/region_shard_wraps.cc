@@ -96,50 +96,6 @@ Status RegionShard::PutWraps(std::string_view account_id, const KeyId& key_id,
   return impl_->db->Commit(&batch);
 }
 
-Result<ShredReport> RegionShard::ShredAccount(std::string_view account_id) {
-  ShredReport report;
-  std::string begin;
-  std::string end;
-  {
-    MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
-    const uint64_t number = account.number();
-    begin = shard_keys::AccountPrefix(number);
-    end = shard_keys::PrefixSuccessor(begin);
-
-    // Counted before deleting, under the lock, so the report is exact. Bodies
-    // are counted through blobmeta (one record per body): iterating the
-    // bodies family would read every blob.
-    RangeIterator meta = impl_->db->Scan(Cf::kBlobMeta, begin, end);
-    for (; meta.Valid(); meta.Next()) ++report.bodies_deleted;
-    MV_RETURN_IF_ERROR(meta.status());
-    RangeIterator wraps = impl_->db->Scan(Cf::kWraps, begin, end);
-    for (; wraps.Valid(); wraps.Next()) ++report.wraps_deleted;
-    MV_RETURN_IF_ERROR(wraps.status());
-
-    rocksdb::WriteBatch batch;
-    for (Cf family : {Cf::kWraps, Cf::kBodies, Cf::kBlobMeta, Cf::kIndex}) {
-      batch.DeleteRange(impl_->db->cf(family), begin, end);
-    }
-    // The mailbox records stay, uidnext included, so no uid is ever reused;
-    // their messages were expunged, which raises HIGHESTMODSEQ (RFC 7162).
-    RangeIterator mailboxes = impl_->db->Scan(Cf::kMailboxes, begin, end);
-    for (; mailboxes.Valid(); mailboxes.Next()) {
-      MV_ASSIGN_OR_RETURN(MailboxRecord record, shard_records::DecodeMailbox(mailboxes.value()));
-      ++record.highest_modseq;
-      batch.Put(impl_->db->cf(Cf::kMailboxes), mailboxes.key(),
-                shard_records::EncodeMailbox(record));
-    }
-    MV_RETURN_IF_ERROR(mailboxes.status());
-    MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));
-  }
-  // The range tombstones make the wraps unreadable at once; compacting their
-  // range also drops them from the SST files, so the data keys' only sealed
-  // copies do not linger on disk until some later compaction. Done after the
-  // lock is released: it can take a while and the shred is already durable.
-  MV_RETURN_IF_ERROR(impl_->db->CompactRange(Cf::kWraps, begin, end));
-  return report;
-}
-
 Result<uint32_t> RegionShard::BodyReferenceCount(std::string_view account_id,
                                                  const BlobId& blob_id) {
   MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));

@@ -175,13 +175,38 @@ Status ShardDb::Commit(rocksdb::WriteBatch* batch) {
   return FromRocksStatus(db_->Write(write_options, batch), "write");
 }
 
-Status ShardDb::CompactRange(Cf family, std::string_view begin, std::string_view end) {
+namespace {
+
+rocksdb::CompactRangeOptions ForcedCompaction(Cf family) {
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  if (family == Cf::kBodies) {
+    compact.blob_garbage_collection_policy = rocksdb::BlobGarbageCollectionPolicy::kForce;
+    compact.blob_garbage_collection_age_cutoff = 1.0;
+  }
+  return compact;
+}
+
+}  // namespace
+
+Status ShardDb::CompactRange(Cf family, std::string_view begin, std::string_view end) {
   rocksdb::Slice begin_slice(begin);
   rocksdb::Slice end_slice(end);
-  return FromRocksStatus(db_->CompactRange(compact, cf(family), &begin_slice, &end_slice),
-                         "compaction");
+  return FromRocksStatus(
+      db_->CompactRange(ForcedCompaction(family), cf(family), &begin_slice, &end_slice),
+      "compaction");
+}
+
+Status ShardDb::CompactAll(Cf family) {
+  return FromRocksStatus(
+      db_->CompactRange(ForcedCompaction(family), cf(family), nullptr, nullptr), "compaction");
+}
+
+Status ShardDb::FlushAll() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+  return FromRocksStatus(db_->Flush(options, all), "flush");
 }
 
 EngineStats ShardDb::Stats() {

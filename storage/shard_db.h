@@ -90,7 +90,15 @@ class ShardDb {
 
   // Compacts [begin, end) of one family down to the bottom level, so that
   // deleted values are dropped from the files rather than only shadowed.
+  // For the bodies family, the blob files the range touches are
+  // garbage-collected as well.
   Status CompactRange(Cf family, std::string_view begin, std::string_view end);
+  // The whole family (the bodies: a blob file holds many accounts' bodies,
+  // so only rewriting all of them frees the deleted ones' space).
+  Status CompactAll(Cf family);
+  // Writes every memtable to SST files, so the WAL segments that held the
+  // deleted values become obsolete and are removed.
+  Status FlushAll();
 
  private:
   ShardDb() = default;

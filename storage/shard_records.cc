@@ -39,6 +39,7 @@ std::string EncodeAccount(const AccountRecord& record) {
   AppendBigEndian<uint64_t>(out, static_cast<uint64_t>(record.created_at));
   AppendBigEndian<uint32_t>(out, record.next_uidvalidity);
   AppendBigEndian<uint64_t>(out, record.next_mailbox_id);
+  if (record.suspended) out.push_back(1);
   return out;
 }
 
@@ -53,6 +54,11 @@ Result<AccountRecord> DecodeAccount(std::string_view value) {
   reader.Read(created_at);
   reader.Read(record.next_uidvalidity);
   reader.Read(record.next_mailbox_id);
+  if (reader.ok() && !reader.rest().empty()) {
+    uint8_t suspended = 0;
+    reader.Read(suspended);
+    record.suspended = suspended == 1;
+  }
   MV_RETURN_IF_ERROR(Finish(reader, "account"));
   record.home_region = std::string(region);
   record.created_at = static_cast<int64_t>(created_at);

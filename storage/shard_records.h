@@ -23,6 +23,9 @@ struct AccountRecord {
   int64_t created_at = 0;
   uint32_t next_uidvalidity = 1;  // never 0 (RFC 9051: uidvalidity is non-zero)
   uint64_t next_mailbox_id = 1;
+  // Written as a trailing byte only when set, so records from before it
+  // existed read as not suspended.
+  bool suspended = false;
 };
 std::string EncodeAccount(const AccountRecord& record);
 Result<AccountRecord> DecodeAccount(std::string_view value);

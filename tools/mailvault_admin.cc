@@ -68,6 +68,23 @@ int main(int argc, char** argv) {
   create->add_option("--region", region, "home region")->required();
   auto* list = account->add_subcommand("list", "list accounts");
   list->add_option("--region", region, "only this region");
+  auto* show = account->add_subcommand("show", "an account's metadata: region, keys, counts, bytes");
+  show->add_option("ADDRESS", address, "the account's address")->required();
+  auto* suspend = account->add_subcommand("suspend", "refuse the account's logins and mail (450)");
+  suspend->add_option("ADDRESS", address, "the account's address")->required();
+  auto* resume = account->add_subcommand("resume", "lift a suspension");
+  resume->add_option("ADDRESS", address, "the account's address")->required();
+  bool confirmed = false;
+  auto* remove = account->add_subcommand(
+      "delete", "crypto-shred the account: every body, wrap, key and record, then compaction");
+  remove->add_option("ADDRESS", address, "the account's address")->required();
+  remove->add_flag("--yes", confirmed, "required: the account's mail can never be recovered");
+
+  auto* regions = app.add_subcommand("region", "regions hosted by this node");
+  regions->require_subcommand(1);
+  auto* region_list = regions->add_subcommand("list", "accounts, messages and bytes per region");
+  app.add_subcommand("transport-map",
+                     "a Postfix transport(5) table: each account to its region's LMTP");
 
   auto* password = app.add_subcommand("password", "passwords for generic IMAP clients");
   password->require_subcommand(1);
@@ -96,6 +113,64 @@ int main(int argc, char** argv) {
         for (const auto& a : reply["accounts"]) {
           std::cout << a["account"].get<std::string>() << "\t" << a["region"].get<std::string>()
                     << "\n";
+        }
+      }
+    } else if (show->parsed()) {
+      reply = client.Call({{"op", "account.show"}, {"account", address}});
+      if (!json_output) {
+        std::cout << "account   " << reply["account"].get<std::string>() << "\n"
+                  << "region    " << reply["region"].get<std::string>() << "\n"
+                  << "created   " << FormatTime(reply["created_at"].get<int64_t>()) << "\n"
+                  << "state     " << (reply["suspended"].get<bool>() ? "suspended" : "active")
+                  << "\n"
+                  << "mailboxes " << reply["mailboxes"] << "\n"
+                  << "messages  " << reply["messages"] << " (" << reply["bodies"]
+                  << " stored bodies, " << reply["sealed_bytes"] << " sealed bytes)\n";
+        for (const auto& key : reply["keys"]) {
+          std::cout << "key       " << key["key_id"].get<std::string>() << " "
+                    << key["kind"].get<std::string>() << " " << key["state"].get<std::string>()
+                    << " since " << FormatTime(key["registered_at"].get<int64_t>()) << "\n";
+        }
+      }
+    } else if (suspend->parsed() || resume->parsed()) {
+      const bool suspending = suspend->parsed();
+      reply = client.Call(
+          {{"op", suspending ? "account.suspend" : "account.resume"}, {"account", address}});
+      if (!json_output) std::cout << address << (suspending ? " suspended" : " resumed") << "\n";
+    } else if (remove->parsed()) {
+      if (!confirmed) {
+        throw std::runtime_error("deleting " + address +
+                                 " destroys its mail for good; add --yes to do it");
+      }
+      reply = client.Call({{"op", "account.delete"}, {"account", address}});
+      if (!json_output) {
+        std::cout << "deleted " << address << ": " << reply["messages"] << " messages, "
+                  << reply["bodies"] << " bodies, " << reply["wraps"] << " wraps, "
+                  << reply["mailboxes"] << " mailboxes, " << reply["public_keys"]
+                  << " public keys, " << reply["credentials"]
+                  << " credentials; the ranges were compacted\n";
+      }
+    } else if (region_list->parsed()) {
+      reply = client.Call({{"op", "region.list"}});
+      if (!json_output) {
+        std::cout << "REGION\tACCOUNTS\tMESSAGES\tSEALED BYTES\n";
+        for (const auto& r : reply["regions"]) {
+          std::cout << r["region"].get<std::string>() << "\t" << r["accounts"] << "\t"
+                    << r["messages"] << "\t" << r["sealed_bytes"] << "\n";
+        }
+      }
+    } else if (app.got_subcommand("transport-map")) {
+      reply = client.Call({{"op", "transport.map"}});
+      if (!json_output) {
+        std::cout << "# Postfix transport(5) map from mailvault's directory; postmap it.\n";
+        for (const auto& e : reply["entries"]) {
+          const std::string transport = e["transport"].get<std::string>();
+          if (transport.empty()) {
+            std::cout << "# " << e["account"].get<std::string>() << ": region "
+                      << e["region"].get<std::string>() << " has no LMTP endpoint configured\n";
+          } else {
+            std::cout << e["account"].get<std::string>() << " " << transport << "\n";
+          }
         }
       }
     } else if (set->parsed()) {

@@ -22,8 +22,87 @@ json Fail(const Status& status) {
   return {{"ok", false}, {"error", status.message()}, {"code", ErrorCodeName(status.code())}};
 }
 
-json Dispatch(Accounts& accounts, const json& request) {
+json KeysJson(const std::vector<PublicKeyRecord>& keys) {
+  json list = json::array();
+  for (const PublicKeyRecord& key : keys) {
+    list.push_back({{"key_id", key.key_id.ToHex()},
+                    {"kind", key.kind == PublicKeyKind::kEncryption ? "encryption" : "signing"},
+                    {"registered_at", key.registered_at},
+                    {"state", key.revoked ? "revoked" : "active"}});
+  }
+  return list;
+}
+
+// One line per account: `address transport`, Postfix's transport(5) table.
+json TransportMap(AdminContext& context) {
+  json entries = json::array();
+  std::string after;
+  for (;;) {
+    auto page = context.shards.directory().List(after, 1000);
+    if (!page.ok()) return Fail(page.status());
+    if (page->empty()) break;
+    for (const Placement& p : *page) {
+      std::string transport;
+      if (context.shards.Find(p.home_region) != nullptr) {
+        transport = context.local_lmtp_transport;
+      } else if (const RemoteRegion* remote = context.shards.FindRemote(p.home_region);
+                 remote != nullptr && !remote->lmtp.empty()) {
+        auto endpoint = ParseEndpoint(remote->lmtp);
+        if (endpoint.ok()) transport = LmtpTransport(endpoint->host, endpoint->port);
+      }
+      entries.push_back({{"account", p.account_id}, {"region", p.home_region},
+                         {"transport", transport}});
+    }
+    after = page->back().account_id;
+  }
+  return {{"ok", true}, {"entries", entries}};
+}
+
+json Dispatch(AdminContext& context, const json& request) {
+  Accounts& accounts = context.accounts;
   const std::string op = request.value("op", "");
+  const std::string account = request.value("account", "");
+  if (op == "account.show") {
+    auto details = accounts.Show(account);
+    if (!details.ok()) return Fail(details.status());
+    return {{"ok", true},
+            {"account", details->info.account_id},
+            {"region", details->info.home_region},
+            {"created_at", details->info.created_at},
+            {"suspended", details->info.suspended},
+            {"keys", KeysJson(details->keys)},
+            {"mailboxes", details->usage.mailboxes},
+            {"messages", details->usage.messages},
+            {"bodies", details->usage.bodies},
+            {"sealed_bytes", details->usage.sealed_bytes}};
+  }
+  if (op == "account.suspend" || op == "account.resume") {
+    const Status status = accounts.SetSuspended(account, op == "account.suspend");
+    if (!status.ok()) return Fail(status);
+    return {{"ok", true}};
+  }
+  if (op == "account.delete") {
+    auto report = accounts.Delete(account);
+    if (!report.ok()) return Fail(report.status());
+    return {{"ok", true},
+            {"bodies", report->bodies},
+            {"wraps", report->wraps},
+            {"messages", report->messages},
+            {"mailboxes", report->mailboxes},
+            {"public_keys", report->public_keys},
+            {"credentials", report->credentials}};
+  }
+  if (op == "region.list") {
+    auto regions = accounts.SummarizeRegions();
+    if (!regions.ok()) return Fail(regions.status());
+    json list = json::array();
+    for (const RegionSummary& r : *regions) {
+      list.push_back({{"region", r.region}, {"accounts", r.accounts}, {"messages", r.messages},
+                      {"sealed_bytes", r.sealed_bytes}});
+    }
+    return {{"ok", true}, {"regions", list}};
+  }
+  if (op == "transport.map") return TransportMap(context);
   if (op == "account.create") {
     auto token = accounts.Create(request.value("account", ""), request.value("region", ""));
     if (!token.ok()) return Fail(token.status());
@@ -48,29 +127,33 @@ json Dispatch(Accounts& accounts, const json& request) {
 
 }  // namespace
 
-std::string HandleAdminRequest(Accounts& accounts, std::string_view request_line) {
+std::string LmtpTransport(std::string_view host, uint16_t port) {
+  return "lmtp:[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+std::string HandleAdminRequest(AdminContext& context, std::string_view request_line) {
   json request = json::parse(request_line, nullptr, /*allow_exceptions=*/false);
   if (!request.is_object()) {
     return Fail(Status(ErrorCode::kInvalidArgument, "request is not a JSON object")).dump();
   }
   try {
-    return Dispatch(accounts, request).dump();
+    return Dispatch(context, request).dump();
   } catch (const json::exception&) {  // a field of the wrong type
     return Fail(Status(ErrorCode::kInvalidArgument, "request has a field of the wrong type"))
         .dump();
   }
 }
 
-AdminServer::AdminServer(asio::io_context& io, std::string path, Accounts& accounts,
+AdminServer::AdminServer(asio::io_context& io, std::string path, AdminContext& context,
                          StoragePool& pool)
-    : acceptor_(io), path_(std::move(path)), accounts_(accounts), pool_(pool) {}
+    : acceptor_(io), path_(std::move(path)), context_(context), pool_(pool) {}
 
 AdminServer::~AdminServer() { Close(); }
 
 Result<std::unique_ptr<AdminServer>> AdminServer::Bind(asio::io_context& io,
                                                        const std::string& path,
-                                                       Accounts& accounts, StoragePool& pool) {
-  std::unique_ptr<AdminServer> server(new AdminServer(io, path, accounts, pool));
+                                                       AdminContext& context, StoragePool& pool) {
+  std::unique_ptr<AdminServer> server(new AdminServer(io, path, context, pool));
   // 0600: only the operator's user may connect.
   MV_RETURN_IF_ERROR(BindUnixSocket(server->acceptor_, path, 0600));
   return server;
@@ -111,7 +194,7 @@ asio::awaitable<void> AdminServer::Serve(asio::local::stream_protocol::socket so
     if (ec) co_return;
     std::string line = buffer.substr(0, n - 1);
     buffer.erase(0, n);
-    std::string reply = co_await pool_.Run([&] { return HandleAdminRequest(accounts_, line); });
+    std::string reply = co_await pool_.Run([&] { return HandleAdminRequest(context_, line); });
     sodium_memzero(line.data(), line.size());  // may hold a password
     reply.push_back('\n');
     co_await asio::async_write(socket, asio::buffer(reply),

@@ -8,32 +8,44 @@
 
 #include "common/status.h"
 #include "server/accounts.h"
+#include "server/region_shards.h"
 #include "server/net/asio.h"
 #include "server/net/storage_pool.h"
 
 namespace mailvault {
 
+// What the admin requests work on.
+struct AdminContext {
+  Accounts& accounts;
+  const RegionShards& shards;
+  // Postfix's transport to this node's LMTP, e.g. "lmtp:[10.0.0.5]:24".
+  std::string local_lmtp_transport;
+};
+
 class AdminServer {
  public:
   static Result<std::unique_ptr<AdminServer>> Bind(asio::io_context& io, const std::string& path,
-                                                   Accounts& accounts, StoragePool& pool);
+                                                   AdminContext& context, StoragePool& pool);
   ~AdminServer();
 
   asio::awaitable<void> AcceptLoop();
   void Close();
 
  private:
-  AdminServer(asio::io_context& io, std::string path, Accounts& accounts, StoragePool& pool);
+  AdminServer(asio::io_context& io, std::string path, AdminContext& context, StoragePool& pool);
   asio::awaitable<void> Serve(asio::local::stream_protocol::socket socket);
 
   asio::local::stream_protocol::acceptor acceptor_;
   std::string path_;
-  Accounts& accounts_;
+  AdminContext& context_;
   StoragePool& pool_;
 };
 
 // Handles one request (a JSON object) and returns the reply object as JSON.
 // Separate from the socket so it can be tested directly.
-std::string HandleAdminRequest(Accounts& accounts, std::string_view request_line);
+std::string HandleAdminRequest(AdminContext& context, std::string_view request_line);
+
+// The Postfix transport for an LMTP endpoint "host:port".
+std::string LmtpTransport(std::string_view host, uint16_t port);
 
 }  // namespace mailvault

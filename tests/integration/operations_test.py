@@ -1,6 +1,10 @@
 """mailvaultd's operability end to end: the Prometheus endpoint and the
-health check, read with curl as a monitoring system would."""
+health check, read with curl as a monitoring system would, and the
+operator's mailvault-admin commands against a running server."""
 
+import base64
+import imaplib
+import json
 import re
 import smtplib
 import subprocess
@@ -82,6 +86,127 @@ class MetricsTest(unittest.TestCase):
         self.assertIsNotNone(metric(during, 'mailvault_rocksdb_live_blob_bytes', 'region="local"'))
         # Nothing about accounts in the exposition.
         self.assertNotIn(ACCOUNT, during)
+
+
+class AdminTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.vault = harness.Vault()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vault.cleanup()
+
+    def enrolled_account(self, address, messages=2):
+        token = self.vault.create_account(address, password='generic password 1')
+        device = harness.Device()
+        device.enroll(self.vault, address, token)
+        lmtp = self.vault.lmtp()
+        for i in range(messages):
+            lmtp.sendmail('s@example.org', [address], b'Subject: m%d\r\n\r\nbody %d\r\n' % (i, i))
+        lmtp.quit()
+        return device
+
+    def admin_json(self, *args):
+        return json.loads(self.vault.admin('--json', *args).stdout)
+
+    def test_show_region_list_and_transport_map(self):
+        self.enrolled_account('carol@example.com', messages=3)
+        shown = self.admin_json('account', 'show', 'Carol@Example.com')
+        self.assertEqual(shown['account'], 'carol@example.com')
+        self.assertEqual(shown['region'], 'local')
+        self.assertFalse(shown['suspended'])
+        self.assertEqual(shown['messages'], 3)
+        self.assertEqual(shown['mailboxes'], 6)  # INBOX and the special-use ones
+        self.assertGreater(shown['sealed_bytes'], 3 * 20)
+        self.assertEqual(sorted((k['kind'], k['state']) for k in shown['keys']),
+                         [('encryption', 'active'), ('signing', 'active')])
+        text = self.vault.admin('account', 'show', 'carol@example.com').stdout
+        self.assertIn('messages  3', text)
+        self.assertNotIn('body', text)
+
+        regions = self.admin_json('region', 'list')['regions']
+        local = [r for r in regions if r['region'] == 'local'][0]
+        self.assertGreaterEqual(local['accounts'], 1)
+        self.assertGreaterEqual(local['messages'], 3)
+
+        table = self.vault.admin('transport-map').stdout
+        self.assertIn('carol@example.com lmtp:[127.0.0.1]:%d\n' % self.vault.lmtp_port, table)
+
+    def test_suspend_refuses_logins_and_mail_then_resume(self):
+        device = self.enrolled_account('dave@example.com', messages=1)
+        self.vault.admin('account', 'suspend', 'dave@example.com')
+        self.assertTrue(self.admin_json('account', 'show', 'dave@example.com')['suspended'])
+        lmtp = self.vault.lmtp()
+        with self.assertRaises(smtplib.SMTPRecipientsRefused) as refused:
+            lmtp.sendmail('s@example.org', ['dave@example.com'], b'Subject: x\r\n\r\nx\r\n')
+        self.assertEqual(refused.exception.recipients['dave@example.com'][0], 450)
+        self.assertIn(b'4.2.1', refused.exception.recipients['dave@example.com'][1])
+        lmtp.quit()
+        for login in (lambda c: c.login('dave@example.com', 'generic password 1'),
+                      lambda c: device.login_with_signature(c, 'dave@example.com')):
+            client = self.vault.imap()
+            with self.assertRaises(imaplib.IMAP4.error) as failed:
+                login(client)
+            self.assertIn('UNAVAILABLE', str(failed.exception))
+            client.logout()
+        # A wrong password still gets the ordinary answer: no hint of the state.
+        client = self.vault.imap()
+        with self.assertRaises(imaplib.IMAP4.error) as failed:
+            client.login('dave@example.com', 'wrong password')
+        self.assertIn('AUTHENTICATIONFAILED', str(failed.exception))
+        client.logout()
+
+        self.vault.admin('account', 'resume', 'dave@example.com')
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('s@example.org', ['dave@example.com'], b'Subject: y\r\n\r\ny\r\n')
+        lmtp.quit()
+        client = self.vault.imap()
+        client.login('dave@example.com', 'generic password 1')
+        self.assertEqual(client.select('INBOX')[1][0], b'2')
+        client.logout()
+
+    def test_delete_leaves_no_body_or_wrap_on_disk(self):
+        device = self.enrolled_account('erin@example.com', messages=3)
+        self.enrolled_account('frank@example.com', messages=1)  # must survive
+        client = self.vault.imap()
+        client.login('erin@example.com', 'generic password 1')
+        client.select('INBOX')
+        samples = []
+        for uid in (b'1', b'2', b'3'):
+            _, data = client.uid('FETCH', uid, '(BINARY.PEEK[1])')
+            body = data[0][1]
+            samples.append(body[len(body) // 2:len(body) // 2 + 48])  # ciphertext
+        typ, _ = client._simple_command('XWRAPS', 'INBOX', device.key_id(), '1:*')
+        wraps = [base64.b64decode(line.split()[2])
+                 for line in client.untagged_responses.pop('XWRAP', [])]
+        self.assertEqual(len(wraps), 3)
+        client.logout()
+        for needle in samples + wraps:
+            self.assertTrue(self.vault.files_contain(needle))
+
+        refused = self.vault.admin('account', 'delete', 'erin@example.com', check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn('--yes', refused.stderr)
+        report = self.admin_json('account', 'delete', 'erin@example.com', '--yes')
+        self.assertEqual((report['messages'], report['bodies'], report['wraps']), (3, 3, 3))
+        self.assertEqual(report['public_keys'], 2)
+        self.assertEqual(report['credentials'], 1)
+
+        for needle in samples + wraps:
+            self.assertFalse(self.vault.files_contain(needle), 'ciphertext left on disk')
+        listed = self.vault.admin('account', 'list').stdout
+        self.assertNotIn('erin@example.com', listed)
+        self.assertIn('frank@example.com', listed)
+        lmtp = self.vault.lmtp()
+        with self.assertRaises(smtplib.SMTPRecipientsRefused) as gone:
+            lmtp.sendmail('s@example.org', ['erin@example.com'], b'Subject: z\r\n\r\nz\r\n')
+        self.assertEqual(gone.exception.recipients['erin@example.com'][0], 550)
+        lmtp.quit()
+        client = self.vault.imap()
+        client.login('frank@example.com', 'generic password 1')
+        self.assertEqual(client.select('INBOX')[1][0], b'1')
+        client.logout()
 
 
 if __name__ == '__main__':

@@ -88,7 +88,6 @@ TEST_F(AccountTest, EveryWriteAfterSetHomeRegionIsWrongRegion) {
       "register key");
   expect_refused(shard_->RevokePublicKey(kAlice, keys_.encryption.id()), "revoke key");
   expect_refused(shard_->PutWraps(kAlice, keys_.encryption.id(), {}), "put wraps");
-  expect_refused(shard_->ShredAccount(kAlice).status(), "shred");
 
   // Reads stay possible (the move copies from here), and nothing changed.
   EXPECT_TRUE(OpenStored(*shard_, kAlice, blob_id, keys_).ok());

@@ -287,13 +287,14 @@ TEST_F(MessageTest, PutWrapsRotatesToANewKey) {
   EXPECT_TRUE(shard_->PutWraps(kAlice, next.encryption.id(), {{blob_id, wrap->sealed_key}}).ok());
 }
 
-TEST_F(MessageTest, ShredDeletesBodiesWrapsAndIndexButKeepsUidnext) {
+TEST_F(MessageTest, DeleteAccountRemovesEverythingAndReportsIt) {
   ASSERT_TRUE(shard_->CreateMailbox(kAlice, "Archive").ok());
   BlobId a_blob;
   AppendResult a = AppendOk("INBOX", "a", &a_blob);
   AppendOk("INBOX", "b");
   AppendOk("Archive", "c");
   ASSERT_TRUE(shard_->Copy(kAlice, "INBOX", {a.uid}, "Archive").ok());
+  ASSERT_TRUE(shard_->PutCredential(kAlice, CredentialKind::kPasswordHash, "hash", 0).ok());
   // A second account on the shard must be untouched.
   ASSERT_TRUE(shard_->CreateAccount("bob@example.org", "eu").ok());
   ASSERT_TRUE(shard_
@@ -304,33 +305,42 @@ TEST_F(MessageTest, ShredDeletesBodiesWrapsAndIndexButKeepsUidnext) {
   BlobId bob_blob = bobs.blob_id;
   ASSERT_TRUE(shard_->Append("bob@example.org", std::move(bobs)).ok());
 
-  MailboxInfo inbox_before = *shard_->GetMailbox(kAlice, "INBOX");
-  Result<ShredReport> report = shard_->ShredAccount(kAlice);
+  Result<AccountUsage> usage = shard_->Usage(kAlice);
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(usage->mailboxes, 2u);
+  EXPECT_EQ(usage->messages, 4u);  // a, b, c and the copy of a
+  EXPECT_EQ(usage->bodies, 3u);
+  EXPECT_GT(usage->sealed_bytes, 0u);
+
+  Result<DeleteReport> report = shard_->DeleteAccount(kAlice);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_EQ(report->bodies_deleted, 3u);
-  EXPECT_EQ(report->wraps_deleted, 3u);
+  EXPECT_EQ(report->bodies, 3u);
+  EXPECT_EQ(report->wraps, 3u);
+  EXPECT_EQ(report->messages, 4u);
+  EXPECT_EQ(report->mailboxes, 2u);
+  EXPECT_EQ(report->public_keys, 1u);
+  EXPECT_EQ(report->credentials, 1u);
 
   Reopen();
+  EXPECT_EQ(shard_->GetAccount(kAlice).code(), ErrorCode::kNotFound);
   EXPECT_EQ(shard_->FetchBody(kAlice, a_blob).code(), ErrorCode::kNotFound);
-  EXPECT_EQ(shard_->FetchWrap(kAlice, a_blob, keys_.encryption.id()).code(), ErrorCode::kNotFound);
-  EXPECT_EQ(*shard_->BodyReferenceCount(kAlice, a_blob), 0u);
-  EXPECT_TRUE(shard_->ListMessages(kAlice, "INBOX", 1, UINT32_MAX)->empty());
-  EXPECT_TRUE(shard_->ListMessages(kAlice, "Archive", 1, UINT32_MAX)->empty());
-
-  // What remains: the account, its keys and its mailboxes, counters intact.
-  EXPECT_TRUE(shard_->GetAccount(kAlice).ok());
-  EXPECT_EQ(shard_->ListMailboxes(kAlice)->size(), 2u);
-  MailboxInfo inbox_after = *shard_->GetMailbox(kAlice, "INBOX");
-  EXPECT_EQ(inbox_after.uidnext, inbox_before.uidnext);
-  EXPECT_EQ(inbox_after.uidvalidity, inbox_before.uidvalidity);
-  EXPECT_GT(inbox_after.highest_modseq, inbox_before.highest_modseq);
-  EXPECT_GE(AppendOk("INBOX", "after the shred").uid, inbox_before.uidnext);
-
+  EXPECT_EQ(shard_->ListPublicKeys(kAlice).code(), ErrorCode::kNotFound);
   EXPECT_EQ(*OpenStored(*shard_, "bob@example.org", bob_blob, keys_), "bob's");
-  // Shredding again finds nothing more to delete but the new message.
-  Result<ShredReport> again = shard_->ShredAccount(kAlice);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->bodies_deleted, 1u);
+  // The address can be created afresh; nothing of the old account shows.
+  ASSERT_TRUE(shard_->CreateAccount(kAlice, "eu").ok());
+  EXPECT_EQ(shard_->Usage(kAlice)->messages, 0u);
+  EXPECT_EQ(shard_->ListPublicKeys(kAlice)->size(), 0u);
+  EXPECT_EQ(shard_->DeleteAccount("nobody@example.org").code(), ErrorCode::kNotFound);
+}
+
+TEST_F(MessageTest, SuspensionIsRecordedAndSurvivesReopen) {
+  EXPECT_FALSE(shard_->GetAccount(kAlice)->suspended);
+  ASSERT_TRUE(shard_->SetSuspended(kAlice, true).ok());
+  Reopen();
+  EXPECT_TRUE(shard_->GetAccount(kAlice)->suspended);
+  ASSERT_TRUE(shard_->SetSuspended(kAlice, false).ok());
+  EXPECT_FALSE(shard_->GetAccount(kAlice)->suspended);
+  AppendOk("INBOX", "still works");
 }
 
 TEST_F(MessageTest, ConcurrentAppendsGetDistinctAscendingUids) {
