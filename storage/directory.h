@@ -29,6 +29,11 @@ class Directory {
   // Placements in account order, starting after `after` (exclusive), at most
   // `limit`: paging, because a directory may hold millions of accounts.
   virtual Result<std::vector<Placement>> List(std::string_view after, size_t limit) = 0;
+  // A consistent copy for `mailvault-admin backup`; a directory kept
+  // elsewhere (etcd) is backed up by its own tools.
+  virtual Status Checkpoint(const std::string& /*dir*/) {
+    return Status(ErrorCode::kInvalidArgument, "this directory is backed up by its own tools");
+  }
 };
 
 // A Directory in a RocksDB instance at `path` (not a shard's instance).

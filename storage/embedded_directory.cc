@@ -29,6 +29,8 @@ Result<Placement> DecodePlacement(std::string_view account_id, std::string_view 
 class EmbeddedDirectory final : public Directory {
  public:
   explicit EmbeddedDirectory(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+
+  Status Checkpoint(const std::string& dir) override { return CreateCheckpoint(db_.get(), dir); }
   ~EmbeddedDirectory() override {
     // Every acknowledged change is in the synced WAL already.
     db_->Close().PermitUncheckedError();

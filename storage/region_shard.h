@@ -23,6 +23,16 @@
 
 namespace mailvault {
 
+// What a scrub found (mailvault-admin verify).
+struct ScrubReport {
+  uint64_t accounts = 0;
+  uint64_t messages = 0;  // index entries checked
+  uint64_t bodies = 0;    // bodies checked (each once)
+  uint64_t wraps = 0;
+  // One line per damage found: which account, mailbox, uid or blob, and what.
+  std::vector<std::string> problems;
+};
+
 struct ShardOptions {
   std::string path;    // directory of this shard's RocksDB instance
   std::string region;  // the region this shard serves, e.g. "eu"
@@ -241,6 +251,13 @@ class RegionShard {
 
 
   EngineStats Stats();
+
+  // A hot, consistent copy of the shard in `dir` (RocksDB checkpoint).
+  Status Checkpoint(const std::string& dir);
+  // Reads everything back: RocksDB's checksums of every file, then every
+  // index entry must have its blobmeta, its body (whose sealed structure,
+  // blob id and account are checked without any key) and at least one wrap.
+  Result<ScrubReport> Scrub();
 
   // Number of messages referencing the blob (0 if it is gone). For tests and
   // the scrub.

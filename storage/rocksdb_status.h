@@ -2,8 +2,10 @@
 // every caller maps the same way and none of them forgets the message.
 #pragma once
 
+#include <rocksdb/db.h>
 #include <rocksdb/status.h>
 
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -14,5 +16,9 @@ namespace mailvault {
 // else; the message is "<what>: <RocksDB's message>". RocksDB's messages name
 // files and keys' positions, never values, so no body or summary can leak.
 Status FromRocksStatus(const rocksdb::Status& status, std::string_view what);
+
+// A consistent, hot copy of the instance in `dir` (which must not exist):
+// RocksDB's Checkpoint, hard links where the file system allows.
+Status CreateCheckpoint(rocksdb::DB* db, const std::string& dir);
 
 }  // namespace mailvault

@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "tools/admin_client.h"
+#include "tools/restore.h"
 
 namespace {
 
@@ -86,6 +88,16 @@ int main(int argc, char** argv) {
   app.add_subcommand("transport-map",
                      "a Postfix transport(5) table: each account to its region's LMTP");
 
+  std::string backup_dir, config_path;
+  auto* backup = app.add_subcommand("backup", "hot, consistent copy of every region and the directory");
+  backup->add_option("--out", backup_dir, "a new directory for the backup")->required();
+  app.add_subcommand("verify",
+                     "scrub: checksums, and every message's body and wraps; non-zero exit on damage");
+  auto* restore = app.add_subcommand(
+      "restore", "with mailvaultd stopped: put a backup into the configured data directories");
+  restore->add_option("--from", backup_dir, "the backup directory")->required();
+  restore->add_option("--config", config_path, "mailvaultd's configuration (default: embedded)");
+
   auto* password = app.add_subcommand("password", "passwords for generic IMAP clients");
   password->require_subcommand(1);
   std::string password_file;
@@ -96,6 +108,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (restore->parsed()) {
+      mailvault::RestoreBackup(backup_dir, config_path, socket_path);
+      return 0;
+    }
     mailvault::AdminClient client(socket_path);
     nlohmann::json reply;
     if (create->parsed()) {
@@ -159,6 +175,32 @@ int main(int argc, char** argv) {
                     << r["messages"] << "\t" << r["sealed_bytes"] << "\n";
         }
       }
+    } else if (backup->parsed()) {
+      const std::string out = std::filesystem::absolute(backup_dir).string();
+      reply = client.Call({{"op", "backup"}, {"out", out}});
+      if (!json_output) {
+        std::cout << "backup of " << reply["regions"].size() << " region(s) and the directory in "
+                  << out << "\n";
+      }
+    } else if (app.got_subcommand("verify")) {
+      reply = client.Call({{"op", "verify"}});
+      if (!json_output) {
+        for (const auto& r : reply["regions"]) {
+          std::cout << "region " << r["region"].get<std::string>() << ": " << r["accounts"]
+                    << " accounts, " << r["messages"] << " messages, " << r["bodies"]
+                    << " bodies, " << r["wraps"] << " wraps checked\n";
+          for (const auto& problem : r["problems"]) {
+            std::cout << "  DAMAGE " << problem.get<std::string>() << "\n";
+          }
+        }
+      } else {
+        std::cout << reply.dump() << "\n";
+      }
+      if (reply["problems"].get<size_t>() > 0) {
+        std::cerr << "mailvault-admin: verify found " << reply["problems"] << " problem(s)\n";
+        return 1;
+      }
+      return 0;
     } else if (app.got_subcommand("transport-map")) {
       reply = client.Call({{"op", "transport.map"}});
       if (!json_output) {

@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace mailvault {
@@ -58,6 +60,52 @@ json TransportMap(AdminContext& context) {
   return {{"ok", true}, {"entries", entries}};
 }
 
+// A hot backup of every region hosted here and of the directory: RocksDB
+// checkpoints (each consistent in itself) under `out`, with a manifest.
+json Backup(AdminContext& context, const std::string& out) {
+  if (out.empty() || out.front() != '/') {
+    return Fail(Status(ErrorCode::kInvalidArgument, "the backup needs an absolute --out path"));
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec)) {
+    return Fail(Status(ErrorCode::kAlreadyExists, out + " exists; a backup goes into a new directory"));
+  }
+  std::filesystem::create_directories(out + "/regions", ec);
+  if (ec) return Fail(Status(ErrorCode::kIOError, "cannot create " + out + ": " + ec.message()));
+  std::filesystem::permissions(out, std::filesystem::perms::owner_all, ec);
+  json regions = json::array();
+  for (const std::string& region : context.shards.hosted()) {
+    const Status status = context.shards.Find(region)->Checkpoint(out + "/regions/" + region);
+    if (!status.ok()) return Fail(status);
+    regions.push_back(region);
+  }
+  const Status directory = context.shards.directory().Checkpoint(out + "/directory");
+  if (!directory.ok()) return Fail(directory);
+  const json manifest = {{"format", "mailvault-backup-v1"},
+                         {"created_at", static_cast<int64_t>(std::time(nullptr))},
+                         {"regions", regions},
+                         {"directory", "directory"}};
+  std::ofstream(out + "/manifest.json") << manifest.dump(2) << "\n";
+  return {{"ok", true}, {"out", out}, {"regions", regions}};
+}
+
+json Verify(AdminContext& context) {
+  json regions = json::array();
+  size_t problems = 0;
+  for (const std::string& region : context.shards.hosted()) {
+    auto report = context.shards.Find(region)->Scrub();
+    if (!report.ok()) return Fail(report.status());
+    problems += report->problems.size();
+    regions.push_back({{"region", region},
+                       {"accounts", report->accounts},
+                       {"messages", report->messages},
+                       {"bodies", report->bodies},
+                       {"wraps", report->wraps},
+                       {"problems", report->problems}});
+  }
+  return {{"ok", true}, {"regions", regions}, {"problems", problems}};
+}
+
 json Dispatch(AdminContext& context, const json& request) {
   Accounts& accounts = context.accounts;
   const std::string op = request.value("op", "");
@@ -103,6 +151,8 @@ json Dispatch(AdminContext& context, const json& request) {
     return {{"ok", true}, {"regions", list}};
   }
   if (op == "transport.map") return TransportMap(context);
+  if (op == "backup") return Backup(context, request.value("out", ""));
+  if (op == "verify") return Verify(context);
   if (op == "account.create") {
     auto token = accounts.Create(request.value("account", ""), request.value("region", ""));
     if (!token.ok()) return Fail(token.status());

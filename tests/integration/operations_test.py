@@ -5,7 +5,9 @@ operator's mailvault-admin commands against a running server."""
 import base64
 import imaplib
 import json
+import os
 import re
+import shutil
 import smtplib
 import subprocess
 import unittest
@@ -207,6 +209,88 @@ class AdminTest(unittest.TestCase):
         client.login('frank@example.com', 'generic password 1')
         self.assertEqual(client.select('INBOX')[1][0], b'1')
         client.logout()
+
+
+class BackupTest(unittest.TestCase):
+    """backup on a running server, restore into another node's empty data
+    directories, and verify finding damage made behind the server's back."""
+
+    def setUp(self):
+        self.vault = harness.Vault()
+        self.other = None
+
+    def tearDown(self):
+        self.vault.cleanup()
+        if self.other:
+            self.other.cleanup()
+
+    def read_all(self, vault, device):
+        """Every INBOX message, opened with the independent FORMAT.md reader."""
+        client = vault.imap()
+        device.login_with_signature(client, ACCOUNT)
+        client.select('INBOX')
+        client._simple_command('XWRAPS', 'INBOX', device.key_id(), '1:*')
+        wraps = {}
+        for line in client.untagged_responses.pop('XWRAP', []):
+            uid, blob, wrap = line.split()
+            wraps[int(uid)] = (blob.decode(), base64.b64decode(wrap))
+        opened = []
+        for uid, (blob, wrap) in sorted(wraps.items()):
+            _, data = client.uid('FETCH', str(uid), '(BINARY.PEEK[1])')
+            key = harness.unwrap(wrap, device)
+            opened.append(harness.open_sealed_body(data[0][1], key, ACCOUNT, blob))
+        client.logout()
+        return opened, wraps
+
+    def test_backup_restore_and_verify(self):
+        token = self.vault.create_account(ACCOUNT)
+        device = harness.Device()
+        device.enroll(self.vault, ACCOUNT, token)
+        delivered = [b'Subject: kept %d\r\n\r\nbody %d\r\n' % (i, i) for i in range(3)]
+        lmtp = self.vault.lmtp()
+        for message in delivered:
+            lmtp.sendmail('s@example.org', [ACCOUNT], message)
+        lmtp.quit()
+
+        healthy = self.vault.admin('verify')
+        self.assertEqual(healthy.returncode, 0, healthy.stderr)
+        self.assertIn('3 messages, 3 bodies, 3 wraps checked', healthy.stdout)
+
+        backup = os.path.join(self.vault.dir, 'backup')
+        self.vault.admin('backup', '--out', backup)
+        self.assertTrue(os.path.exists(os.path.join(backup, 'manifest.json')))
+        again = self.vault.admin('backup', '--out', backup, check=False)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn('exists', again.stderr)
+
+        # Another node, stopped, its data directories emptied: restore there.
+        self.other = harness.Vault()
+        self.other.stop()
+        refused = self.other.admin('restore', '--from', backup, '--config', self.other.config,
+                                   check=False)
+        self.assertIn('not empty', refused.stderr)
+        shutil.rmtree(os.path.join(self.other.dir, 'local'))
+        shutil.rmtree(os.path.join(self.other.dir, 'state', 'directory'))
+        self.other.admin('restore', '--from', backup, '--config', self.other.config)
+        self.other.start()
+        opened, _ = self.read_all(self.other, device)
+        self.assertEqual(opened, delivered)
+
+        # A body removed behind the server's back (with RocksDB's own ldb).
+        _, wraps = self.read_all(self.vault, device)
+        blob = wraps[2][0]
+        self.vault.stop()
+        key = '0x' + (1).to_bytes(8, 'big').hex() + blob  # account number 1, blob id
+        removed = subprocess.run(['ldb', '--db=' + os.path.join(self.vault.dir, 'local'),
+                                  '--column_family=bodies', '--key_hex', 'delete', key],
+                                 capture_output=True, text=True)
+        self.assertEqual(removed.returncode, 0, removed.stdout + removed.stderr)
+        self.vault.start()
+        damaged = self.vault.admin('verify', check=False)
+        self.assertNotEqual(damaged.returncode, 0)
+        self.assertIn('DAMAGE %s INBOX uid 2: body of blob %s is missing' % (ACCOUNT, blob),
+                      damaged.stdout)
+        self.assertIn('1 problem', damaged.stderr)
 
 
 if __name__ == '__main__':
