@@ -1,11 +1,14 @@
 #include "server/delivery.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 
 #include <vector>
 
 #include "common/crypto/sealed_message.h"
 #include "common/mail/header_summary.h"
+#include "server/sealing_keys.h"
 
 namespace mailvault {
 
@@ -59,8 +62,12 @@ DeliveryReply Deliverer::Resolve(std::string_view account_id, Target& target) co
   if (account->suspended) {  // temporary: the MTA queues until it is resumed
     return Reply(false, "450 4.2.1", account_id, "account is suspended");
   }
-  auto keys = target.shard->ActiveEncryptionKeys(account_id);
-  if (!keys.ok()) return TemporaryFailure(account_id);
+  auto keys = SealingKeys(*target.shard, account_id);
+  if (!keys.ok()) {
+    // A key log that does not replay needs the operator: mail waits meanwhile.
+    spdlog::error("delivery: the key log of an account does not replay: {}", keys.status().message());
+    return TemporaryFailure(account_id);
+  }
   target.public_keys = std::move(keys).value();
   if (target.public_keys.empty()) {
     // Plaintext is never stored while an account waits for its first key.

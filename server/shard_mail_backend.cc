@@ -13,6 +13,7 @@
 #include "common/mail/header_summary.h"
 #include "server/imap/mime/message_structure.h"
 #include "server/vault_view.h"
+#include "server/sealing_keys.h"
 
 namespace mailvault {
 namespace {
@@ -124,7 +125,7 @@ Result<imap::AppendOutcome> ShardMailBackend::Append(const std::string& mailbox,
   if (auto payload = SealedPayload(message)) {
     return AppendSealed(mailbox, *payload, flags, internal_date);
   }
-  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, shard_.ActiveEncryptionKeys(account_));
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, SealingKeys(shard_, account_));
   if (recipients.empty()) {
     sodium_memzero(message.data(), message.size());
     return Result<imap::AppendOutcome>(

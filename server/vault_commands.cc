@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/crypto/account_log.h"
 #include "common/crypto/key_statements.h"
 #include "common/crypto/keys.h"
 #include "common/imap/mailbox_name.h"
@@ -114,7 +115,7 @@ imap::ExtensionReply StorageRefusal(const Status& s, std::string_view what) {
 
 bool VaultCommands::Handles(std::string_view name) const {
   return name == "XENROLL" || name == "XKEYS" || name == "XKEY" || name == "XWRAPS" ||
-         name == "XSUMMARIES";
+         name == "XSUMMARIES" || name == "XLOG";
 }
 
 imap::ExtensionReply VaultCommands::Execute(const imap::ImapCommand& command,
@@ -129,6 +130,7 @@ imap::ExtensionReply VaultCommands::Execute(const imap::ImapCommand& command,
     if (!command.args.empty()) return Bad("Syntax: XKEYS (no arguments)");
     return ListKeys(backend);
   }
+  if (command.name == "XLOG") return FetchLog(command, backend);
   // "XWRAPS PUT key-id (...)": the list tells it from "XWRAPS mailbox key-id
   // uid-set", so a mailbox may still be called PUT.
   const bool put_wraps = command.name == "XWRAPS" && command.args.size() == 3 &&
@@ -168,11 +170,34 @@ imap::ExtensionReply VaultCommands::Enroll(const imap::ImapCommand& command) {
   auto shard = accounts_.ShardFor(account);
   if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
   const std::string id = NormalizeAccountId(account);
-  Status s = (*shard)->RegisterPublicKey(id, PublicKeyKind::kEncryption, *encryption);
+  // The enrollment starts the key log: its first entry names both keys.
+  const LogAppend enrolled{LogKind::kKeys, static_cast<uint8_t>(KeyLogType::kEnroll),
+                           EnrollPayload(*encryption, *signing)};
+  Status s = (*shard)->RegisterPublicKey(id, PublicKeyKind::kEncryption, *encryption, &enrolled);
   if (s.ok()) s = (*shard)->RegisterPublicKey(id, PublicKeyKind::kSigning, *signing);
   if (!s.ok()) return No("CANNOT", "Keys not registered: " + s.message());
   return {{}, "OK", "", "Enrolled: encryption key " + KeyIdOf(*encryption).ToHex() +
                             ", signing key " + KeyIdOf(*signing).ToHex()};
+}
+
+// XLOG KEYS: "* XLOG seq base64-entry" for every entry of the account's key
+// log, in order (common/crypto/account_log.h; the customer checks them).
+imap::ExtensionReply VaultCommands::FetchLog(const imap::ImapCommand& command,
+                                             imap::MailBackend* backend) {
+  if (command.args.size() != 1 || !IsKeyword(command.args[0], "KEYS")) {
+    return Bad("Syntax: XLOG KEYS");
+  }
+  const std::string account = NormalizeAccountId(backend->account());
+  auto shard = accounts_.ShardFor(account);
+  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
+  auto entries = (*shard)->ReadLog(account, LogKind::kKeys);
+  if (!entries.ok()) return StorageRefusal(entries.status(), "Reading the key log");
+  imap::ExtensionReply reply{{}, "OK", "", "XLOG completed"};
+  for (size_t seq = 0; seq < entries->size(); ++seq) {
+    reply.untagged.push_back("XLOG " + std::to_string(seq) + " " +
+                             imap::EncodeSaslBase64((*entries)[seq]));
+  }
+  return reply;
 }
 
 // XWRAPS mailbox key-id uid-set: "* XWRAP uid blob-id base64-wrap" for each
@@ -274,6 +299,8 @@ std::optional<imap::ExtensionReply> VaultCommands::VerifySignedChange(
   auto shard = accounts_.ShardFor(account);
   if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
   change.shard = *shard;
+  change.signer = *signer;
+  change.signature = *signature;
   change.lock = std::unique_lock(key_changes_);
   auto keys = change.shard->ListPublicKeys(account);
   if (!keys.ok()) return StorageRefusal(keys.status(), "Reading the keys");
@@ -315,7 +342,10 @@ imap::ExtensionReply VaultCommands::RegisterKey(const imap::ImapCommand& command
                                    (existing->revoked ? " was revoked and cannot be registered again"
                                                       : " is already registered"));
   }
-  Status s = change.shard->RegisterPublicKey(account, kind, *public_key);
+  const LogAppend logged{LogKind::kKeys, static_cast<uint8_t>(KeyLogType::kRegister),
+                         RegisterPayload(static_cast<uint8_t>(kind), *public_key,
+                                         change.signer, change.signature)};
+  Status s = change.shard->RegisterPublicKey(account, kind, *public_key, &logged);
   if (s.code() == ErrorCode::kAlreadyExists) {
     return No("ALREADYEXISTS", "Key " + key_id.ToHex() + " is already registered");
   }
@@ -354,7 +384,9 @@ imap::ExtensionReply VaultCommands::RevokeKey(const imap::ImapCommand& command,
     return No("CANNOT", "Key " + key_id->ToHex() + " is the account's last active " +
                             KindName(key->kind) + " key; register its replacement first");
   }
-  Status s = change.shard->RevokePublicKey(account, *key_id);
+  const LogAppend logged{LogKind::kKeys, static_cast<uint8_t>(KeyLogType::kRevoke),
+                         RevokePayload(*key_id, change.signer, change.signature)};
+  Status s = change.shard->RevokePublicKey(account, *key_id, &logged);
   if (!s.ok()) return StorageRefusal(s, "Revoking the key");
   return {{}, "OK", "",
           "Revoked " + KindName(key->kind) + " key " + key_id->ToHex() +

@@ -30,6 +30,7 @@ class VaultCommands final : public imap::CommandExtension {
  private:
   imap::ExtensionReply Enroll(const imap::ImapCommand& command);
   imap::ExtensionReply ListKeys(imap::MailBackend* backend);
+  imap::ExtensionReply FetchLog(const imap::ImapCommand& command, imap::MailBackend* backend);
   imap::ExtensionReply KeyCommand(const imap::ImapCommand& command, imap::MailBackend* backend);
   imap::ExtensionReply RegisterKey(const imap::ImapCommand& command,
                                    imap::MailBackend* backend);
@@ -47,6 +48,9 @@ class VaultCommands final : public imap::CommandExtension {
     RegionShard* shard = nullptr;
     std::vector<PublicKeyRecord> keys;
     std::unique_lock<std::mutex> lock;
+    // Written to the key log with the change, so the customer can check it.
+    KeyId signer;
+    std::string signature;
   };
   std::optional<imap::ExtensionReply> VerifySignedChange(const std::string& account,
                                                          const imap::ImapToken& signer_arg,

@@ -92,7 +92,7 @@ Status RegionShard::SetHomeRegion(std::string_view account_id, std::string_view 
 }
 
 Status RegionShard::RegisterPublicKey(std::string_view account_id, PublicKeyKind kind,
-                                      std::string_view public_key) {
+                                      std::string_view public_key, const LogAppend* log) {
   size_t expected_size = 0;
   switch (kind) {
     case PublicKeyKind::kEncryption:
@@ -125,6 +125,7 @@ Status RegionShard::RegisterPublicKey(std::string_view account_id, PublicKeyKind
   rocksdb::WriteBatch batch;
   batch.Put(impl_->db->cf(Cf::kKeys), shard_keys::PublicKeyKey(account.number(), key_id),
             shard_records::EncodePublicKey(record));
+  if (log != nullptr) MV_RETURN_IF_ERROR(impl_->AppendLogEntry(account.number(), *log, batch));
   return impl_->db->Commit(&batch);
 }
 
@@ -137,7 +138,8 @@ Result<std::vector<std::string>> RegionShard::ActiveEncryptionKeys(std::string_v
   return active;
 }
 
-Status RegionShard::RevokePublicKey(std::string_view account_id, const KeyId& key_id) {
+Status RegionShard::RevokePublicKey(std::string_view account_id, const KeyId& key_id,
+                                    const LogAppend* log) {
   MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
   MV_ASSIGN_OR_RETURN(std::optional<PublicKeyRecord> key,
                       impl_->ReadPublicKey(account.number(), key_id));
@@ -153,7 +155,13 @@ Status RegionShard::RevokePublicKey(std::string_view account_id, const KeyId& ke
   // repeats this harmlessly.
   std::string begin = shard_keys::WrapKeyPrefix(account.number(), key_id);
   batch.DeleteRange(impl_->db->cf(Cf::kWraps), begin, shard_keys::PrefixSuccessor(begin));
+  if (log != nullptr) MV_RETURN_IF_ERROR(impl_->AppendLogEntry(account.number(), *log, batch));
   return impl_->db->Commit(&batch);
+}
+
+Result<std::vector<std::string>> RegionShard::ReadLog(std::string_view account_id, LogKind log) {
+  MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
+  return impl_->ReadLogEntries(number, log);
 }
 
 Result<std::vector<PublicKeyRecord>> RegionShard::ListPublicKeys(std::string_view account_id) {

@@ -16,12 +16,21 @@
 #include <string_view>
 #include <vector>
 
+#include "common/crypto/account_log.h"
 #include "common/crypto/ids.h"
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/sealed_message.h"
 #include "common/status.h"
 
 namespace mailvault {
+
+// An entry to append to one of the account's hash-chained logs
+// (common/crypto/account_log.h); the shard gives it its seq, time and link.
+struct LogAppend {
+  LogKind log = LogKind::kKeys;
+  uint8_t type = 0;
+  std::string payload;
+};
 
 // What a scrub found (mailvault-admin verify).
 struct ScrubReport {
@@ -186,11 +195,16 @@ class RegionShard {
   Result<Credential> GetCredential(std::string_view account_id, CredentialKind kind);
   Status DeleteCredential(std::string_view account_id, CredentialKind kind);
 
-  // Public keys: the key id is derived from the key (KeyIdOf).
+  // Public keys: the key id is derived from the key (KeyIdOf). With `log`,
+  // its key log entry is appended in the same batch.
   Status RegisterPublicKey(std::string_view account_id, PublicKeyKind kind,
-                           std::string_view public_key);
+                           std::string_view public_key, const LogAppend* log = nullptr);
   // Marks the key revoked and deletes every wrap made for it.
-  Status RevokePublicKey(std::string_view account_id, const KeyId& key_id);
+  Status RevokePublicKey(std::string_view account_id, const KeyId& key_id,
+                         const LogAppend* log = nullptr);
+
+  // The account's log, every entry encoded, in order.
+  Result<std::vector<std::string>> ReadLog(std::string_view account_id, LogKind log);
   Result<std::vector<PublicKeyRecord>> ListPublicKeys(std::string_view account_id);
   // The public keys of the account's registered, non-revoked encryption
   // keys: what a new message is sealed to.

@@ -69,6 +69,11 @@ struct RegionShard::Impl {
   // ok for a registered, non-revoked encryption key; kKeyNotActive otherwise.
   Status CheckActiveEncryptionKey(uint64_t number, const KeyId& key_id);
 
+  // Adds the next entry of `append.log` to `batch` (the caller holds the
+  // account's lock, so nothing else appends meanwhile).
+  Status AppendLogEntry(uint64_t number, const LogAppend& append, rocksdb::WriteBatch& batch);
+  Result<std::vector<std::string>> ReadLogEntries(uint64_t number, LogKind log);
+
   // Adds the reference count changes to `batch`; a blob whose count reaches
   // zero loses its body, blobmeta (with the summary) and every wrap.
   Status ApplyRefcountChanges(const AccountWrite& account, const RefcountChanges& changes,

@@ -227,4 +227,23 @@ void RegionShard::Impl::PutEntry(rocksdb::WriteBatch& batch, uint64_t number, ui
             shard_records::EncodeIndexEntry(entry));
 }
 
+Result<std::vector<std::string>> RegionShard::Impl::ReadLogEntries(uint64_t number, LogKind log) {
+  const std::string begin = shard_keys::LogPrefix(number, static_cast<uint8_t>(log));
+  std::vector<std::string> entries;
+  RangeIterator it = db->Scan(Cf::kLogs, begin, shard_keys::PrefixSuccessor(begin));
+  for (; it.Valid(); it.Next()) entries.emplace_back(it.value());
+  MV_RETURN_IF_ERROR(it.status());
+  return entries;
+}
+
+Status RegionShard::Impl::AppendLogEntry(uint64_t number, const LogAppend& append,
+                                         rocksdb::WriteBatch& batch) {
+  MV_ASSIGN_OR_RETURN(auto entries, ReadLogEntries(number, append.log));
+  const LogEntry entry = NextLogEntry(append.log, entries.empty() ? "" : entries.back(), UnixNow(),
+                                      append.type, append.payload);
+  batch.Put(db->cf(Cf::kLogs), shard_keys::LogKey(number, static_cast<uint8_t>(append.log), entry.seq),
+            EncodeLogEntry(entry));
+  return Status::Ok();
+}
+
 }  // namespace mailvault

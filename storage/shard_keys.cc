@@ -63,6 +63,18 @@ std::string CredentialKey(uint64_t account_number, uint8_t kind) {
   return key;
 }
 
+std::string LogPrefix(uint64_t account_number, uint8_t log) {
+  std::string key = AccountPrefix(account_number);
+  key.push_back(static_cast<char>(log));
+  return key;
+}
+
+std::string LogKey(uint64_t account_number, uint8_t log, uint64_t seq) {
+  std::string key = LogPrefix(account_number, log);
+  AppendBigEndian<uint64_t>(key, seq);
+  return key;
+}
+
 std::string WrapKeyPrefix(uint64_t account_number, const KeyId& key_id) {
   return PublicKeyKey(account_number, key_id);
 }

@@ -47,6 +47,10 @@ std::string PublicKeyKey(uint64_t account_number, const KeyId& key_id);
 std::string WrapKey(uint64_t account_number, const KeyId& key_id, const BlobId& blob_id);
 std::string WrapKeyPrefix(uint64_t account_number, const KeyId& key_id);
 
+// logs: number | log kind (u8) | seq (u64): each log in order.
+std::string LogKey(uint64_t account_number, uint8_t log, uint64_t seq);
+std::string LogPrefix(uint64_t account_number, uint8_t log);
+
 // credentials: number | kind (u8).
 std::string CredentialKey(uint64_t account_number, uint8_t kind);
 

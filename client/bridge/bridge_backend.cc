@@ -150,13 +150,10 @@ Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
 Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, std::string message,
                                                   const std::vector<std::string>& flags,
                                                   int64_t internal_date) {
-  // Sealed here, to every active encryption key of the account: the vault
-  // receives Sent and Drafts as it receives deliveries, never in plaintext.
-  MV_ASSIGN_OR_RETURN(auto keys, vault_->ListKeys());
-  std::vector<std::string> recipients;
-  for (const VaultKey& key : keys) {
-    if (key.encryption && key.active) recipients.push_back(key.public_key);
-  }
+  // Sealed here, to the account's encryption keys the key log proves: the
+  // vault receives Sent and Drafts as it receives deliveries, never in
+  // plaintext, and a key the customer never signed receives nothing.
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, vault_->SealingKeys());
   auto sealed = SealMessage(device_.profile.account, RandomBlobId(), message,
                             SummarizeMessage(message), recipients);
   sodium_memzero(message.data(), message.size());

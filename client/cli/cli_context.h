@@ -34,5 +34,6 @@ void AddKeyFileCommands(CLI::App& app, CliOptions& options, CommandRunner& run);
 void AddReadCommands(CLI::App& app, CliOptions& options, CommandRunner& run);
 void AddTransferCommands(CLI::App& app, CliOptions& options, CommandRunner& run);
 void AddBridgeCommand(CLI::App& app, CliOptions& options, CommandRunner& run);
+void AddVerifyCommand(CLI::App& app, CliOptions& options, CommandRunner& run);
 
 }  // namespace mailvault::client

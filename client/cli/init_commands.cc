@@ -9,6 +9,8 @@
 #include "client/cli/cli_context.h"
 #include "client/device/device.h"
 #include "client/device/device_request.h"
+#include "client/device/key_log_pins.h"
+#include "common/crypto/account_log.h"
 #include "common/crypto/key_file.h"
 
 namespace mailvault::client {
@@ -26,6 +28,20 @@ struct InitArgs {
 std::string Lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
+}
+
+// The key log starts with this enrollment: its first entry is pinned, so
+// `mailvault verify` notices if the vault ever presents another history.
+Status CheckAndPinKeyLog(VaultSession& vault, Profile& profile, const DeviceKeys& keys) {
+  MV_RETURN_IF_ERROR(vault.Login(profile.account, keys.signing));
+  MV_ASSIGN_OR_RETURN(auto entries, vault.FetchKeyLog());
+  MV_ASSIGN_OR_RETURN(KeyLogState log, ReplayKeyLog(profile.account, entries));
+  if (log.events.empty() || log.events.front().type != KeyLogType::kEnroll ||
+      log.events.front().key != keys.encryption.id()) {
+    return Status(ErrorCode::kTampered, "the vault's key log does not start with this enrollment");
+  }
+  PinKeyLog(profile, log);
+  return Status::Ok();
 }
 
 Status RunInit(const CliOptions& options, const InitArgs& args) {
@@ -72,6 +88,7 @@ Status RunInit(const CliOptions& options, const InitArgs& args) {
     // profile behind, and the keys are in memory until the file is written.
     MV_RETURN_IF_ERROR(vault->Enroll(profile.account, args.token, keys.encryption.public_key,
                                      keys.signing.public_key));
+    MV_RETURN_IF_ERROR(CheckAndPinKeyLog(*vault, profile, keys));
   }
   MV_RETURN_IF_ERROR(SaveProfile(profile));
   MV_RETURN_IF_ERROR(WriteFileAtomically(profile.key_file_path(), file, 0600));

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <sstream>
 #include <toml++/toml.h>
 
 #include "client/cli/cli_context.h"
@@ -32,16 +31,11 @@ Status RunBackup(const CliOptions& options, const std::string& out) {
                                         "Passphrase for the backup (keep it apart from the file)"));
   MV_ASSIGN_OR_RETURN(std::string sealed,
                       EncryptKeyFile(device.keys, backup_passphrase.view(), device.limits));
-  const Profile& p = device.profile;
-  toml::table table{{"server", p.server},
-                    {"account", p.account},
-                    {"fingerprint", p.fingerprint},
-                    {"ca_file", p.ca_file},
-                    {"key_file", imap::EncodeSaslBase64(sealed)}};
-  std::ostringstream text;
-  text << kBackupHeader << "\n" << table << "\n";
-  MV_RETURN_IF_ERROR(WriteFileAtomically(out, text.str(), 0600));
-  std::printf("Backup of %s's keys written to %s\n", p.account.c_str(), out.c_str());
+  // The profile's TOML, and the key file as one more key of it.
+  const std::string text = std::string(kBackupHeader) + "\n" + ProfileToToml(device.profile) +
+                           "key_file = \"" + imap::EncodeSaslBase64(sealed) + "\"\n";
+  MV_RETURN_IF_ERROR(WriteFileAtomically(out, text, 0600));
+  std::printf("Backup of %s's keys written to %s\n", device.profile.account.c_str(), out.c_str());
   return Status::Ok();
 }
 
@@ -50,21 +44,16 @@ Status RunRestore(const CliOptions& options, const std::string& in, bool force) 
   if (text.rfind(kBackupHeader, 0) != 0) {
     return Status(ErrorCode::kMalformed, in + " is not a mailvault key backup");
   }
-  toml::table table;
-  try {
-    table = toml::parse(text, in);
-  } catch (const toml::parse_error& e) {
-    return Status(ErrorCode::kMalformed, in + ": " + std::string(e.description()));
-  }
-  Profile profile;
+  MV_ASSIGN_OR_RETURN(Profile profile, ProfileFromToml(text, in));
   profile.dir = options.profile_dir();
-  profile.server = table["server"].value_or(std::string());
-  profile.account = table["account"].value_or(std::string());
-  profile.fingerprint = table["fingerprint"].value_or(std::string());
-  profile.ca_file = table["ca_file"].value_or(std::string());
-  auto sealed = imap::DecodeSaslBase64(table["key_file"].value_or(std::string()));
-  if (!sealed.ok() || profile.server.empty() || profile.account.empty()) {
-    return Status(ErrorCode::kMalformed, in + " is damaged (server, account or key_file missing)");
+  std::string key_file;
+  try {
+    key_file = toml::parse(text, in)["key_file"].value_or(std::string());
+  } catch (const toml::parse_error&) {  // ProfileFromToml parsed it already
+  }
+  auto sealed = imap::DecodeSaslBase64(key_file);
+  if (!sealed.ok() || sealed->empty()) {
+    return Status(ErrorCode::kMalformed, in + " is damaged (its key_file is missing)");
   }
   if (::access(profile.key_file_path().c_str(), F_OK) == 0 && !force) {
     return Status(ErrorCode::kAlreadyExists,

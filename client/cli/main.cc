@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   AddReadCommands(app, options, run);
   AddTransferCommands(app, options, run);
   AddBridgeCommand(app, options, run);
+  AddVerifyCommand(app, options, run);
 
   try {
     app.parse(argc, argv);

@@ -163,11 +163,7 @@ Status RunImport(const CliOptions& options, const TransferArgs& args) {
   const std::string mailbox = args.mailboxes.empty() ? "INBOX" : args.mailboxes.front();
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
-  MV_ASSIGN_OR_RETURN(auto keys, vault->ListKeys());
-  std::vector<std::string> recipients;
-  for (const VaultKey& key : keys) {
-    if (key.encryption && key.active) recipients.push_back(key.public_key);
-  }
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, vault->SealingKeys());
   auto selected = vault->Select(mailbox, true);
   if (selected.code() == ErrorCode::kNotFound) {
     MV_RETURN_IF_ERROR(vault->CreateMailbox(mailbox));

@@ -73,10 +73,45 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes, int 
   return Status::Ok();
 }
 
-Result<Profile> LoadProfile(const std::string& dir) {
+std::string ProfileToToml(const Profile& profile) {
+  toml::table table{{"server", profile.server}, {"account", profile.account}};
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"fingerprint", &profile.fingerprint},
+        {"ca_file", &profile.ca_file},
+        {"key_log_root", &profile.key_log_root},
+        {"key_log_seen", &profile.key_log_seen}}) {
+    if (!value->empty()) table.insert(name, *value);
+  }
+  std::ostringstream out;
+  out << table << "\n";
+  return out.str();
+}
+
+Result<Profile> ProfileFromToml(std::string_view text, const std::string& source) {
+  toml::table table;
+  try {  // toml++ is built with exceptions here (PLATFORM.md)
+    table = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Result<Profile>(ErrorCode::kMalformed, source + ": " + std::string(e.description()));
+  }
   Profile profile;
-  profile.dir = dir;
-  auto text = ReadWholeFile(profile.profile_path());
+  profile.server = table["server"].value_or(std::string());
+  profile.account = table["account"].value_or(std::string());
+  profile.fingerprint = table["fingerprint"].value_or(std::string());
+  profile.ca_file = table["ca_file"].value_or(std::string());
+  profile.key_log_root = table["key_log_root"].value_or(std::string());
+  profile.key_log_seen = table["key_log_seen"].value_or(std::string());
+  if (profile.server.empty() || profile.account.empty() ||
+      (profile.fingerprint.empty() && profile.ca_file.empty())) {
+    return Result<Profile>(ErrorCode::kMalformed,
+                           source + " lacks server, account or fingerprint");
+  }
+  return profile;
+}
+
+Result<Profile> LoadProfile(const std::string& dir) {
+  const std::string path = dir + "/profile.toml";
+  auto text = ReadWholeFile(path);
   if (!text.ok()) {
     if (text.code() == ErrorCode::kNotFound) {
       return Result<Profile>(ErrorCode::kNotFound,
@@ -84,22 +119,8 @@ Result<Profile> LoadProfile(const std::string& dir) {
     }
     return text.status();
   }
-  toml::table table;
-  try {  // toml++ is built with exceptions here (PLATFORM.md)
-    table = toml::parse(*text, profile.profile_path());
-  } catch (const toml::parse_error& e) {
-    return Result<Profile>(ErrorCode::kMalformed,
-                           profile.profile_path() + ": " + std::string(e.description()));
-  }
-  profile.server = table["server"].value_or(std::string());
-  profile.account = table["account"].value_or(std::string());
-  profile.fingerprint = table["fingerprint"].value_or(std::string());
-  profile.ca_file = table["ca_file"].value_or(std::string());
-  if (profile.server.empty() || profile.account.empty() ||
-      (profile.fingerprint.empty() && profile.ca_file.empty())) {
-    return Result<Profile>(ErrorCode::kMalformed,
-                           profile.profile_path() + " lacks server, account or fingerprint");
-  }
+  MV_ASSIGN_OR_RETURN(Profile profile, ProfileFromToml(*text, path));
+  profile.dir = dir;
   return profile;
 }
 
@@ -107,12 +128,10 @@ Status SaveProfile(const Profile& profile) {
   if (::mkdir(profile.dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status(ErrorCode::kIOError, "cannot create " + profile.dir + ": " + std::strerror(errno));
   }
-  toml::table table{{"server", profile.server}, {"account", profile.account}};
-  if (!profile.fingerprint.empty()) table.insert("fingerprint", profile.fingerprint);
-  if (!profile.ca_file.empty()) table.insert("ca_file", profile.ca_file);
-  std::ostringstream out;
-  out << "# mailvault device profile (written by `mailvault init`)\n" << table << "\n";
-  return WriteFileAtomically(profile.profile_path(), out.str(), 0600);
+  return WriteFileAtomically(profile.profile_path(),
+                             "# mailvault device profile (written by `mailvault init`)\n" +
+                                 ProfileToToml(profile),
+                             0600);
 }
 
 }  // namespace mailvault::client

@@ -18,6 +18,11 @@ struct Profile {
   std::string account;
   std::string fingerprint;  // pinned SHA-256 of the server certificate
   std::string ca_file;      // or: verify against these CAs
+  // The key log as this device last verified it (`mailvault verify`): the
+  // hash of its first entry, and "seq:hash" of the last one seen, so a
+  // rewritten history is noticed.
+  std::string key_log_root;
+  std::string key_log_seen;
 
   std::string key_file_path() const { return dir + "/keys.mvkey"; }
   std::string profile_path() const { return dir + "/profile.toml"; }
@@ -33,6 +38,11 @@ std::string DefaultProfileDir(const std::string& override_dir);
 Result<Profile> LoadProfile(const std::string& dir);
 // Creates the directory (0700) and writes profile.toml atomically.
 Status SaveProfile(const Profile& profile);
+
+// The profile's fields as TOML (a key backup carries them too); `dir` is not
+// among them.
+std::string ProfileToToml(const Profile& profile);
+Result<Profile> ProfileFromToml(std::string_view text, const std::string& source);
 
 // Writes `bytes` to `path` through a temporary file and rename, with the
 // given mode: a crash leaves the old file or the new, never half of one.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/crypto/account_log.h"
 #include "common/crypto/key_statements.h"
 #include "common/crypto/sealed_upload.h"
 #include "common/imap/imap_date.h"
@@ -195,6 +196,36 @@ Status VaultSession::RevokeKey(const KeyId& key_id, const SigningKeyPair& signer
       .Atom(imap::EncodeSaslBase64(signer.Sign(KeyRevokeStatement(account_, key_id))));
   MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(command));
   return result.ToStatus("revoking key " + key_id.ToHex());
+}
+
+Result<std::vector<std::string>> VaultSession::FetchKeyLog() {
+  MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(CommandBuilder("XLOG KEYS")));
+  MV_RETURN_IF_ERROR(result.ToStatus("reading the key log"));
+  std::vector<std::string> entries;
+  for (const Response* r : result.Data("XLOG")) {
+    const auto& d = r->data;
+    auto bytes = d.size() == 3 ? imap::DecodeSaslBase64(d[2].text) : Result<std::string>(Malformed("XLOG"));
+    if (d.size() != 3 || d[1].kind != TokenKind::kNumber || d[1].number != entries.size() ||
+        !bytes.ok()) {
+      return Malformed("XLOG response");
+    }
+    entries.push_back(std::move(bytes).value());
+  }
+  return entries;
+}
+
+Result<std::vector<std::string>> VaultSession::SealingKeys() {
+  MV_ASSIGN_OR_RETURN(auto entries, FetchKeyLog());
+  MV_ASSIGN_OR_RETURN(KeyLogState log, ReplayKeyLog(account_, entries));
+  MV_ASSIGN_OR_RETURN(auto listed, ListKeys());
+  std::vector<std::string> keys;
+  for (const std::string& key : log.ActiveEncryptionKeys()) {
+    const bool active_on_vault = std::any_of(listed.begin(), listed.end(), [&](const VaultKey& k) {
+      return k.public_key == key && k.active;
+    });
+    if (active_on_vault) keys.push_back(key);
+  }
+  return keys;
 }
 
 Result<std::vector<VaultMailbox>> VaultSession::ListMailboxes() {

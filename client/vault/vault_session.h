@@ -91,6 +91,14 @@ class VaultSession {
   // Ok also when the key was revoked already.
   Status RevokeKey(const KeyId& key_id, const SigningKeyPair& signer);
 
+  // XLOG KEYS: the key log's entries, encoded, in order (unchecked: see
+  // ReplayKeyLog in common/crypto/account_log.h).
+  Result<std::vector<std::string>> FetchKeyLog();
+  // The keys to seal new mail to: active in the key log (whose chain and
+  // signatures are checked) and active on the vault; kTampered if the log
+  // does not replay.
+  Result<std::vector<std::string>> SealingKeys();
+
   Result<std::vector<VaultMailbox>> ListMailboxes();
   Status CreateMailbox(std::string_view name);
   Status DeleteMailbox(std::string_view name);

@@ -12,6 +12,7 @@ import random
 import re
 import shutil
 import signal
+import smtplib
 import subprocess
 import tempfile
 import time
@@ -144,6 +145,9 @@ class ClientTest(unittest.TestCase):
                                       '-fingerprint', '-sha256'], capture_output=True,
                                      text=True).stdout.strip().split('=')[1]
         self.assertIn(fingerprint, profile)
+        verified = self.cli.run('verify').stdout.decode()
+        self.assertIn('chain and signatures verified', verified)
+        self.assertEqual(verified.count(' enrolled '), 2)
         kinds = sorted((kind, state, mine) for _, kind, state, mine in self.cli.keys())
         self.assertEqual(kinds, [('encryption', 'active', True), ('signing', 'active', True)])
         # The token was used up.
@@ -383,6 +387,34 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(sorted(kind for _, kind, state, mine in keys if mine),
                          ['encryption', 'signing'])
         self.assertEqual(len([k for k in keys if k[2] == 'active']), 2)
+
+    def test_11_key_log_verifies_and_a_tampered_entry_fails(self):
+        out = self.cli.run('verify').stdout.decode()
+        self.assertIn('registered encryption key', out)
+        self.assertIn('revoked    signing    key', out)
+        # An entry altered behind the vault's back (one byte of its time).
+        self.vault.stop()
+        region = os.path.join(self.vault.dir, 'local')
+        scan = subprocess.run(['ldb', '--db=' + region, '--column_family=logs', '--key_hex',
+                               '--value_hex', 'scan'], capture_output=True, text=True, check=True)
+        key, value = scan.stdout.splitlines()[1].split(' : ')
+        altered = value[:2 + 2 * 45] + ('%02x' % (int(value[2 + 2 * 45:2 + 2 * 46], 16) ^ 1)) + \
+            value[2 + 2 * 46:]
+        subprocess.run(['ldb', '--db=' + region, '--column_family=logs', '--key_hex',
+                        '--value_hex', 'put', key, altered], check=True, capture_output=True)
+        self.vault.start()
+        profile = os.path.join(self.cli.profile, 'profile.toml')
+        with open(profile) as f:
+            text = f.read()
+        with open(profile, 'w') as f:
+            f.write(re.sub(r'server = \S+', 'server = "127.0.0.1:%d"' % self.vault.imaps_port, text))
+        self.assertIn('KEY LOG BROKEN', self.cli.error_line('verify'))
+        # And the vault seals nothing to keys it cannot prove: mail waits.
+        lmtp = self.vault.lmtp()
+        with self.assertRaises(smtplib.SMTPRecipientsRefused) as refused:
+            lmtp.sendmail('s@example.org', [ACCOUNT], MESSAGES[0])
+        self.assertEqual(refused.exception.recipients[ACCOUNT][0], 451)
+        lmtp.quit()
 
 
 MBSYNC_CONFIG = """

@@ -1,0 +1,80 @@
+// `mailvault verify`: checks the account's key log on the vault — the hash
+// chain, every registration and revocation signed by a key the customer
+// already held back to the enrollment, the history this device saw before
+// still in place — and that every key the vault lists was signed so. Shows
+// every key change. Fails loudly (one line, non-zero exit) on any break.
+#include <cstdio>
+
+#include "client/cli/cli_context.h"
+#include "client/cli/terminal_text.h"
+#include "client/device/device.h"
+#include "client/device/key_log_pins.h"
+#include "common/crypto/account_log.h"
+
+namespace mailvault::client {
+namespace {
+
+const char* Action(KeyLogType type) {
+  switch (type) {
+    case KeyLogType::kEnroll: return "enrolled";
+    case KeyLogType::kRegister: return "registered";
+    case KeyLogType::kRevoke: return "revoked";
+  }
+  return "?";
+}
+
+Status RunVerify(const CliOptions& options) {
+  MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
+  MV_ASSIGN_OR_RETURN(auto entries, vault->FetchKeyLog());
+  auto replayed = ReplayKeyLog(device.profile.account, entries);
+  if (!replayed.ok()) {
+    return Status(ErrorCode::kTampered, "KEY LOG BROKEN: " + replayed.status().message());
+  }
+  const KeyLogState& log = *replayed;
+  MV_RETURN_IF_ERROR(CheckKeyLogPins(device.profile, log));
+
+  // Every key the vault uses must have come through the log.
+  MV_ASSIGN_OR_RETURN(auto listed, vault->ListKeys());
+  for (const VaultKey& key : listed) {
+    const LoggedKey* logged = log.Find(key.id);
+    if (key.active && (logged == nullptr || !logged->active)) {
+      return Status(ErrorCode::kTampered,
+                    "UNSIGNED KEY: the vault lists " + std::string(key.encryption ? "encryption" : "signing") +
+                        " key " + key.id.ToHex() + " as active, but no key of yours signed it");
+    }
+  }
+  for (const KeyId& own : {device.current().encryption.id(), device.current().signing.id()}) {
+    const LoggedKey* logged = log.Find(own);
+    if (logged == nullptr || !logged->active) {
+      return Status(ErrorCode::kTampered,
+                    "this device's key " + own.ToHex() + " is not active in the key log");
+    }
+  }
+
+  std::printf("Key log of %s: %zu entries, chain and signatures verified\n",
+              device.profile.account.c_str(), entries.size());
+  for (const KeyEvent& event : log.events) {
+    std::printf("  %s  #%llu %-10s %-10s key %s", UtcTime(event.time, "%Y-%m-%d %H:%M").c_str(),
+                static_cast<unsigned long long>(event.seq), Action(event.type),
+                event.encryption ? "encryption" : "signing", event.key.ToHex().c_str());
+    if (event.type != KeyLogType::kEnroll) std::printf(", signed by %s", event.signer.ToHex().c_str());
+    std::printf("\n");
+  }
+  // Remember what was verified: a later rewrite of this history fails.
+  Profile& profile = device.profile;
+  const bool first = profile.key_log_root.empty();
+  PinKeyLog(profile, log);
+  MV_RETURN_IF_ERROR(SaveProfile(profile));
+  if (first) std::printf("The log's first entry is now pinned on this device.\n");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddVerifyCommand(CLI::App& app, CliOptions& options, CommandRunner& run) {
+  app.add_subcommand("verify", "check the account's key log: chain, signatures, history")
+      ->callback([&options, &run] { run = [&options] { return RunVerify(options); }; });
+}
+
+}  // namespace mailvault::client

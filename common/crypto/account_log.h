@@ -1,0 +1,94 @@
+// The account's hash-chained logs (docs/FORMAT.md, "Account logs"): the key
+// log (every public key registered or revoked), later the placement and
+// disclosure logs. The vault appends; the customer's CLI fetches a log and
+// checks it here, with the same code the vault uses to decide which keys
+// new mail is sealed to.
+//
+// An entry: version (1) | log (1) | seq (u64) | previous entry's hash (32)
+//           | time (i64, unix s) | type (1) | u32 length | payload
+// Its hash is BLAKE2b-256 of those bytes; the first entry's previous hash
+// is 32 zero bytes, and seq counts from 0 without gaps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/crypto/ids.h"
+#include "common/status.h"
+
+namespace mailvault {
+
+enum class LogKind : uint8_t { kKeys = 1, kPlacement = 2, kDisclosure = 3 };
+
+inline constexpr size_t kLogHashSize = 32;
+
+struct LogEntry {
+  LogKind log = LogKind::kKeys;
+  uint64_t seq = 0;
+  std::string prev_hash;  // kLogHashSize bytes
+  int64_t time = 0;
+  uint8_t type = 0;
+  std::string payload;
+};
+
+std::string EncodeLogEntry(const LogEntry& entry);
+Result<LogEntry> DecodeLogEntry(std::string_view bytes);
+// BLAKE2b-256 of the encoded entry.
+std::string LogEntryHash(std::string_view encoded);
+
+// The entry that follows `previous_encoded` (empty: the first of its log).
+LogEntry NextLogEntry(LogKind log, std::string_view previous_encoded, int64_t time, uint8_t type,
+                      std::string payload);
+
+// Key log entry types and payloads.
+enum class KeyLogType : uint8_t {
+  kEnroll = 1,    // encryption key (32) | signing key (32): the enrollment, authorised by the token
+  kRegister = 2,  // kind (1: encryption, 2: signing) | key (32) | signer id (16) | signature (64)
+  kRevoke = 3,    // key id (16) | signer id (16) | signature (64)
+};
+
+std::string EnrollPayload(std::string_view encryption_key, std::string_view signing_key);
+std::string RegisterPayload(uint8_t kind, std::string_view public_key, const KeyId& signer,
+                            std::string_view signature);
+std::string RevokePayload(const KeyId& key_id, const KeyId& signer, std::string_view signature);
+
+// One key as the replay of the key log leaves it.
+struct LoggedKey {
+  KeyId id;
+  bool encryption = false;
+  std::string public_key;
+  bool active = true;
+  int64_t since = 0;
+  KeyId signer;  // zero for the enrollment's keys
+};
+
+// A key change, for `mailvault verify` to show.
+struct KeyEvent {
+  uint64_t seq = 0;
+  int64_t time = 0;
+  KeyLogType type = KeyLogType::kEnroll;
+  KeyId key;
+  bool encryption = false;
+  KeyId signer;
+};
+
+struct KeyLogState {
+  std::vector<LoggedKey> keys;
+  std::vector<KeyEvent> events;
+  std::string head_hash;  // hash of the last entry (empty for an empty log)
+  std::vector<std::string> entry_hashes;
+
+  std::vector<std::string> ActiveEncryptionKeys() const;
+  const LoggedKey* Find(const KeyId& id) const;
+};
+
+// Checks the chain (seq, previous hashes) and every statement: the first
+// entry is the enrollment, each later registration and revocation must be
+// signed by a signing key active at that point, over exactly the bytes
+// XKEY REGISTER / REVOKE sign. kTampered naming the entry on any failure.
+Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
+                                 const std::vector<std::string>& entries);
+
+}  // namespace mailvault
