@@ -31,7 +31,9 @@ def metric(text, name, labels=''):
     return float(found.group(1)) if found else None
 
 
-class MetricsTest(unittest.TestCase):
+class WithVault(unittest.TestCase):
+    """One mailvaultd for the whole class."""
+
     @classmethod
     def setUpClass(cls):
         cls.vault = harness.Vault()
@@ -40,6 +42,8 @@ class MetricsTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.vault.cleanup()
 
+
+class MetricsTest(WithVault):
     def test_health(self):
         code, body = curl(self.vault, '/healthz')
         self.assertEqual(code, 200)
@@ -90,15 +94,7 @@ class MetricsTest(unittest.TestCase):
         self.assertNotIn(ACCOUNT, during)
 
 
-class AdminTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.vault = harness.Vault()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.vault.cleanup()
-
+class AdminTest(WithVault):
     def enrolled_account(self, address, messages=2):
         token = self.vault.create_account(address, password='generic password 1')
         device = harness.Device()
