@@ -28,7 +28,11 @@ Progress::Progress(std::string label, uint64_t total)
       start_(Clock::now()),
       last_draw_(start_) {}
 
-Progress::~Progress() { Finish(); }
+// Without Finish() the work failed: its error is the one line that follows,
+// so only a bar left open on a terminal is ended.
+Progress::~Progress() {
+  if (!finished_ && terminal_ && last_draw_ != start_) std::fprintf(stderr, "\n");
+}
 
 void Progress::Advance(uint64_t items, uint64_t bytes) {
   done_ += items;

@@ -17,7 +17,7 @@ class Progress {
 
   void Advance(uint64_t items = 1, uint64_t bytes = 0);
   void set_total(uint64_t total) { total_ = total; }
-  // Prints the final line; the destructor does it if not called.
+  // Prints the final line, once the work succeeded.
   void Finish(const std::string& outcome = "");
 
  private:

@@ -1,6 +1,7 @@
 #include "client/vault/imap_client.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "common/imap/response_writer.h"
 #include "server/net/endpoint.h"

@@ -335,13 +335,13 @@ Result<std::string> VaultSession::FetchSealedBody(uint32_t uid) {
                       client_->Run(CommandBuilder("UID FETCH").Atom(std::to_string(uid)).Atom(
                           "(UID BINARY.PEEK[1])")));
   MV_RETURN_IF_ERROR(result.ToStatus("fetching message " + std::to_string(uid)));
-  for (const Response* r : result.Data("FETCH")) {
-    if (r->data.size() < 3) continue;
-    const auto& items = r->data[2].children;
+  for (Response& r : result.untagged) {  // the body is moved out, not copied
+    if (!r.status.empty() || r.data.size() < 3 || !Is(r.data[1], "FETCH")) continue;
+    auto& items = r.data[2].children;
     for (size_t i = 0; i + 1 < items.size(); i += 2) {
       if (items[i].kind == TokenKind::kSection && items[i].SectionPrefix() == "BINARY" &&
           items[i + 1].IsString()) {
-        return std::move(const_cast<ImapToken&>(items[i + 1]).text);
+        return std::move(items[i + 1].text);
       }
     }
   }
