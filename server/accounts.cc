@@ -1,5 +1,9 @@
 #include "server/accounts.h"
 
+#include <ctime>
+
+#include "common/crypto/move_consent.h"
+
 #include <sodium.h>
 
 #include <ctime>
@@ -66,7 +70,10 @@ Result<EnrollmentToken> Accounts::Create(std::string_view address, std::string_v
     return Result<EnrollmentToken>(ErrorCode::kAlreadyExists,
                                    std::string(account_id) + " already exists");
   }
-  MV_RETURN_IF_ERROR(shard->CreateAccount(account_id, region));
+  // The placement log starts with the account (docs/FORMAT.md).
+  const LogAppend created{LogKind::kPlacement, static_cast<uint8_t>(PlacementLogType::kCreated),
+                          CreatedPayload(region)};
+  MV_RETURN_IF_ERROR(shard->CreateAccount(account_id, region, &created));
   for (std::string_view mailbox : kSpecialUseMailboxes) {
     MV_RETURN_IF_ERROR(shard->CreateMailbox(account_id, mailbox));
   }
@@ -194,6 +201,53 @@ Result<std::vector<RegionSummary>> Accounts::SummarizeRegions() {
     after = page.back().account_id;
   }
   return regions;
+}
+
+Result<DeleteReport> Accounts::Move(std::string_view address, std::string_view to_region,
+                                    const MoveConsent& consent) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * source, ShardFor(account_id));
+  RegionShard* target = shards_.Find(to_region);
+  if (target == nullptr) {
+    return Result<DeleteReport>(ErrorCode::kInvalidArgument,
+                                "region " + std::string(to_region) +
+                                    " is not hosted on this node (moves between nodes are not "
+                                    "supported yet)");
+  }
+  if (target == source) {
+    return Result<DeleteReport>(ErrorCode::kInvalidArgument,
+                                account_id + " is in region " + std::string(to_region) + " already");
+  }
+  // The consent is checked against the account's own logs.
+  MV_ASSIGN_OR_RETURN(auto key_entries, source->ReadLog(account_id, LogKind::kKeys));
+  MV_ASSIGN_OR_RETURN(KeyLogState keys, ReplayKeyLog(account_id, key_entries));
+  MV_ASSIGN_OR_RETURN(auto placement_entries, source->ReadLog(account_id, LogKind::kPlacement));
+  MV_ASSIGN_OR_RETURN(PlacementLogState placement,
+                      ReplayPlacementLog(account_id, placement_entries, keys));
+  MV_RETURN_IF_ERROR(CheckMoveConsent(consent, account_id, to_region, keys, placement,
+                                      static_cast<uint64_t>(std::time(nullptr))));
+
+  // Never half-moved: the account is suspended (logins refused, mail queued
+  // by the MTAs with 450) while its records are copied; the directory then
+  // points at the copy, and only then is the old copy shredded. A failure
+  // before that leaves the account where it was, resumed.
+  MV_ASSIGN_OR_RETURN(AccountInfo before, source->GetAccount(account_id));
+  MV_RETURN_IF_ERROR(source->SetSuspended(account_id, true));
+  auto undo = [&](const Status& failure) -> Result<DeleteReport> {
+    (void)source->SetSuspended(account_id, before.suspended);
+    return failure;
+  };
+  auto dump = source->ExportAccount(account_id);
+  if (!dump.ok()) return undo(dump.status());
+  const LogAppend moved{LogKind::kPlacement, static_cast<uint8_t>(PlacementLogType::kMoved),
+                        MovedPayload(source->region(), consent)};
+  if (Status s = target->ImportAccount(*dump, &moved); !s.ok()) return undo(s);
+  if (before.suspended) (void)target->SetSuspended(account_id, true);
+  if (Status s = shards_.directory().Place(account_id, to_region); !s.ok()) {
+    (void)target->DeleteAccount(account_id);
+    return undo(s);
+  }
+  return source->DeleteAccount(account_id);
 }
 
 }  // namespace mailvault

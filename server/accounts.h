@@ -59,6 +59,11 @@ class Accounts {
   Status SetSuspended(std::string_view account_id, bool suspended);
   // Crypto-shredding: every record in its shard, then its directory entry.
   Result<DeleteReport> Delete(std::string_view account_id);
+  // Moves the account to another region hosted here, on the customer's
+  // consent (checked against its key and placement logs; used once). The
+  // old copy is crypto-shredded: the report says what was removed there.
+  Result<DeleteReport> Move(std::string_view account_id, std::string_view to_region,
+                            const MoveConsent& consent);
   // Accounts, messages and sealed bytes of each region hosted here.
   Result<std::vector<RegionSummary>> SummarizeRegions();
 

@@ -180,18 +180,20 @@ imap::ExtensionReply VaultCommands::Enroll(const imap::ImapCommand& command) {
                             ", signing key " + KeyIdOf(*signing).ToHex()};
 }
 
-// XLOG KEYS: "* XLOG seq base64-entry" for every entry of the account's key
-// log, in order (common/crypto/account_log.h; the customer checks them).
+// XLOG KEYS|PLACEMENT: "* XLOG seq base64-entry" for every entry of the
+// account's key or placement log, in order (common/crypto/account_log.h;
+// the customer checks them).
 imap::ExtensionReply VaultCommands::FetchLog(const imap::ImapCommand& command,
                                              imap::MailBackend* backend) {
-  if (command.args.size() != 1 || !IsKeyword(command.args[0], "KEYS")) {
-    return Bad("Syntax: XLOG KEYS");
+  const bool keys = command.args.size() == 1 && IsKeyword(command.args[0], "KEYS");
+  if (!keys && !(command.args.size() == 1 && IsKeyword(command.args[0], "PLACEMENT"))) {
+    return Bad("Syntax: XLOG KEYS|PLACEMENT");
   }
   const std::string account = NormalizeAccountId(backend->account());
   auto shard = accounts_.ShardFor(account);
   if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
-  auto entries = (*shard)->ReadLog(account, LogKind::kKeys);
-  if (!entries.ok()) return StorageRefusal(entries.status(), "Reading the key log");
+  auto entries = (*shard)->ReadLog(account, keys ? LogKind::kKeys : LogKind::kPlacement);
+  if (!entries.ok()) return StorageRefusal(entries.status(), "Reading the log");
   imap::ExtensionReply reply{{}, "OK", "", "XLOG completed"};
   for (size_t seq = 0; seq < entries->size(); ++seq) {
     reply.untagged.push_back("XLOG " + std::to_string(seq) + " " +

@@ -28,7 +28,8 @@ Result<std::unique_ptr<RegionShard>> RegionShard::Open(const ShardOptions& optio
 
 const std::string& RegionShard::region() const { return impl_->options.region; }
 
-Status RegionShard::CreateAccount(std::string_view account_id, std::string_view home_region) {
+Status RegionShard::CreateAccount(std::string_view account_id, std::string_view home_region,
+                                  const LogAppend* log) {
   MV_RETURN_IF_ERROR(ValidateAccountId(account_id));
   MV_RETURN_IF_ERROR(ValidateRegion(home_region));
   if (home_region != impl_->options.region) {
@@ -65,6 +66,7 @@ Status RegionShard::CreateAccount(std::string_view account_id, std::string_view 
             shard_records::EncodeAccount(account));
   batch.Put(impl_->db->cf(Cf::kDefault), kNextAccountNumberKey, next_number);
   impl_->PutMailbox(batch, account.number, kInbox, inbox);
+  if (log != nullptr) MV_RETURN_IF_ERROR(impl_->AppendLogEntry(account.number, *log, batch));
   // Advance first: if the write fails, a number may go unused, never twice.
   ++impl_->next_account_number;
   return impl_->db->Commit(&batch);

@@ -32,6 +32,18 @@ struct LogAppend {
   std::string payload;
 };
 
+// Every record of one account, keys without its 8-byte number.
+struct AccountDump {
+  std::string account_id;
+  std::string account_record;  // encoded; the importing shard gives a new number
+  struct Row {
+    uint8_t family = 0;
+    std::string key_suffix;
+    std::string value;
+  };
+  std::vector<Row> rows;
+};
+
 // What a scrub found (mailvault-admin verify).
 struct ScrubReport {
   uint64_t accounts = 0;
@@ -172,7 +184,8 @@ class RegionShard {
   // Accounts. CreateAccount makes INBOX (and nothing else: special-use
   // mailboxes are the server's business). kWrongRegion if home_region is not
   // this shard's region; kAlreadyExists for a second create.
-  Status CreateAccount(std::string_view account_id, std::string_view home_region);
+  Status CreateAccount(std::string_view account_id, std::string_view home_region,
+                       const LogAppend* log = nullptr);
   Result<AccountInfo> GetAccount(std::string_view account_id);
   // Marks the account as homed elsewhere (after a move): from then on every
   // write for it fails with kWrongRegion naming the new region.
@@ -205,6 +218,14 @@ class RegionShard {
 
   // The account's log, every entry encoded, in order.
   Result<std::vector<std::string>> ReadLog(std::string_view account_id, LogKind log);
+  Status AppendLog(std::string_view account_id, const LogAppend& log);
+
+  // Moving an account between shards: every record of it (logs included),
+  // read under its lock, and recreated in another shard under a new
+  // number, homed in that shard's region, with `log` appended in the same
+  // batch. kAlreadyExists if the account is there already.
+  Result<AccountDump> ExportAccount(std::string_view account_id);
+  Status ImportAccount(const AccountDump& dump, const LogAppend* log);
   Result<std::vector<PublicKeyRecord>> ListPublicKeys(std::string_view account_id);
   // The public keys of the account's registered, non-revoked encryption
   // keys: what a new message is sealed to.

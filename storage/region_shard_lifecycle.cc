@@ -1,8 +1,13 @@
 // An account's life after creation: suspension, what it holds, deletion.
+#include <algorithm>
+#include <iterator>
+
+#include "common/big_endian.h"
 #include "storage/region_shard.h"
 #include "storage/region_shard_impl.h"
 #include "storage/shard_keys.h"
 #include "storage/shard_records.h"
+#include "storage/shard_validation.h"
 
 namespace mailvault {
 namespace {
@@ -90,6 +95,85 @@ Result<DeleteReport> RegionShard::DeleteAccount(std::string_view account_id) {
   const std::string key = shard_keys::AccountKey(account_id);
   MV_RETURN_IF_ERROR(db.CompactRange(Cf::kAccounts, key, key + '\0'));
   return report;
+}
+
+namespace {
+
+// The families that hold an account's records under its number.
+constexpr Cf kAccountFamilies[] = {Cf::kKeys,    Cf::kMailboxes, Cf::kIndex, Cf::kBodies,
+                                   Cf::kBlobMeta, Cf::kWraps,    Cf::kLogs,  Cf::kCredentials};
+
+}  // namespace
+
+Status RegionShard::AppendLog(std::string_view account_id, const LogAppend& log) {
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->LockAccount(account_id));
+  rocksdb::WriteBatch batch;
+  MV_RETURN_IF_ERROR(impl_->AppendLogEntry(account.number(), log, batch));
+  return impl_->db->Commit(&batch);
+}
+
+Result<AccountDump> RegionShard::ExportAccount(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->LockAccount(account_id));
+  AccountDump dump;
+  dump.account_id = std::string(account_id);
+  dump.account_record = shard_records::EncodeAccount(account.record);
+  const std::string begin = shard_keys::AccountPrefix(account.number());
+  const std::string end = shard_keys::PrefixSuccessor(begin);
+  for (Cf family : kAccountFamilies) {
+    RangeIterator it = impl_->db->Scan(family, begin, end);
+    for (; it.Valid(); it.Next()) {
+      dump.rows.push_back({static_cast<uint8_t>(family),
+                           std::string(it.key().substr(begin.size())), std::string(it.value())});
+    }
+    MV_RETURN_IF_ERROR(it.status());
+  }
+  return dump;
+}
+
+Status RegionShard::ImportAccount(const AccountDump& dump, const LogAppend* log) {
+  MV_RETURN_IF_ERROR(ValidateAccountId(dump.account_id));
+  MV_ASSIGN_OR_RETURN(shard_records::AccountRecord record,
+                      shard_records::DecodeAccount(dump.account_record));
+  std::lock_guard<std::mutex> lock(impl_->create_mutex);
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> existing,
+                      impl_->db->Get(Cf::kAccounts, shard_keys::AccountKey(dump.account_id)));
+  if (existing.has_value()) {
+    return Status(ErrorCode::kAlreadyExists, "account " + dump.account_id + " exists here");
+  }
+  record.number = impl_->next_account_number;
+  record.home_region = impl_->options.region;
+  record.suspended = false;
+  const std::string prefix = shard_keys::AccountPrefix(record.number);
+
+  std::string next_number;
+  next_number.push_back(static_cast<char>(shard_records::kVersion1));
+  AppendBigEndian<uint64_t>(next_number, record.number + 1);
+
+  rocksdb::WriteBatch batch;
+  batch.Put(impl_->db->cf(Cf::kAccounts), shard_keys::AccountKey(dump.account_id),
+            shard_records::EncodeAccount(record));
+  batch.Put(impl_->db->cf(Cf::kDefault), kNextAccountNumberKey, next_number);
+  std::string last_entry;  // of `log`'s kind, to chain the new entry to
+  for (const AccountDump::Row& row : dump.rows) {
+    const Cf family = static_cast<Cf>(row.family);
+    if (std::find(std::begin(kAccountFamilies), std::end(kAccountFamilies), family) ==
+        std::end(kAccountFamilies)) {
+      return Status(ErrorCode::kInvalidArgument, "an account dump row of an unknown family");
+    }
+    batch.Put(impl_->db->cf(family), prefix + row.key_suffix, row.value);
+    if (log != nullptr && family == Cf::kLogs && !row.key_suffix.empty() &&
+        static_cast<uint8_t>(row.key_suffix[0]) == static_cast<uint8_t>(log->log)) {
+      last_entry = row.value;  // rows come in key order: the last one wins
+    }
+  }
+  if (log != nullptr) {
+    const LogEntry entry = NextLogEntry(log->log, last_entry, UnixNow(), log->type, log->payload);
+    batch.Put(impl_->db->cf(Cf::kLogs),
+              shard_keys::LogKey(record.number, static_cast<uint8_t>(log->log), entry.seq),
+              EncodeLogEntry(entry));
+  }
+  ++impl_->next_account_number;
+  return impl_->db->Commit(&batch);
 }
 
 }  // namespace mailvault

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 
 #include "tools/admin_client.h"
@@ -81,6 +82,15 @@ int main(int argc, char** argv) {
       "delete", "crypto-shred the account: every body, wrap, key and record, then compaction");
   remove->add_option("ADDRESS", address, "the account's address")->required();
   remove->add_flag("--yes", confirmed, "required: the account's mail can never be recovered");
+
+  std::string to_region, consent_file;
+  auto* move = app.add_subcommand(
+      "move", "move an account to another region, on the customer's signed consent");
+  move->add_option("ADDRESS", address, "the account's address")->required();
+  move->add_option("--to", to_region, "the target region")->required();
+  move->add_option("--consent", consent_file, "the file `mailvault consent move` made")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   auto* regions = app.add_subcommand("region", "regions hosted by this node");
   regions->require_subcommand(1);
@@ -165,6 +175,15 @@ int main(int argc, char** argv) {
                   << reply["mailboxes"] << " mailboxes, " << reply["public_keys"]
                   << " public keys, " << reply["credentials"]
                   << " credentials; the ranges were compacted\n";
+      }
+    } else if (move->parsed()) {
+      std::ifstream in(consent_file);
+      const std::string consent((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      reply = client.Call(
+          {{"op", "account.move"}, {"account", address}, {"to", to_region}, {"consent", consent}});
+      if (!json_output) {
+        std::cout << "moved " << address << " to region " << to_region << " (" << reply["messages"]
+                  << " messages; the old copy was shredded)\n";
       }
     } else if (region_list->parsed()) {
       reply = client.Call({{"op", "region.list"}});

@@ -35,5 +35,6 @@ void AddReadCommands(CLI::App& app, CliOptions& options, CommandRunner& run);
 void AddTransferCommands(CLI::App& app, CliOptions& options, CommandRunner& run);
 void AddBridgeCommand(CLI::App& app, CliOptions& options, CommandRunner& run);
 void AddVerifyCommand(CLI::App& app, CliOptions& options, CommandRunner& run);
+void AddConsentCommand(CLI::App& app, CliOptions& options, CommandRunner& run);
 
 }  // namespace mailvault::client

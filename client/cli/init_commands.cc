@@ -34,7 +34,7 @@ std::string Lower(std::string text) {
 // `mailvault verify` notices if the vault ever presents another history.
 Status CheckAndPinKeyLog(VaultSession& vault, Profile& profile, const DeviceKeys& keys) {
   MV_RETURN_IF_ERROR(vault.Login(profile.account, keys.signing));
-  MV_ASSIGN_OR_RETURN(auto entries, vault.FetchKeyLog());
+  MV_ASSIGN_OR_RETURN(auto entries, vault.FetchLog(LogKind::kKeys));
   MV_ASSIGN_OR_RETURN(KeyLogState log, ReplayKeyLog(profile.account, entries));
   if (log.events.empty() || log.events.front().type != KeyLogType::kEnroll ||
       log.events.front().key != keys.encryption.id()) {

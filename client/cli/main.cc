@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   AddTransferCommands(app, options, run);
   AddBridgeCommand(app, options, run);
   AddVerifyCommand(app, options, run);
+  AddConsentCommand(app, options, run);
 
   try {
     app.parse(argc, argv);

@@ -26,7 +26,7 @@ const char* Action(KeyLogType type) {
 Status RunVerify(const CliOptions& options) {
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
-  MV_ASSIGN_OR_RETURN(auto entries, vault->FetchKeyLog());
+  MV_ASSIGN_OR_RETURN(auto entries, vault->FetchLog(LogKind::kKeys));
   auto replayed = ReplayKeyLog(device.profile.account, entries);
   if (!replayed.ok()) {
     return Status(ErrorCode::kTampered, "KEY LOG BROKEN: " + replayed.status().message());
@@ -60,6 +60,21 @@ Status RunVerify(const CliOptions& options) {
                 event.encryption ? "encryption" : "signing", event.key.ToHex().c_str());
     if (event.type != KeyLogType::kEnroll) std::printf(", signed by %s", event.signer.ToHex().c_str());
     std::printf("\n");
+  }
+  // Where the account has lived: every move must carry a consent signed by
+  // one of the customer's keys.
+  MV_ASSIGN_OR_RETURN(auto placement_entries, vault->FetchLog(LogKind::kPlacement));
+  auto placement = ReplayPlacementLog(device.profile.account, placement_entries, log);
+  if (!placement.ok()) {
+    return Status(ErrorCode::kTampered, "PLACEMENT LOG BROKEN: " + placement.status().message());
+  }
+  std::printf("Placement log: %zu entries verified; the account is in region %s\n",
+              placement_entries.size(), placement->region.c_str());
+  for (const Move& move : placement->moves) {
+    std::printf("  %s  #%llu moved from %s to %s, consent signed by %s\n",
+                UtcTime(move.time, "%Y-%m-%d %H:%M").c_str(),
+                static_cast<unsigned long long>(move.seq), move.from.c_str(), move.to.c_str(),
+                move.signer.ToHex().c_str());
   }
   // Remember what was verified: a later rewrite of this history fails.
   Profile& profile = device.profile;

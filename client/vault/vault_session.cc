@@ -198,9 +198,10 @@ Status VaultSession::RevokeKey(const KeyId& key_id, const SigningKeyPair& signer
   return result.ToStatus("revoking key " + key_id.ToHex());
 }
 
-Result<std::vector<std::string>> VaultSession::FetchKeyLog() {
-  MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(CommandBuilder("XLOG KEYS")));
-  MV_RETURN_IF_ERROR(result.ToStatus("reading the key log"));
+Result<std::vector<std::string>> VaultSession::FetchLog(LogKind log) {
+  MV_ASSIGN_OR_RETURN(CommandResult result,
+                      client_->Run(CommandBuilder(log == LogKind::kKeys ? "XLOG KEYS" : "XLOG PLACEMENT")));
+  MV_RETURN_IF_ERROR(result.ToStatus("reading the account's log"));
   std::vector<std::string> entries;
   for (const Response* r : result.Data("XLOG")) {
     const auto& d = r->data;
@@ -215,7 +216,7 @@ Result<std::vector<std::string>> VaultSession::FetchKeyLog() {
 }
 
 Result<std::vector<std::string>> VaultSession::SealingKeys() {
-  MV_ASSIGN_OR_RETURN(auto entries, FetchKeyLog());
+  MV_ASSIGN_OR_RETURN(auto entries, FetchLog(LogKind::kKeys));
   MV_ASSIGN_OR_RETURN(KeyLogState log, ReplayKeyLog(account_, entries));
   MV_ASSIGN_OR_RETURN(auto listed, ListKeys());
   std::vector<std::string> keys;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client/vault/imap_client.h"
+#include "common/crypto/account_log.h"
 #include "common/crypto/ids.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_message.h"
@@ -91,9 +92,9 @@ class VaultSession {
   // Ok also when the key was revoked already.
   Status RevokeKey(const KeyId& key_id, const SigningKeyPair& signer);
 
-  // XLOG KEYS: the key log's entries, encoded, in order (unchecked: see
-  // ReplayKeyLog in common/crypto/account_log.h).
-  Result<std::vector<std::string>> FetchKeyLog();
+  // XLOG KEYS or PLACEMENT: the log's entries, encoded, in order (unchecked:
+  // see the replays in common/crypto/account_log.h).
+  Result<std::vector<std::string>> FetchLog(LogKind log);
   // The keys to seal new mail to: active in the key log (whose chain and
   // signatures are checked) and active on the vault; kTampered if the log
   // does not replay.

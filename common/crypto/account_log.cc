@@ -13,8 +13,29 @@ namespace {
 
 constexpr uint8_t kLogVersion = 1;
 
-Status Broken(uint64_t seq, const std::string& why) {
-  return Status(ErrorCode::kTampered, "key log entry " + std::to_string(seq) + ": " + why);
+Status Broken(uint64_t seq, const std::string& why, std::string_view log = "key") {
+  return Status(ErrorCode::kTampered,
+                std::string(log) + " log entry " + std::to_string(seq) + ": " + why);
+}
+
+// The chain itself: seq, log kind and each entry's link to the previous.
+// Returns the decoded entries and their hashes.
+Status CheckChain(LogKind kind, const std::vector<std::string>& entries,
+                  std::vector<LogEntry>& decoded, std::vector<std::string>& hashes,
+                  std::string_view name) {
+  std::string previous_hash(kLogHashSize, '\0');
+  for (uint64_t seq = 0; seq < entries.size(); ++seq) {
+    auto entry = DecodeLogEntry(entries[seq]);
+    if (!entry.ok()) return Broken(seq, entry.status().message(), name);
+    if (entry->log != kind || entry->seq != seq) return Broken(seq, "out of sequence", name);
+    if (entry->prev_hash != previous_hash) {
+      return Broken(seq, "does not follow the previous entry (the chain is broken)", name);
+    }
+    previous_hash = LogEntryHash(entries[seq]);
+    hashes.push_back(previous_hash);
+    decoded.push_back(std::move(entry).value());
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -116,16 +137,10 @@ const LoggedKey* KeyLogState::Find(const KeyId& id) const {
 Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
                                  const std::vector<std::string>& entries) {
   KeyLogState state;
-  std::string previous_hash(kLogHashSize, '\0');
-  for (uint64_t seq = 0; seq < entries.size(); ++seq) {
-    auto entry = DecodeLogEntry(entries[seq]);
-    if (!entry.ok()) return Broken(seq, entry.status().message());
-    if (entry->log != LogKind::kKeys || entry->seq != seq) return Broken(seq, "out of sequence");
-    if (entry->prev_hash != previous_hash) {
-      return Broken(seq, "does not follow the previous entry (the chain is broken)");
-    }
-    previous_hash = LogEntryHash(entries[seq]);
-    state.entry_hashes.push_back(previous_hash);
+  std::vector<LogEntry> decoded;
+  MV_RETURN_IF_ERROR(CheckChain(LogKind::kKeys, entries, decoded, state.entry_hashes, "key"));
+  for (uint64_t seq = 0; seq < decoded.size(); ++seq) {
+    const LogEntry* entry = &decoded[seq];
     const std::string& p = entry->payload;
     const auto type = static_cast<KeyLogType>(entry->type);
     KeyEvent event{seq, entry->time, type, {}, false, {}};
@@ -149,7 +164,7 @@ Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
       if (seq != 0 || p.size() != 64) return Broken(seq, "an enrollment that is not the first entry");
       for (int i = 0; i < 2; ++i) {
         LoggedKey key{KeyIdOf(p.substr(32 * i, 32)), i == 0, p.substr(32 * i, 32), true,
-                      entry->time, {}};
+                      entry->time, 0, {}};
         state.keys.push_back(key);
         event.key = key.id;
         event.encryption = key.encryption;
@@ -169,7 +184,7 @@ Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
                                       p.substr(49, 64)));
       if (state.Find(KeyIdOf(public_key)) != nullptr) return Broken(seq, "a key registered twice");
       state.keys.push_back({KeyIdOf(public_key), kind == kStatementEncryptionKey, public_key, true,
-                            entry->time, event.signer});
+                            entry->time, 0, event.signer});
       event.key = KeyIdOf(public_key);
       event.encryption = kind == kStatementEncryptionKey;
     } else if (type == KeyLogType::kRevoke) {
@@ -181,6 +196,7 @@ Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
                               [&](const LoggedKey& k) { return k.id == key_id; });
       if (key == state.keys.end()) return Broken(seq, "revokes a key that was never registered");
       key->active = false;
+      key->revoked_at = entry->time;
       event.key = key_id;
       event.encryption = key->encryption;
     } else {
@@ -188,7 +204,65 @@ Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
     }
     state.events.push_back(event);
   }
-  state.head_hash = entries.empty() ? "" : previous_hash;
+  state.head_hash = state.entry_hashes.empty() ? "" : state.entry_hashes.back();
+  return state;
+}
+
+std::string CreatedPayload(std::string_view region) { return std::string(region); }
+
+std::string MovedPayload(std::string_view from_region, const MoveConsent& consent) {
+  std::string out;
+  AppendLengthPrefixed(out, from_region);
+  AppendLengthPrefixed(out, consent.to_region);
+  out += consent.nonce;
+  AppendBigEndian<uint64_t>(out, consent.issued_at);
+  out += consent.signer.view();
+  out += consent.signature;
+  return out;
+}
+
+Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
+                                             const std::vector<std::string>& entries,
+                                             const KeyLogState& keys) {
+  PlacementLogState state;
+  std::vector<LogEntry> decoded;
+  std::vector<std::string> hashes;
+  MV_RETURN_IF_ERROR(CheckChain(LogKind::kPlacement, entries, decoded, hashes, "placement"));
+  for (uint64_t seq = 0; seq < decoded.size(); ++seq) {
+    const LogEntry& entry = decoded[seq];
+    const auto type = static_cast<PlacementLogType>(entry.type);
+    if (type == PlacementLogType::kCreated) {
+      if (seq != 0) return Broken(seq, "a creation that is not the first entry", "placement");
+      state.region = entry.payload;
+      continue;
+    }
+    if (seq == 0 || type != PlacementLogType::kMoved) {
+      return Broken(seq, "the log does not start with the creation", "placement");
+    }
+    ByteReader reader(entry.payload);
+    std::string_view from, to, nonce, signer, signature;
+    uint64_t issued_at = 0;
+    reader.ReadLengthPrefixed(from);
+    reader.ReadLengthPrefixed(to);
+    reader.ReadBytes(16, nonce);
+    reader.Read(issued_at);
+    reader.ReadBytes(16, signer);
+    reader.ReadBytes(64, signature);
+    if (!reader.ok() || !reader.empty()) return Broken(seq, "malformed move", "placement");
+    if (from != state.region) return Broken(seq, "moves from a region the account was not in", "placement");
+    const LoggedKey* key = keys.Find(*KeyId::FromBytes(signer));
+    if (key == nullptr || key->encryption || !key->ActiveAt(entry.time) ||
+        !VerifySignature(key->public_key, MoveConsentStatement(account_id, to, nonce, issued_at),
+                         signature)) {
+      return Broken(seq, "a move without the customer's signed consent", "placement");
+    }
+    if (std::find(state.nonces.begin(), state.nonces.end(), nonce) != state.nonces.end()) {
+      return Broken(seq, "a consent used twice", "placement");
+    }
+    state.nonces.emplace_back(nonce);
+    state.moves.push_back({seq, entry.time, std::string(from), std::string(to), *KeyId::FromBytes(signer)});
+    state.region = std::string(to);
+  }
   return state;
 }
 

@@ -61,7 +61,11 @@ struct LoggedKey {
   std::string public_key;
   bool active = true;
   int64_t since = 0;
+  int64_t revoked_at = 0;  // when !active
   KeyId signer;  // zero for the enrollment's keys
+
+  // Whether the key was registered and not yet revoked at `time`.
+  bool ActiveAt(int64_t time) const { return since <= time && (active || revoked_at > time); }
 };
 
 // A key change, for `mailvault verify` to show.
@@ -90,5 +94,45 @@ struct KeyLogState {
 // XKEY REGISTER / REVOKE sign. kTampered naming the entry on any failure.
 Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
                                  const std::vector<std::string>& entries);
+
+// Placement log entry types and payloads.
+enum class PlacementLogType : uint8_t {
+  kCreated = 1,  // region (the rest of the payload)
+  kMoved = 2,    // u32 len | from | u32 len | to | nonce (16) | issued at (u64) | signer (16) | signature (64)
+};
+
+struct MoveConsent {
+  std::string account;
+  std::string to_region;
+  std::string nonce;  // 16 bytes
+  uint64_t issued_at = 0;
+  KeyId signer;
+  std::string signature;  // 64 bytes, over MoveConsentStatement
+};
+
+std::string CreatedPayload(std::string_view region);
+std::string MovedPayload(std::string_view from_region, const MoveConsent& consent);
+
+struct Move {
+  uint64_t seq = 0;
+  int64_t time = 0;
+  std::string from;
+  std::string to;
+  KeyId signer;
+};
+
+struct PlacementLogState {
+  std::string region;  // where the log says the account is
+  std::vector<Move> moves;
+  std::vector<std::string> nonces;  // of every consent used
+};
+
+// Checks the chain, that it starts with the creation, and that every move
+// carries the customer's consent: a signature over MoveConsentStatement by
+// a signing key the key log shows active at the time of the move, with a
+// nonce never used before. kTampered naming the entry otherwise.
+Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
+                                             const std::vector<std::string>& entries,
+                                             const KeyLogState& keys);
 
 }  // namespace mailvault

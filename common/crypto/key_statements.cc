@@ -1,5 +1,7 @@
 #include "common/crypto/key_statements.h"
 
+#include "common/big_endian.h"
+
 namespace mailvault {
 namespace {
 
@@ -26,6 +28,16 @@ std::string KeyRegisterStatement(std::string_view account, uint8_t kind,
 
 std::string KeyRevokeStatement(std::string_view account, const KeyId& key_id) {
   return Statement("mailvault-key-revoke-v1", account).append(key_id.view());
+}
+
+std::string MoveConsentStatement(std::string_view account, std::string_view to_region,
+                                 std::string_view nonce, uint64_t issued_at) {
+  std::string out = Statement("mailvault-move-consent-v1", account);
+  out += to_region;
+  out.push_back('\0');
+  out += nonce;
+  AppendBigEndian<uint64_t>(out, issued_at);
+  return out;
 }
 
 }  // namespace mailvault

@@ -26,4 +26,11 @@ std::string KeyRegisterStatement(std::string_view account, uint8_t kind,
 // "mailvault-key-revoke-v1" || 0x00 || account || 0x00 || key id (16 bytes)
 std::string KeyRevokeStatement(std::string_view account, const KeyId& key_id);
 
+// "mailvault-move-consent-v1" || 0x00 || account || 0x00 || to region || 0x00
+// || nonce (16) || issued at (u64, unix s): the customer's consent to move
+// the account to another region (`mailvault consent move`). The nonce makes
+// each consent usable once; the placement log records it.
+std::string MoveConsentStatement(std::string_view account, std::string_view to_region,
+                                 std::string_view nonce, uint64_t issued_at);
+
 }  // namespace mailvault

@@ -1,6 +1,7 @@
 #include "server/admin/admin_server.h"
 
 #include "server/net/unix_listener.h"
+#include "common/crypto/move_consent.h"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -139,6 +140,14 @@ json Dispatch(AdminContext& context, const json& request) {
             {"mailboxes", report->mailboxes},
             {"public_keys", report->public_keys},
             {"credentials", report->credentials}};
+  }
+  if (op == "account.move") {
+    auto consent = DecodeMoveConsent(request.value("consent", ""));
+    if (!consent.ok()) return Fail(consent.status());
+    auto report = accounts.Move(account, request.value("to", ""), *consent);
+    if (!report.ok()) return Fail(report.status());
+    return {{"ok", true}, {"to", request.value("to", "")}, {"bodies", report->bodies},
+            {"messages", report->messages}};
   }
   if (op == "region.list") {
     auto regions = accounts.SummarizeRegions();

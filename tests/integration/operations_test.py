@@ -9,10 +9,13 @@ import os
 import re
 import shutil
 import smtplib
+import tempfile
+import time
 import subprocess
 import unittest
 
 import harness
+from client_test import Cli
 
 ACCOUNT = 'ops@example.com'
 
@@ -287,6 +290,97 @@ class BackupTest(unittest.TestCase):
         self.assertIn('DAMAGE %s INBOX uid 2: body of blob %s is missing' % (ACCOUNT, blob),
                       damaged.stdout)
         self.assertIn('1 problem', damaged.stderr)
+
+
+class MoveTest(unittest.TestCase):
+    """Moving an account between two regions of one node, only on the
+    customer's signed consent, used once."""
+
+    def setUp(self):
+        self.vault = harness.Vault(regions=('eu', 'us'))
+        self.work = tempfile.mkdtemp(prefix='mailvault-move-')
+
+    def tearDown(self):
+        self.vault.cleanup()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def move(self, to, consent_text, check=True):
+        path = os.path.join(self.work, 'consent-%d' % len(os.listdir(self.work)))
+        with open(path, 'w') as f:
+            f.write(consent_text)
+        return self.vault.admin('move', ACCOUNT, '--to', to, '--consent', path, check=check)
+
+    def test_move_only_with_consent(self):
+        token = self.vault.create_account(ACCOUNT, password='generic password 1', region='eu')
+        cli = Cli(self.vault.bin_dir, self.work, 'laptop')
+        cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port, '--account', ACCOUNT,
+                '--token', token)
+        delivered = [b'Subject: before the move %d\r\n\r\nbody %d\r\n' % (i, i) for i in range(2)]
+        lmtp = self.vault.lmtp()
+        for message in delivered:
+            lmtp.sendmail('s@example.org', [ACCOUNT], message)
+        lmtp.quit()
+        client = self.vault.imap()
+        client.login(ACCOUNT, 'generic password 1')
+        client.select('INBOX')
+        _, data = client.uid('FETCH', '1', '(BINARY.PEEK[1])')
+        sample = data[0][1][100:148]
+        client.logout()
+
+        # A consent signed by a key that is not the account's.
+        stranger = harness.Device()
+        nonce, issued = os.urandom(16), int(time.time())
+        statement = (b'mailvault-move-consent-v1\x00' + ACCOUNT.encode() + b'\x00us\x00' + nonce +
+                     issued.to_bytes(8, 'big'))
+        forged = ('mailvault-move-consent-v1\naccount %s\nto us\nnonce %s\nissued-at %d\n'
+                  'signer %s\nsignature %s\n' % (ACCOUNT, nonce.hex(), issued,
+                                                 stranger.signing_key_id().hex(),
+                                                 stranger.signing.sign(statement).signature.hex()))
+        refused = self.move('us', forged, check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn('not signed by an active signing key', refused.stderr)
+        consent = cli.run('consent', 'move', '--to', 'us').stdout.decode()
+        wrong_region = self.move('eu', consent, check=False)
+        self.assertIn('already', wrong_region.stderr)
+        self.assertEqual(self.admin_region(), 'eu')
+
+        self.move('us', consent)
+        self.assertEqual(self.admin_region(), 'us')
+        target = os.path.join(self.work, 'export')
+        cli.run('export', '--maildir', target, '--mailbox', 'INBOX')
+        exported = []
+        for sub in ('cur', 'new'):
+            for name in os.listdir(os.path.join(target, 'INBOX', sub)):
+                with open(os.path.join(target, 'INBOX', sub, name), 'rb') as f:
+                    exported.append(f.read())
+        self.assertEqual(sorted(exported), sorted(delivered))
+        self.assertFalse(contains(os.path.join(self.vault.dir, 'eu'), sample))
+        verified = cli.run('verify').stdout.decode()
+        self.assertIn('moved from eu to us', verified)
+        self.assertIn('in region us', verified)
+
+        # The same consent again (after a consented move back) is a replay.
+        self.move('eu', cli.run('consent', 'move', '--to', 'eu').stdout.decode())
+        replayed = self.move('us', consent, check=False)
+        self.assertNotEqual(replayed.returncode, 0)
+        self.assertIn('used for a move already', replayed.stderr)
+        self.assertEqual(self.admin_region(), 'eu')
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('s@example.org', [ACCOUNT], b'Subject: after\r\n\r\nstill delivered\r\n')
+        lmtp.quit()
+        self.assertIn('after', cli.run('ls').stdout.decode())
+
+    def admin_region(self):
+        return json.loads(self.vault.admin('--json', 'account', 'show', ACCOUNT).stdout)['region']
+
+
+def contains(directory, needle):
+    for root, _, files in os.walk(directory):
+        for name in files:
+            with open(os.path.join(root, name), 'rb') as f:
+                if needle in f.read():
+                    return True
+    return False
 
 
 if __name__ == '__main__':
