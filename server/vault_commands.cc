@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <ctime>
 #include <optional>
 #include <set>
 #include <string>
@@ -180,20 +181,31 @@ imap::ExtensionReply VaultCommands::Enroll(const imap::ImapCommand& command) {
                             ", signing key " + KeyIdOf(*signing).ToHex()};
 }
 
-// XLOG KEYS|PLACEMENT: "* XLOG seq base64-entry" for every entry of the
-// account's key or placement log, in order (common/crypto/account_log.h;
-// the customer checks them).
+// XLOG KEYS|PLACEMENT|DISCLOSURE: "* XLOG seq base64-entry" for every entry
+// of the account's log, in order (common/crypto/account_log.h; the customer
+// checks them).
 imap::ExtensionReply VaultCommands::FetchLog(const imap::ImapCommand& command,
                                              imap::MailBackend* backend) {
-  const bool keys = command.args.size() == 1 && IsKeyword(command.args[0], "KEYS");
-  if (!keys && !(command.args.size() == 1 && IsKeyword(command.args[0], "PLACEMENT"))) {
-    return Bad("Syntax: XLOG KEYS|PLACEMENT");
-  }
+  std::optional<LogKind> log;
+  if (command.args.size() == 1 && IsKeyword(command.args[0], "KEYS")) log = LogKind::kKeys;
+  if (command.args.size() == 1 && IsKeyword(command.args[0], "PLACEMENT")) log = LogKind::kPlacement;
+  if (command.args.size() == 1 && IsKeyword(command.args[0], "DISCLOSURE")) log = LogKind::kDisclosure;
+  if (!log) return Bad("Syntax: XLOG KEYS|PLACEMENT|DISCLOSURE");
   const std::string account = NormalizeAccountId(backend->account());
   auto shard = accounts_.ShardFor(account);
   if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
-  auto entries = (*shard)->ReadLog(account, keys ? LogKind::kKeys : LogKind::kPlacement);
+  auto entries = (*shard)->ReadLog(account, *log);
   if (!entries.ok()) return StorageRefusal(entries.status(), "Reading the log");
+  if (*log == LogKind::kDisclosure) {
+    // An embargoed disclosure is not shown before its date, nor anything
+    // after it: the chain shown is a prefix, so it still verifies.
+    auto disclosures = ReplayDisclosureLog(*entries);
+    if (!disclosures.ok()) return StorageRefusal(disclosures.status(), "Reading the log");
+    const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+    size_t shown = 0;
+    while (shown < disclosures->size() && (*disclosures)[shown].embargo_until <= now) ++shown;
+    entries->resize(shown);
+  }
   imap::ExtensionReply reply{{}, "OK", "", "XLOG completed"};
   for (size_t seq = 0; seq < entries->size(); ++seq) {
     reply.untagged.push_back("XLOG " + std::to_string(seq) + " " +

@@ -53,6 +53,14 @@ std::string FormatTime(int64_t unix_seconds) {
   return text;
 }
 
+// "2027-01-31" → unix seconds at 00:00 UTC; throws with one clear line.
+int64_t ParseDay(const std::string& day) {
+  std::tm tm{};
+  const char* end = strptime(day.c_str(), "%Y-%m-%d", &tm);
+  if (end == nullptr || *end != '\0') throw std::runtime_error("'" + day + "' is not a date YYYY-MM-DD");
+  return static_cast<int64_t>(timegm(&tm));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,7 +91,7 @@ int main(int argc, char** argv) {
   remove->add_option("ADDRESS", address, "the account's address")->required();
   remove->add_flag("--yes", confirmed, "required: the account's mail can never be recovered");
 
-  std::string to_region, consent_file;
+  std::string to_region, consent_file, backup_dir, config_path;
   auto* move = app.add_subcommand(
       "move", "move an account to another region, on the customer's signed consent");
   move->add_option("ADDRESS", address, "the account's address")->required();
@@ -92,13 +100,24 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  std::string order, embargo, since;
+  auto* disclose = app.add_subcommand(
+      "disclose", "the compelled-disclosure bundle of an account, recorded in its disclosure log");
+  disclose->add_option("ADDRESS", address, "the account's address")->required();
+  disclose->add_option("--order", order, "the legal order's reference")->required();
+  disclose->add_option("--out", backup_dir, "a new directory for the bundle")->required();
+  disclose->add_option("--embargo-until", embargo,
+                       "YYYY-MM-DD: the customer sees the disclosure only from this day");
+  auto* transparency = app.add_subcommand(
+      "transparency-report", "disclosures and moves per region (with --json as JSON)");
+  transparency->add_option("--since", since, "YYYY-MM-DD (default: everything)");
+
   auto* regions = app.add_subcommand("region", "regions hosted by this node");
   regions->require_subcommand(1);
   auto* region_list = regions->add_subcommand("list", "accounts, messages and bytes per region");
   app.add_subcommand("transport-map",
                      "a Postfix transport(5) table: each account to its region's LMTP");
 
-  std::string backup_dir, config_path;
   auto* backup = app.add_subcommand("backup", "hot, consistent copy of every region and the directory");
   backup->add_option("--out", backup_dir, "a new directory for the backup")->required();
   app.add_subcommand("verify",
@@ -184,6 +203,27 @@ int main(int argc, char** argv) {
       if (!json_output) {
         std::cout << "moved " << address << " to region " << to_region << " (" << reply["messages"]
                   << " messages; the old copy was shredded)\n";
+      }
+    } else if (disclose->parsed()) {
+      const std::string out = std::filesystem::absolute(backup_dir).string();
+      reply = client.Call({{"op", "account.disclose"},
+                           {"account", address},
+                           {"order", order},
+                           {"out", out},
+                           {"embargo_until", embargo.empty() ? 0 : ParseDay(embargo)}});
+      if (!json_output) {
+        std::cout << "disclosed " << address << " under order " << order << ": "
+                  << reply["messages"] << " messages (ciphertext) in " << out
+                  << "; recorded in the account's disclosure log\n";
+      }
+    } else if (transparency->parsed()) {
+      reply = client.Call({{"op", "transparency"}, {"since", since.empty() ? 0 : ParseDay(since)}});
+      if (!json_output) {
+        std::cout << "REGION\tDISCLOSURES\tMOVES IN\tMOVES OUT\n";
+        for (const auto& r : reply["regions"]) {
+          std::cout << r["region"].get<std::string>() << "\t" << r["disclosures"] << "\t"
+                    << r["moves_in"] << "\t" << r["moves_out"] << "\n";
+        }
       }
     } else if (region_list->parsed()) {
       reply = client.Call({{"op", "region.list"}});

@@ -76,6 +76,20 @@ Status RunVerify(const CliOptions& options) {
                 static_cast<unsigned long long>(move.seq), move.from.c_str(), move.to.c_str(),
                 move.signer.ToHex().c_str());
   }
+  // What was handed over under legal orders, once any embargo has passed.
+  MV_ASSIGN_OR_RETURN(auto disclosure_entries, vault->FetchLog(LogKind::kDisclosure));
+  auto disclosures = ReplayDisclosureLog(disclosure_entries);
+  if (!disclosures.ok()) {
+    return Status(ErrorCode::kTampered, "DISCLOSURE LOG BROKEN: " + disclosures.status().message());
+  }
+  std::printf("Disclosure log: %zu disclosures shown (embargoed ones appear when their embargo ends)\n",
+              disclosures->size());
+  for (const Disclosure& d : *disclosures) {
+    std::printf("  %s  #%llu disclosed under order %s: %llu messages (ciphertext) from region %s\n",
+                UtcTime(d.time, "%Y-%m-%d %H:%M").c_str(), static_cast<unsigned long long>(d.seq),
+                Printable(d.order, 200).c_str(), static_cast<unsigned long long>(d.messages),
+                d.region.c_str());
+  }
   // Remember what was verified: a later rewrite of this history fails.
   Profile& profile = device.profile;
   const bool first = profile.key_log_root.empty();

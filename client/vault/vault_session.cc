@@ -200,7 +200,9 @@ Status VaultSession::RevokeKey(const KeyId& key_id, const SigningKeyPair& signer
 
 Result<std::vector<std::string>> VaultSession::FetchLog(LogKind log) {
   MV_ASSIGN_OR_RETURN(CommandResult result,
-                      client_->Run(CommandBuilder(log == LogKind::kKeys ? "XLOG KEYS" : "XLOG PLACEMENT")));
+                      client_->Run(CommandBuilder(log == LogKind::kKeys        ? "XLOG KEYS"
+                                                  : log == LogKind::kPlacement ? "XLOG PLACEMENT"
+                                                                               : "XLOG DISCLOSURE")));
   MV_RETURN_IF_ERROR(result.ToStatus("reading the account's log"));
   std::vector<std::string> entries;
   for (const Response* r : result.Data("XLOG")) {

@@ -266,4 +266,42 @@ Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
   return state;
 }
 
+std::string DisclosedPayload(const Disclosure& disclosure) {
+  std::string out;
+  AppendLengthPrefixed(out, disclosure.region);
+  AppendLengthPrefixed(out, disclosure.order);
+  AppendBigEndian<uint64_t>(out, disclosure.embargo_until);
+  out += disclosure.manifest_hash;
+  AppendBigEndian<uint64_t>(out, disclosure.messages);
+  return out;
+}
+
+Result<std::vector<Disclosure>> ReplayDisclosureLog(const std::vector<std::string>& entries) {
+  std::vector<LogEntry> decoded;
+  std::vector<std::string> hashes;
+  MV_RETURN_IF_ERROR(CheckChain(LogKind::kDisclosure, entries, decoded, hashes, "disclosure"));
+  std::vector<Disclosure> out;
+  for (const LogEntry& entry : decoded) {
+    ByteReader reader(entry.payload);
+    std::string_view region, order, hash;
+    Disclosure d;
+    d.seq = entry.seq;
+    d.time = entry.time;
+    reader.ReadLengthPrefixed(region);
+    reader.ReadLengthPrefixed(order);
+    reader.Read(d.embargo_until);
+    reader.ReadBytes(kLogHashSize, hash);
+    reader.Read(d.messages);
+    if (entry.type != static_cast<uint8_t>(DisclosureLogType::kDisclosed) || !reader.ok() ||
+        !reader.empty()) {
+      return Broken(entry.seq, "malformed disclosure", "disclosure");
+    }
+    d.region = std::string(region);
+    d.order = std::string(order);
+    d.manifest_hash = std::string(hash);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace mailvault

@@ -135,4 +135,20 @@ Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
                                              const std::vector<std::string>& entries,
                                              const KeyLogState& keys);
 
+// The disclosure log: what was handed over under a legal order.
+struct Disclosure {
+  uint64_t seq = 0;
+  int64_t time = 0;
+  std::string region;
+  std::string order;         // the order's reference
+  uint64_t embargo_until = 0;  // unix seconds; 0: none
+  std::string manifest_hash;   // BLAKE2b-256 of the bundle's manifest.json
+  uint64_t messages = 0;
+};
+enum class DisclosureLogType : uint8_t { kDisclosed = 1 };
+
+std::string DisclosedPayload(const Disclosure& disclosure);
+// Checks the chain; returns the disclosures in order.
+Result<std::vector<Disclosure>> ReplayDisclosureLog(const std::vector<std::string>& entries);
+
 }  // namespace mailvault

@@ -1,7 +1,10 @@
 #include "server/admin/admin_server.h"
 
 #include "server/net/unix_listener.h"
+#include "common/big_endian.h"
 #include "common/crypto/move_consent.h"
+#include "server/account_id.h"
+#include "server/admin/disclosure.h"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -9,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <ctime>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -90,6 +95,52 @@ json Backup(AdminContext& context, const std::string& out) {
   return {{"ok", true}, {"out", out}, {"regions", regions}};
 }
 
+// Disclosures and moves per region since a time, from every account's
+// disclosure and placement logs (accounts deleted since are not counted).
+json TransparencyReport(AdminContext& context, int64_t since) {
+  std::map<std::string, std::array<uint64_t, 3>> counts;  // disclosures, moves in, moves out
+  for (const std::string& region : context.shards.hosted()) counts[region];
+  std::string after;
+  for (;;) {
+    auto page = context.shards.directory().List(after, 1000);
+    if (!page.ok()) return Fail(page.status());
+    if (page->empty()) break;
+    for (const Placement& p : *page) {
+      RegionShard* shard = context.shards.Find(p.home_region);
+      if (shard == nullptr) continue;  // another node reports it
+      auto disclosures = shard->ReadLog(p.account_id, LogKind::kDisclosure);
+      auto replayed = disclosures.ok() ? ReplayDisclosureLog(*disclosures)
+                                       : Result<std::vector<Disclosure>>(disclosures.status());
+      if (!replayed.ok()) return Fail(replayed.status());
+      for (const Disclosure& d : *replayed) {
+        if (d.time >= since) ++counts[d.region][0];
+      }
+      auto placement = shard->ReadLog(p.account_id, LogKind::kPlacement);
+      if (!placement.ok()) return Fail(placement.status());
+      for (const std::string& bytes : *placement) {
+        auto entry = DecodeLogEntry(bytes);
+        if (!entry.ok() || entry->type != static_cast<uint8_t>(PlacementLogType::kMoved) ||
+            entry->time < since) {
+          continue;
+        }
+        ByteReader reader(entry->payload);
+        std::string_view from, to;
+        reader.ReadLengthPrefixed(from);
+        reader.ReadLengthPrefixed(to);
+        ++counts[std::string(to)][1];
+        ++counts[std::string(from)][2];
+      }
+    }
+    after = page->back().account_id;
+  }
+  json regions = json::array();
+  for (const auto& [region, c] : counts) {
+    regions.push_back({{"region", region}, {"disclosures", c[0]}, {"moves_in", c[1]},
+                       {"moves_out", c[2]}});
+  }
+  return {{"ok", true}, {"since", since}, {"regions", regions}};
+}
+
 json Verify(AdminContext& context) {
   json regions = json::array();
   size_t problems = 0;
@@ -149,6 +200,17 @@ json Dispatch(AdminContext& context, const json& request) {
     return {{"ok", true}, {"to", request.value("to", "")}, {"bodies", report->bodies},
             {"messages", report->messages}};
   }
+  if (op == "account.disclose") {
+    auto shard = accounts.ShardFor(NormalizeAccountId(account));
+    if (!shard.ok()) return Fail(shard.status());
+    auto disclosed = DiscloseAccount(**shard, NormalizeAccountId(account),
+                                     request.value("order", ""),
+                                     request.value("embargo_until", uint64_t{0}),
+                                     request.value("out", ""));
+    if (!disclosed.ok()) return Fail(disclosed.status());
+    return {{"ok", true}, {"messages", disclosed->messages}, {"region", disclosed->region}};
+  }
+  if (op == "transparency") return TransparencyReport(context, request.value("since", int64_t{0}));
   if (op == "region.list") {
     auto regions = accounts.SummarizeRegions();
     if (!regions.ok()) return Fail(regions.status());

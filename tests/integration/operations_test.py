@@ -3,6 +3,7 @@ health check, read with curl as a monitoring system would, and the
 operator's mailvault-admin commands against a running server."""
 
 import base64
+import hashlib
 import imaplib
 import json
 import os
@@ -369,6 +370,54 @@ class MoveTest(unittest.TestCase):
         lmtp.sendmail('s@example.org', [ACCOUNT], b'Subject: after\r\n\r\nstill delivered\r\n')
         lmtp.quit()
         self.assertIn('after', cli.run('ls').stdout.decode())
+
+    def test_disclosure_bundle_log_and_transparency_report(self):
+        token = self.vault.create_account(ACCOUNT, region='eu')
+        cli = Cli(self.vault.bin_dir, self.work, 'laptop')
+        cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port, '--account', ACCOUNT,
+                '--token', token)
+        canary = b'canary-disclosure-7c1d'
+        lmtp = self.vault.lmtp()
+        for i in range(2):
+            lmtp.sendmail('s@example.org', [ACCOUNT], b'Subject: %s %d\r\n\r\n%s\r\n' % (canary, i, canary))
+        lmtp.quit()
+
+        bundle = os.path.join(self.work, 'bundle')
+        self.vault.admin('disclose', ACCOUNT, '--order', 'CASE-1', '--out', bundle)
+        self.assertFalse(contains(bundle, canary))
+        with open(os.path.join(bundle, 'manifest.json')) as f:
+            manifest = json.load(f)
+        self.assertEqual(manifest['order'], 'CASE-1')
+        self.assertEqual(len(manifest['messages']), 2)
+        forms = {field['form'].split(':')[0] for field in manifest['fields']}
+        self.assertEqual(forms, {'plaintext metadata', 'ciphertext'})
+        for message in manifest['messages']:
+            for part in ('body', 'summary'):
+                with open(os.path.join(bundle, message[part]), 'rb') as f:
+                    content = f.read()
+                self.assertEqual(hashlib.sha256(content).hexdigest(), message[part + '_sha256'])
+            self.assertEqual(os.path.getsize(os.path.join(bundle, message['body'])),
+                             message['sealed_size'])
+            self.assertEqual(len(message['wraps']), 1)
+        listed = sorted(os.listdir(os.path.join(bundle, 'bodies')))
+        self.assertEqual(listed, sorted(m['body'].split('/')[1] for m in manifest['messages']))
+
+        # An embargoed disclosure stays out of the customer's view until its date.
+        self.vault.admin('disclose', ACCOUNT, '--order', 'CASE-2', '--out', bundle + '2',
+                         '--embargo-until', '2099-01-01')
+        verified = cli.run('verify').stdout.decode()
+        self.assertIn('disclosed under order CASE-1: 2 messages', verified)
+        self.assertNotIn('CASE-2', verified)
+
+        self.move('us', cli.run('consent', 'move', '--to', 'us').stdout.decode())
+        report = json.loads(self.vault.admin('--json', 'transparency-report').stdout)['regions']
+        by_region = {r['region']: r for r in report}
+        self.assertEqual(by_region['eu']['disclosures'], 2)
+        self.assertEqual((by_region['eu']['moves_out'], by_region['us']['moves_in']), (1, 1))
+        later = json.loads(self.vault.admin('--json', 'transparency-report', '--since',
+                                            '2099-01-01').stdout)['regions']
+        self.assertEqual(sum(r['disclosures'] + r['moves_in'] for r in later), 0)
+        self.assertIn('REGION\tDISCLOSURES', self.vault.admin('transparency-report').stdout)
 
     def admin_region(self):
         return json.loads(self.vault.admin('--json', 'account', 'show', ACCOUNT).stdout)['region']
