@@ -40,7 +40,7 @@ Status CheckAndPinKeyLog(VaultSession& vault, Profile& profile, const DeviceKeys
       log.events.front().key != keys.encryption.id()) {
     return Status(ErrorCode::kTampered, "the vault's key log does not start with this enrollment");
   }
-  PinKeyLog(profile, log);
+  PinKeyLog(profile, entries);
   return Status::Ok();
 }
 

@@ -32,7 +32,7 @@ Status RunVerify(const CliOptions& options) {
     return Status(ErrorCode::kTampered, "KEY LOG BROKEN: " + replayed.status().message());
   }
   const KeyLogState& log = *replayed;
-  MV_RETURN_IF_ERROR(CheckKeyLogPins(device.profile, log));
+  MV_RETURN_IF_ERROR(CheckKeyLogPins(device.profile, entries));
 
   // Every key the vault uses must have come through the log.
   MV_ASSIGN_OR_RETURN(auto listed, vault->ListKeys());
@@ -68,6 +68,7 @@ Status RunVerify(const CliOptions& options) {
   if (!placement.ok()) {
     return Status(ErrorCode::kTampered, "PLACEMENT LOG BROKEN: " + placement.status().message());
   }
+  MV_RETURN_IF_ERROR(CheckLogPin(device.profile.placement_log_seen, placement_entries, "PLACEMENT"));
   std::printf("Placement log: %zu entries verified; the account is in region %s\n",
               placement_entries.size(), placement->region.c_str());
   for (const Move& move : placement->moves) {
@@ -82,6 +83,8 @@ Status RunVerify(const CliOptions& options) {
   if (!disclosures.ok()) {
     return Status(ErrorCode::kTampered, "DISCLOSURE LOG BROKEN: " + disclosures.status().message());
   }
+  MV_RETURN_IF_ERROR(
+      CheckLogPin(device.profile.disclosure_log_seen, disclosure_entries, "DISCLOSURE"));
   std::printf("Disclosure log: %zu disclosures shown (embargoed ones appear when their embargo ends)\n",
               disclosures->size());
   for (const Disclosure& d : *disclosures) {
@@ -93,7 +96,9 @@ Status RunVerify(const CliOptions& options) {
   // Remember what was verified: a later rewrite of this history fails.
   Profile& profile = device.profile;
   const bool first = profile.key_log_root.empty();
-  PinKeyLog(profile, log);
+  PinKeyLog(profile, entries);
+  profile.placement_log_seen = LogPin(placement_entries);
+  profile.disclosure_log_seen = LogPin(disclosure_entries);
   MV_RETURN_IF_ERROR(SaveProfile(profile));
   if (first) std::printf("The log's first entry is now pinned on this device.\n");
   return Status::Ok();

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include <string>
+#include <cstdlib>
 
 namespace mailvault::client {
 namespace {
@@ -17,30 +17,38 @@ std::string Hex(std::string_view bytes) {
 
 }  // namespace
 
-Status CheckKeyLogPins(const Profile& profile, const KeyLogState& log) {
-  if (!profile.key_log_root.empty() &&
-      (log.entry_hashes.empty() || Hex(log.entry_hashes[0]) != profile.key_log_root)) {
+std::string LogPin(const std::vector<std::string>& entries) {
+  if (entries.empty()) return "";
+  return std::to_string(entries.size() - 1) + ":" + Hex(LogEntryHash(entries.back()));
+}
+
+Status CheckLogPin(std::string_view pin, const std::vector<std::string>& entries,
+                   std::string_view log_name) {
+  if (pin.empty()) return Status::Ok();
+  const size_t colon = pin.find(':');
+  const uint64_t seq = std::strtoull(std::string(pin.substr(0, colon)).c_str(), nullptr, 10);
+  if (colon == std::string_view::npos || seq >= entries.size() ||
+      Hex(LogEntryHash(entries[seq])) != pin.substr(colon + 1)) {
     return Status(ErrorCode::kTampered,
-                  "KEY LOG REWRITTEN: its first entry is not the enrollment this device saw");
-  }
-  if (!profile.key_log_seen.empty()) {
-    const size_t colon = profile.key_log_seen.find(':');
-    const uint64_t seq = std::strtoull(profile.key_log_seen.c_str(), nullptr, 10);
-    if (colon == std::string::npos || seq >= log.entry_hashes.size() ||
-        Hex(log.entry_hashes[seq]) != profile.key_log_seen.substr(colon + 1)) {
-      return Status(ErrorCode::kTampered,
-                    "KEY LOG REWRITTEN: entry " + std::to_string(seq) +
-                        " is no longer the one this device verified before");
-    }
+                  std::string(log_name) + " LOG REWRITTEN: entry " + std::to_string(seq) +
+                      " is gone or no longer the one this device verified before");
   }
   return Status::Ok();
 }
 
-void PinKeyLog(Profile& profile, const KeyLogState& log) {
-  if (log.entry_hashes.empty()) return;
-  profile.key_log_root = Hex(log.entry_hashes.front());
-  profile.key_log_seen =
-      std::to_string(log.entry_hashes.size() - 1) + ":" + Hex(log.entry_hashes.back());
+Status CheckKeyLogPins(const Profile& profile, const std::vector<std::string>& entries) {
+  if (!profile.key_log_root.empty() &&
+      (entries.empty() || Hex(LogEntryHash(entries.front())) != profile.key_log_root)) {
+    return Status(ErrorCode::kTampered,
+                  "KEY LOG REWRITTEN: its first entry is not the enrollment this device saw");
+  }
+  return CheckLogPin(profile.key_log_seen, entries, "KEY");
+}
+
+void PinKeyLog(Profile& profile, const std::vector<std::string>& entries) {
+  if (entries.empty()) return;
+  profile.key_log_root = Hex(LogEntryHash(entries.front()));
+  profile.key_log_seen = LogPin(entries);
 }
 
 }  // namespace mailvault::client

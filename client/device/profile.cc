@@ -79,7 +79,9 @@ std::string ProfileToToml(const Profile& profile) {
        {std::pair<const char*, const std::string*>{"fingerprint", &profile.fingerprint},
         {"ca_file", &profile.ca_file},
         {"key_log_root", &profile.key_log_root},
-        {"key_log_seen", &profile.key_log_seen}}) {
+        {"key_log_seen", &profile.key_log_seen},
+        {"placement_log_seen", &profile.placement_log_seen},
+        {"disclosure_log_seen", &profile.disclosure_log_seen}}) {
     if (!value->empty()) table.insert(name, *value);
   }
   std::ostringstream out;
@@ -101,6 +103,8 @@ Result<Profile> ProfileFromToml(std::string_view text, const std::string& source
   profile.ca_file = table["ca_file"].value_or(std::string());
   profile.key_log_root = table["key_log_root"].value_or(std::string());
   profile.key_log_seen = table["key_log_seen"].value_or(std::string());
+  profile.placement_log_seen = table["placement_log_seen"].value_or(std::string());
+  profile.disclosure_log_seen = table["disclosure_log_seen"].value_or(std::string());
   if (profile.server.empty() || profile.account.empty() ||
       (profile.fingerprint.empty() && profile.ca_file.empty())) {
     return Result<Profile>(ErrorCode::kMalformed,

@@ -23,6 +23,8 @@ struct Profile {
   // rewritten history is noticed.
   std::string key_log_root;
   std::string key_log_seen;
+  std::string placement_log_seen;
+  std::string disclosure_log_seen;
 
   std::string key_file_path() const { return dir + "/keys.mvkey"; }
   std::string profile_path() const { return dir + "/profile.toml"; }

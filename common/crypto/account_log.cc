@@ -276,29 +276,34 @@ std::string DisclosedPayload(const Disclosure& disclosure) {
   return out;
 }
 
+Result<Disclosure> DecodeDisclosure(const LogEntry& entry) {
+  ByteReader reader(entry.payload);
+  std::string_view region, order, hash;
+  Disclosure d;
+  d.seq = entry.seq;
+  d.time = entry.time;
+  reader.ReadLengthPrefixed(region);
+  reader.ReadLengthPrefixed(order);
+  reader.Read(d.embargo_until);
+  reader.ReadBytes(kLogHashSize, hash);
+  reader.Read(d.messages);
+  if (entry.type != static_cast<uint8_t>(DisclosureLogType::kDisclosed) || !reader.ok() ||
+      !reader.empty()) {
+    return Broken(entry.seq, "malformed disclosure", "disclosure");
+  }
+  d.region = std::string(region);
+  d.order = std::string(order);
+  d.manifest_hash = std::string(hash);
+  return d;
+}
+
 Result<std::vector<Disclosure>> ReplayDisclosureLog(const std::vector<std::string>& entries) {
   std::vector<LogEntry> decoded;
   std::vector<std::string> hashes;
   MV_RETURN_IF_ERROR(CheckChain(LogKind::kDisclosure, entries, decoded, hashes, "disclosure"));
   std::vector<Disclosure> out;
   for (const LogEntry& entry : decoded) {
-    ByteReader reader(entry.payload);
-    std::string_view region, order, hash;
-    Disclosure d;
-    d.seq = entry.seq;
-    d.time = entry.time;
-    reader.ReadLengthPrefixed(region);
-    reader.ReadLengthPrefixed(order);
-    reader.Read(d.embargo_until);
-    reader.ReadBytes(kLogHashSize, hash);
-    reader.Read(d.messages);
-    if (entry.type != static_cast<uint8_t>(DisclosureLogType::kDisclosed) || !reader.ok() ||
-        !reader.empty()) {
-      return Broken(entry.seq, "malformed disclosure", "disclosure");
-    }
-    d.region = std::string(region);
-    d.order = std::string(order);
-    d.manifest_hash = std::string(hash);
+    MV_ASSIGN_OR_RETURN(Disclosure d, DecodeDisclosure(entry));
     out.push_back(std::move(d));
   }
   return out;

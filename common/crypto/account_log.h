@@ -148,6 +148,9 @@ struct Disclosure {
 enum class DisclosureLogType : uint8_t { kDisclosed = 1 };
 
 std::string DisclosedPayload(const Disclosure& disclosure);
+// One entry's disclosure, without checking the chain (the vault uses it to
+// decide what is still under embargo).
+Result<Disclosure> DecodeDisclosure(const LogEntry& entry);
 // Checks the chain; returns the disclosures in order.
 Result<std::vector<Disclosure>> ReplayDisclosureLog(const std::vector<std::string>& entries);
 

@@ -409,6 +409,32 @@ class MoveTest(unittest.TestCase):
         self.assertIn('disclosed under order CASE-1: 2 messages', verified)
         self.assertNotIn('CASE-2', verified)
 
+        # Removing a disclosure the customer has seen does not go unnoticed.
+        self.vault.stop()
+        key = '0x' + (1).to_bytes(8, 'big').hex() + '03' + (0).to_bytes(8, 'big').hex()
+        backup_entry = subprocess.run(
+            ['ldb', '--db=' + os.path.join(self.vault.dir, 'eu'), '--column_family=logs',
+             '--key_hex', '--value_hex', 'get', key], capture_output=True, text=True, check=True)
+        subprocess.run(['ldb', '--db=' + os.path.join(self.vault.dir, 'eu'),
+                        '--column_family=logs', '--key_hex', 'delete', key],
+                       check=True, capture_output=True)
+        self.vault.start()
+        profile = os.path.join(cli.profile, 'profile.toml')
+        with open(profile) as f:
+            text = f.read()
+        with open(profile, 'w') as f:
+            f.write(re.sub(r'server = \S+', 'server = "127.0.0.1:%d"' % self.vault.imaps_port, text))
+        self.assertIn('DISCLOSURE LOG', cli.error_line('verify'))
+        # Put back, and all is well again.
+        self.vault.stop()
+        subprocess.run(['ldb', '--db=' + os.path.join(self.vault.dir, 'eu'), '--column_family=logs',
+                        '--key_hex', '--value_hex', 'put', key, backup_entry.stdout.strip()],
+                       check=True, capture_output=True)
+        self.vault.start()
+        with open(profile, 'w') as f:
+            f.write(re.sub(r'server = \S+', 'server = "127.0.0.1:%d"' % self.vault.imaps_port, text))
+        self.assertIn('CASE-1', cli.run('verify').stdout.decode())
+
         self.move('us', cli.run('consent', 'move', '--to', 'us').stdout.decode())
         report = json.loads(self.vault.admin('--json', 'transparency-report').stdout)['regions']
         by_region = {r['region']: r for r in report}
