@@ -183,23 +183,18 @@ Result<DeleteReport> Accounts::Delete(std::string_view address) {
 Result<std::vector<RegionSummary>> Accounts::SummarizeRegions() {
   std::vector<RegionSummary> regions;
   for (const std::string& name : shards_.hosted()) regions.push_back({name});
-  // The directory in pages; each account's figures come from its records.
-  std::string after;
-  for (;;) {
-    MV_ASSIGN_OR_RETURN(auto page, shards_.directory().List(after, 1000));
-    if (page.empty()) break;
-    for (const Placement& placement : page) {
-      for (RegionSummary& region : regions) {
-        if (region.region != placement.home_region) continue;
-        auto usage = shards_.Find(region.region)->Usage(placement.account_id);
-        if (!usage.ok()) continue;  // deleted since the page was read
-        ++region.accounts;
-        region.messages += usage->messages;
-        region.sealed_bytes += usage->sealed_bytes;
-      }
+  // Each account's figures come from its records.
+  MV_RETURN_IF_ERROR(ForEachPlacement(shards_.directory(), [&](const Placement& placement) {
+    for (RegionSummary& region : regions) {
+      if (region.region != placement.home_region) continue;
+      auto usage = shards_.Find(region.region)->Usage(placement.account_id);
+      if (!usage.ok()) continue;  // deleted since the page was read
+      ++region.accounts;
+      region.messages += usage->messages;
+      region.sealed_bytes += usage->sealed_bytes;
     }
-    after = page.back().account_id;
-  }
+    return Status::Ok();
+  }));
   return regions;
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,11 @@ class Directory {
     return Status(ErrorCode::kInvalidArgument, "this directory is backed up by its own tools");
   }
 };
+
+// Calls `visit` for every placement, in account order, a page at a time;
+// stops at the first error, of the directory's or `visit`'s.
+Status ForEachPlacement(Directory& directory,
+                        const std::function<Status(const Placement&)>& visit);
 
 // A Directory in a RocksDB instance at `path` (not a shard's instance).
 Result<std::unique_ptr<Directory>> OpenEmbeddedDirectory(const std::string& path);

@@ -110,4 +110,16 @@ Result<std::unique_ptr<Directory>> OpenEmbeddedDirectory(const std::string& path
       std::make_unique<EmbeddedDirectory>(std::unique_ptr<rocksdb::DB>(raw)));
 }
 
+Status ForEachPlacement(Directory& directory,
+                        const std::function<Status(const Placement&)>& visit) {
+  constexpr size_t kPage = 1000;
+  std::string after;
+  for (;;) {
+    MV_ASSIGN_OR_RETURN(auto page, directory.List(after, kPage));
+    for (const Placement& placement : page) MV_RETURN_IF_ERROR(visit(placement));
+    if (page.size() < kPage) return Status::Ok();
+    after = page.back().account_id;
+  }
+}
+
 }  // namespace mailvault

@@ -1,25 +1,14 @@
 #include "client/device/key_log_pins.h"
 
-#include <sodium.h>
+#include "common/crypto/hex.h"
 
 #include <cstdlib>
 
 namespace mailvault::client {
-namespace {
-
-std::string Hex(std::string_view bytes) {
-  std::string out(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                 bytes.size());
-  out.pop_back();
-  return out;
-}
-
-}  // namespace
 
 std::string LogPin(const std::vector<std::string>& entries) {
   if (entries.empty()) return "";
-  return std::to_string(entries.size() - 1) + ":" + Hex(LogEntryHash(entries.back()));
+  return std::to_string(entries.size() - 1) + ":" + ToHex(LogEntryHash(entries.back()));
 }
 
 Status CheckLogPin(std::string_view pin, const std::vector<std::string>& entries,
@@ -28,7 +17,7 @@ Status CheckLogPin(std::string_view pin, const std::vector<std::string>& entries
   const size_t colon = pin.find(':');
   const uint64_t seq = std::strtoull(std::string(pin.substr(0, colon)).c_str(), nullptr, 10);
   if (colon == std::string_view::npos || seq >= entries.size() ||
-      Hex(LogEntryHash(entries[seq])) != pin.substr(colon + 1)) {
+      ToHex(LogEntryHash(entries[seq])) != pin.substr(colon + 1)) {
     return Status(ErrorCode::kTampered,
                   std::string(log_name) + " LOG REWRITTEN: entry " + std::to_string(seq) +
                       " is gone or no longer the one this device verified before");
@@ -38,7 +27,7 @@ Status CheckLogPin(std::string_view pin, const std::vector<std::string>& entries
 
 Status CheckKeyLogPins(const Profile& profile, const std::vector<std::string>& entries) {
   if (!profile.key_log_root.empty() &&
-      (entries.empty() || Hex(LogEntryHash(entries.front())) != profile.key_log_root)) {
+      (entries.empty() || ToHex(LogEntryHash(entries.front())) != profile.key_log_root)) {
     return Status(ErrorCode::kTampered,
                   "KEY LOG REWRITTEN: its first entry is not the enrollment this device saw");
   }
@@ -47,7 +36,7 @@ Status CheckKeyLogPins(const Profile& profile, const std::vector<std::string>& e
 
 void PinKeyLog(Profile& profile, const std::vector<std::string>& entries) {
   if (entries.empty()) return;
-  profile.key_log_root = Hex(LogEntryHash(entries.front()));
+  profile.key_log_root = ToHex(LogEntryHash(entries.front()));
   profile.key_log_seen = LogPin(entries);
 }
 

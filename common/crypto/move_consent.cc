@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/crypto/hex.h"
 #include "common/crypto/key_statements.h"
 
 namespace mailvault {
@@ -13,23 +14,6 @@ namespace {
 constexpr std::string_view kHeader = "mailvault-move-consent-v1";
 constexpr uint64_t kMaxAge = 30 * 24 * 3600;
 constexpr uint64_t kClockSkew = 300;
-
-std::string Hex(std::string_view bytes) {
-  std::string out(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                 bytes.size());
-  out.pop_back();
-  return out;
-}
-
-bool FromHex(std::string_view hex, size_t size, std::string& out) {
-  out.assign(size, '\0');
-  size_t written = 0;
-  return hex.size() == 2 * size &&
-         sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), size, hex.data(), hex.size(),
-                        nullptr, &written, nullptr) == 0 &&
-         written == size;
-}
 
 Status Refused(const std::string& why) {
   return Status(ErrorCode::kInvalidArgument, "consent refused: " + why);
@@ -53,8 +37,8 @@ MoveConsent SignMoveConsent(std::string_view account, std::string_view to_region
 
 std::string EncodeMoveConsent(const MoveConsent& consent) {
   return std::string(kHeader) + "\naccount " + consent.account + "\nto " + consent.to_region +
-         "\nnonce " + Hex(consent.nonce) + "\nissued-at " + std::to_string(consent.issued_at) +
-         "\nsigner " + consent.signer.ToHex() + "\nsignature " + Hex(consent.signature) + "\n";
+         "\nnonce " + ToHex(consent.nonce) + "\nissued-at " + std::to_string(consent.issued_at) +
+         "\nsigner " + consent.signer.ToHex() + "\nsignature " + ToHex(consent.signature) + "\n";
 }
 
 Result<MoveConsent> DecodeMoveConsent(std::string_view text) {
@@ -75,18 +59,22 @@ Result<MoveConsent> DecodeMoveConsent(std::string_view text) {
     return true;
   };
   std::string_view account, to, nonce, issued, signer, signature;
-  std::string signer_bytes;
   if (!field(1, "account", account) || !field(2, "to", to) || !field(3, "nonce", nonce) ||
       !field(4, "issued-at", issued) || !field(5, "signer", signer) ||
-      !field(6, "signature", signature) || !FromHex(nonce, 16, consent.nonce) ||
-      !FromHex(signer, 16, signer_bytes) || !FromHex(signature, 64, consent.signature) ||
+      !field(6, "signature", signature) ||
       std::from_chars(issued.data(), issued.data() + issued.size(), consent.issued_at).ec !=
           std::errc()) {
     return malformed;
   }
+  auto nonce_bytes = FromHex(nonce, 16);
+  auto signer_bytes = FromHex(signer, 16);
+  auto signature_bytes = FromHex(signature, 64);
+  if (!nonce_bytes || !signer_bytes || !signature_bytes) return malformed;
+  consent.nonce = std::move(*nonce_bytes);
+  consent.signature = std::move(*signature_bytes);
   consent.account = std::string(account);
   consent.to_region = std::string(to);
-  consent.signer = *KeyId::FromBytes(signer_bytes);
+  consent.signer = *KeyId::FromBytes(*signer_bytes);
   return consent;
 }
 

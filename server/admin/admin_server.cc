@@ -44,25 +44,20 @@ json KeysJson(const std::vector<PublicKeyRecord>& keys) {
 // One line per account: `address transport`, Postfix's transport(5) table.
 json TransportMap(AdminContext& context) {
   json entries = json::array();
-  std::string after;
-  for (;;) {
-    auto page = context.shards.directory().List(after, 1000);
-    if (!page.ok()) return Fail(page.status());
-    if (page->empty()) break;
-    for (const Placement& p : *page) {
-      std::string transport;
-      if (context.shards.Find(p.home_region) != nullptr) {
-        transport = context.local_lmtp_transport;
-      } else if (const RemoteRegion* remote = context.shards.FindRemote(p.home_region);
-                 remote != nullptr && !remote->lmtp.empty()) {
-        auto endpoint = ParseEndpoint(remote->lmtp);
-        if (endpoint.ok()) transport = LmtpTransport(endpoint->host, endpoint->port);
-      }
-      entries.push_back({{"account", p.account_id}, {"region", p.home_region},
-                         {"transport", transport}});
+  const Status listed = ForEachPlacement(context.shards.directory(), [&](const Placement& p) {
+    std::string transport;
+    if (context.shards.Find(p.home_region) != nullptr) {
+      transport = context.local_lmtp_transport;
+    } else if (const RemoteRegion* remote = context.shards.FindRemote(p.home_region);
+               remote != nullptr && !remote->lmtp.empty()) {
+      auto endpoint = ParseEndpoint(remote->lmtp);
+      if (endpoint.ok()) transport = LmtpTransport(endpoint->host, endpoint->port);
     }
-    after = page->back().account_id;
-  }
+    entries.push_back({{"account", p.account_id}, {"region", p.home_region},
+                       {"transport", transport}});
+    return Status::Ok();
+  });
+  if (!listed.ok()) return Fail(listed);
   return {{"ok", true}, {"entries", entries}};
 }
 
@@ -100,39 +95,31 @@ json Backup(AdminContext& context, const std::string& out) {
 json TransparencyReport(AdminContext& context, int64_t since) {
   std::map<std::string, std::array<uint64_t, 3>> counts;  // disclosures, moves in, moves out
   for (const std::string& region : context.shards.hosted()) counts[region];
-  std::string after;
-  for (;;) {
-    auto page = context.shards.directory().List(after, 1000);
-    if (!page.ok()) return Fail(page.status());
-    if (page->empty()) break;
-    for (const Placement& p : *page) {
-      RegionShard* shard = context.shards.Find(p.home_region);
-      if (shard == nullptr) continue;  // another node reports it
-      auto disclosures = shard->ReadLog(p.account_id, LogKind::kDisclosure);
-      auto replayed = disclosures.ok() ? ReplayDisclosureLog(*disclosures)
-                                       : Result<std::vector<Disclosure>>(disclosures.status());
-      if (!replayed.ok()) return Fail(replayed.status());
-      for (const Disclosure& d : *replayed) {
-        if (d.time >= since) ++counts[d.region][0];
-      }
-      auto placement = shard->ReadLog(p.account_id, LogKind::kPlacement);
-      if (!placement.ok()) return Fail(placement.status());
-      for (const std::string& bytes : *placement) {
-        auto entry = DecodeLogEntry(bytes);
-        if (!entry.ok() || entry->type != static_cast<uint8_t>(PlacementLogType::kMoved) ||
-            entry->time < since) {
-          continue;
-        }
-        ByteReader reader(entry->payload);
-        std::string_view from, to;
-        reader.ReadLengthPrefixed(from);
-        reader.ReadLengthPrefixed(to);
-        ++counts[std::string(to)][1];
-        ++counts[std::string(from)][2];
-      }
+  const Status counted = ForEachPlacement(context.shards.directory(), [&](const Placement& p) {
+    RegionShard* shard = context.shards.Find(p.home_region);
+    if (shard == nullptr) return Status::Ok();  // another node reports it
+    MV_ASSIGN_OR_RETURN(auto disclosures, shard->ReadLog(p.account_id, LogKind::kDisclosure));
+    MV_ASSIGN_OR_RETURN(auto replayed, ReplayDisclosureLog(disclosures));
+    for (const Disclosure& d : replayed) {
+      if (d.time >= since) ++counts[d.region][0];
     }
-    after = page->back().account_id;
-  }
+    MV_ASSIGN_OR_RETURN(auto placement, shard->ReadLog(p.account_id, LogKind::kPlacement));
+    for (const std::string& bytes : placement) {
+      auto entry = DecodeLogEntry(bytes);
+      if (!entry.ok() || entry->type != static_cast<uint8_t>(PlacementLogType::kMoved) ||
+          entry->time < since) {
+        continue;
+      }
+      ByteReader reader(entry->payload);
+      std::string_view from, to;
+      reader.ReadLengthPrefixed(from);
+      reader.ReadLengthPrefixed(to);
+      ++counts[std::string(to)][1];
+      ++counts[std::string(from)][2];
+    }
+    return Status::Ok();
+  });
+  if (!counted.ok()) return Fail(counted);
   json regions = json::array();
   for (const auto& [region, c] : counts) {
     regions.push_back({{"region", region}, {"disclosures", c[0]}, {"moves_in", c[1]},
