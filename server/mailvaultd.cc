@@ -97,6 +97,9 @@ void PrintWelcome(const Config& config, const std::string& fingerprint) {
             << "Create a first account with:\n"
             << "  ./build/tools/mailvault-admin account create you@localhost --region "
             << config.regions[0].name << "\n"
+            << "and set up your device with the token it prints:\n"
+            << "  ./build/client/mailvault init --server " << config.imaps.host << ":"
+            << config.imaps.port << " --account you@localhost --token TOKEN\n"
             << "Stop with Ctrl-C.\n"
             << std::flush;
 }
