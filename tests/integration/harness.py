@@ -58,8 +58,19 @@ class Vault:
         self.remote_regions = remote_regions
         self.start()
 
-    def start(self):
-        """(Re)starts the server on the same data directory, new ports."""
+    def start(self, attempts=5):
+        """(Re)starts the server on the same data directory, new ports. A
+        port picked free can be taken by another test running in parallel
+        before the server binds it: then it starts again on other ports."""
+        for attempt in range(attempts):
+            try:
+                return self._start_once()
+            except RuntimeError as e:
+                self.log_file.close()
+                if 'Address already in use' not in str(e) or attempt + 1 == attempts:
+                    raise
+
+    def _start_once(self):
         self.imaps_port = free_port()
         self.starttls_port = free_port()
         self.lmtp_port = free_port()
@@ -98,6 +109,7 @@ class Vault:
             stdout=self.log_file, stderr=subprocess.STDOUT)
         wait_for_port(self.imaps_port, self.proc, self.log)
         wait_for_port(self.lmtp_port, self.proc, self.log)
+        wait_for_port(self.metrics_port, self.proc, self.log)  # bound last
         self.cert = os.path.join(self.dir, 'state', 'tls', 'cert.pem')
 
     def stop(self):
