@@ -8,7 +8,7 @@
 
 #include <ctime>
 
-#include "server/account_id.h"
+#include "common/mail/account_id.h"
 
 namespace mailvault {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "common/crypto/key_statements.h"
 #include "common/crypto/keys.h"
-#include "server/account_id.h"
+#include "common/mail/account_id.h"
 #include "server/shard_mail_backend.h"
 
 namespace mailvault {

@@ -16,7 +16,7 @@
 #include "common/imap/mailbox_name.h"
 #include "common/imap/sasl_base64.h"
 #include "common/imap/sequence_set.h"
-#include "server/account_id.h"
+#include "common/mail/account_id.h"
 
 namespace mailvault {
 namespace {

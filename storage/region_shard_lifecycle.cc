@@ -12,6 +12,10 @@
 namespace mailvault {
 namespace {
 
+// The families that hold an account's records under its number.
+constexpr Cf kAccountFamilies[] = {Cf::kKeys,    Cf::kMailboxes, Cf::kIndex, Cf::kBodies,
+                                   Cf::kBlobMeta, Cf::kWraps,    Cf::kLogs,  Cf::kCredentials};
+
 // Entries of one family under the account's prefix.
 Result<uint64_t> CountRange(ShardDb& db, Cf family, const std::string& begin,
                             const std::string& end) {
@@ -72,9 +76,8 @@ Result<DeleteReport> RegionShard::DeleteAccount(std::string_view account_id) {
     rocksdb::WriteBatch batch;
     // The logs family stays: placement and disclosure records outlive the
     // account they are about.
-    for (Cf family : {Cf::kWraps, Cf::kBodies, Cf::kBlobMeta, Cf::kIndex, Cf::kMailboxes,
-                      Cf::kKeys, Cf::kCredentials}) {
-      batch.DeleteRange(db.cf(family), begin, end);
+    for (Cf family : kAccountFamilies) {
+      if (family != Cf::kLogs) batch.DeleteRange(db.cf(family), begin, end);
     }
     batch.Delete(db.cf(Cf::kAccounts), shard_keys::AccountKey(account_id));
     MV_RETURN_IF_ERROR(db.Commit(&batch));
@@ -87,23 +90,18 @@ Result<DeleteReport> RegionShard::DeleteAccount(std::string_view account_id) {
   // family is rewritten with blob garbage collection forced.
   ShardDb& db = *impl_->db;
   MV_RETURN_IF_ERROR(db.FlushAll());
-  for (Cf family : {Cf::kWraps, Cf::kBlobMeta, Cf::kIndex, Cf::kMailboxes, Cf::kKeys,
-                    Cf::kCredentials}) {
-    MV_RETURN_IF_ERROR(db.CompactRange(family, begin, end));
+  for (Cf family : kAccountFamilies) {
+    if (family == Cf::kBodies) {
+      MV_RETURN_IF_ERROR(db.CompactAll(family));
+    } else if (family != Cf::kLogs) {
+      MV_RETURN_IF_ERROR(db.CompactRange(family, begin, end));
+    }
   }
-  MV_RETURN_IF_ERROR(db.CompactAll(Cf::kBodies));
   const std::string key = shard_keys::AccountKey(account_id);
   MV_RETURN_IF_ERROR(db.CompactRange(Cf::kAccounts, key, key + '\0'));
   return report;
 }
 
-namespace {
-
-// The families that hold an account's records under its number.
-constexpr Cf kAccountFamilies[] = {Cf::kKeys,    Cf::kMailboxes, Cf::kIndex, Cf::kBodies,
-                                   Cf::kBlobMeta, Cf::kWraps,    Cf::kLogs,  Cf::kCredentials};
-
-}  // namespace
 
 Status RegionShard::AppendLog(std::string_view account_id, const LogAppend& log) {
   MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->LockAccount(account_id));

@@ -11,6 +11,7 @@
 #include "client/bridge/bridge_backend.h"
 #include "client/bridge/inbox_watcher.h"
 #include "common/crypto/subkeys.h"
+#include "common/mail/account_id.h"
 #include "server/imap/engine.h"
 #include "server/net/io_context_pool.h"
 #include "server/net/listener.h"
@@ -26,9 +27,7 @@ class BridgeAuthenticator : public imap::Authenticator {
       : device_(device), password_(BridgePassword(device)) {}
 
   imap::LoginResult Login(std::string_view user, std::string_view password) override {
-    std::string lower(user);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const bool user_ok = lower == device_.profile.account;
+    const bool user_ok = NormalizeAccountId(user) == device_.profile.account;
     const bool password_ok = password.size() == password_.size() &&
                              sodium_memcmp(password.data(), password_.data(), password_.size()) == 0;
     if (!user_ok || !password_ok) return {nullptr, "AUTHENTICATIONFAILED", "Invalid credentials"};

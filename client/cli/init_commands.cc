@@ -12,6 +12,7 @@
 #include "client/device/key_log_pins.h"
 #include "common/crypto/account_log.h"
 #include "common/crypto/key_file.h"
+#include "common/mail/account_id.h"
 
 namespace mailvault::client {
 namespace {
@@ -24,11 +25,6 @@ struct InitArgs {
   std::string ca_file;
   std::string fingerprint;
 };
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // The key log starts with this enrollment: its first entry is pinned, so
 // `mailvault verify` notices if the vault ever presents another history.
@@ -48,7 +44,7 @@ Status RunInit(const CliOptions& options, const InitArgs& args) {
   Profile profile;
   profile.dir = options.profile_dir();
   profile.server = args.server;
-  profile.account = Lower(args.account);
+  profile.account = NormalizeAccountId(args.account);
   if (::access(profile.key_file_path().c_str(), F_OK) == 0) {
     return Status(ErrorCode::kAlreadyExists,
                   "this device is set up already (" + profile.key_file_path() +

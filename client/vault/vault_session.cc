@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/crypto/account_log.h"
+#include "common/mail/account_id.h"
 #include "common/crypto/key_statements.h"
 #include "common/crypto/sealed_upload.h"
 #include "common/imap/imap_date.h"
@@ -121,11 +122,7 @@ Status VaultSession::Enroll(std::string_view account, std::string_view token,
 Status VaultSession::Login(std::string_view account, const SigningKeyPair& signing_key) {
   CommandBuilder command("AUTHENTICATE X-MAILVAULT-ED25519");
   command.Atom(imap::EncodeSaslBase64(account));
-  const std::string normalized = [&] {
-    std::string a(account);
-    for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return a;
-  }();
+  const std::string normalized = NormalizeAccountId(account);
   MV_ASSIGN_OR_RETURN(
       CommandResult result,
       client_->Run(command, [&](const Response& challenge) -> Result<std::string> {

@@ -3,7 +3,7 @@
 #include "server/net/unix_listener.h"
 #include "common/big_endian.h"
 #include "common/crypto/move_consent.h"
-#include "server/account_id.h"
+#include "common/mail/account_id.h"
 #include "server/admin/disclosure.h"
 
 #include <sodium.h>

@@ -9,7 +9,7 @@
 
 #include "common/lmtp/lmtp_command.h"
 #include "common/lmtp/lmtp_receiver.h"
-#include "server/account_id.h"
+#include "common/mail/account_id.h"
 #include "server/net/connection_deadline.h"
 
 namespace mailvault {

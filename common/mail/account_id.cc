@@ -1,4 +1,4 @@
-#include "server/account_id.h"
+#include "common/mail/account_id.h"
 
 #include <algorithm>
 
