@@ -1,13 +1,10 @@
 #include "server/accounts.h"
 
-#include <ctime>
-
-#include "common/crypto/move_consent.h"
-
 #include <sodium.h>
 
 #include <ctime>
 
+#include "common/crypto/move_consent.h"
 #include "common/mail/account_id.h"
 
 namespace mailvault {
@@ -198,51 +195,118 @@ Result<std::vector<RegionSummary>> Accounts::SummarizeRegions() {
   return regions;
 }
 
+namespace {
+
+// The consent checked against the account's own key and placement logs.
+Status CheckConsentAgainstLogs(const MoveConsent& consent, std::string_view account_id,
+                               std::string_view to_region,
+                               const std::vector<std::string>& key_entries,
+                               const std::vector<std::string>& placement_entries) {
+  MV_ASSIGN_OR_RETURN(KeyLogState keys, ReplayKeyLog(account_id, key_entries));
+  MV_ASSIGN_OR_RETURN(PlacementLogState placement,
+                      ReplayPlacementLog(account_id, placement_entries, keys));
+  return CheckMoveConsent(consent, account_id, to_region, keys, placement,
+                          static_cast<uint64_t>(std::time(nullptr)));
+}
+
+}  // namespace
+
+Result<OutgoingMove> Accounts::BeginMoveOut(std::string_view address,
+                                            std::string_view to_region,
+                                            const MoveConsent& consent) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * source, ShardFor(account_id));
+  if (source->region() == to_region) {
+    return Status(ErrorCode::kInvalidArgument,
+                  account_id + " is in region " + std::string(to_region) + " already");
+  }
+  MV_ASSIGN_OR_RETURN(auto key_entries, source->ReadLog(account_id, LogKind::kKeys));
+  MV_ASSIGN_OR_RETURN(auto placement_entries, source->ReadLog(account_id, LogKind::kPlacement));
+  MV_RETURN_IF_ERROR(
+      CheckConsentAgainstLogs(consent, account_id, to_region, key_entries, placement_entries));
+
+  MV_ASSIGN_OR_RETURN(AccountInfo before, source->GetAccount(account_id));
+  MV_RETURN_IF_ERROR(source->SetSuspended(account_id, true));
+  Status frozen = source->Freeze(account_id);
+  auto dump = frozen.ok() ? source->ExportAccount(account_id) : Result<AccountDump>(frozen);
+  if (!dump.ok()) {
+    source->Thaw(account_id);
+    (void)source->SetSuspended(account_id, before.suspended);
+    return dump.status();
+  }
+  return OutgoingMove{std::move(dump).value(), source->region(), before.suspended};
+}
+
+Status Accounts::AcceptMoveIn(const AccountDump& dump, std::string_view from_region,
+                              const MoveConsent& consent, bool suspended) {
+  const std::string& account_id = dump.account_id;
+  RegionShard* target = shards_.Find(consent.to_region);
+  if (target == nullptr) {
+    return Status(ErrorCode::kWrongRegion,
+                  "region " + consent.to_region + " is not hosted on this node");
+  }
+  // This node checks the consent itself rather than trust the source's word.
+  MV_RETURN_IF_ERROR(CheckConsentAgainstLogs(consent, account_id, consent.to_region,
+                                             DumpedLog(dump, LogKind::kKeys),
+                                             DumpedLog(dump, LogKind::kPlacement)));
+  // A copy left here by an earlier attempt that stopped before the
+  // directory switch is served by no one: it gives way to this one.
+  if (target->GetAccount(account_id).ok()) {
+    MV_ASSIGN_OR_RETURN(Placement placement, shards_.directory().Lookup(account_id));
+    if (placement.home_region == consent.to_region) {
+      return Status(ErrorCode::kAlreadyExists,
+                    account_id + " is in region " + consent.to_region + " already");
+    }
+    MV_RETURN_IF_ERROR(target->DeleteAccount(account_id).status());
+  }
+  const LogAppend moved{LogKind::kPlacement, static_cast<uint8_t>(PlacementLogType::kMoved),
+                        MovedPayload(from_region, consent)};
+  MV_RETURN_IF_ERROR(target->ImportAccount(dump, &moved));
+  if (suspended) (void)target->SetSuspended(account_id, true);
+  if (Status s = shards_.directory().Rehome(account_id, from_region, consent.to_region);
+      !s.ok()) {
+    (void)target->DeleteAccount(account_id);
+    return s;
+  }
+  return Status::Ok();
+}
+
+Result<DeleteReport> Accounts::FinishMoveOut(std::string_view address) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(Placement placement, shards_.directory().Lookup(account_id));
+  for (const std::string& region : shards_.hosted()) {
+    if (region == placement.home_region) continue;
+    RegionShard* old_copy = shards_.Find(region);
+    if (old_copy->GetAccount(account_id).ok()) return old_copy->DeleteAccount(account_id);
+  }
+  return Status(ErrorCode::kNotFound, "no old copy of " + account_id + " is left on this node (" +
+                                          "its region is " + placement.home_region + ")");
+}
+
+Status Accounts::AbortMoveOut(std::string_view address, bool was_suspended) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * source, ShardFor(account_id));
+  source->Thaw(account_id);
+  return source->SetSuspended(account_id, was_suspended);
+}
+
 Result<DeleteReport> Accounts::Move(std::string_view address, std::string_view to_region,
                                     const MoveConsent& consent) {
   const std::string account_id = NormalizeAccountId(address);
-  MV_ASSIGN_OR_RETURN(RegionShard * source, ShardFor(account_id));
-  RegionShard* target = shards_.Find(to_region);
-  if (target == nullptr) {
-    return Result<DeleteReport>(ErrorCode::kInvalidArgument,
-                                "region " + std::string(to_region) +
-                                    " is not hosted on this node (moves between nodes are not "
-                                    "supported yet)");
+  if (shards_.Find(to_region) == nullptr) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "region " + std::string(to_region) +
+                      " is not hosted on this node: name its node's admin socket with "
+                      "--target-socket");
   }
-  if (target == source) {
-    return Result<DeleteReport>(ErrorCode::kInvalidArgument,
-                                account_id + " is in region " + std::string(to_region) + " already");
+  MV_ASSIGN_OR_RETURN(OutgoingMove outgoing, BeginMoveOut(account_id, to_region, consent));
+  const Status accepted =
+      AcceptMoveIn(outgoing.dump, outgoing.from_region, consent, outgoing.was_suspended);
+  if (!accepted.ok()) {
+    (void)AbortMoveOut(account_id, outgoing.was_suspended);
+    return accepted;
   }
-  // The consent is checked against the account's own logs.
-  MV_ASSIGN_OR_RETURN(auto key_entries, source->ReadLog(account_id, LogKind::kKeys));
-  MV_ASSIGN_OR_RETURN(KeyLogState keys, ReplayKeyLog(account_id, key_entries));
-  MV_ASSIGN_OR_RETURN(auto placement_entries, source->ReadLog(account_id, LogKind::kPlacement));
-  MV_ASSIGN_OR_RETURN(PlacementLogState placement,
-                      ReplayPlacementLog(account_id, placement_entries, keys));
-  MV_RETURN_IF_ERROR(CheckMoveConsent(consent, account_id, to_region, keys, placement,
-                                      static_cast<uint64_t>(std::time(nullptr))));
-
-  // Never half-moved: the account is suspended (logins refused, mail queued
-  // by the MTAs with 450) while its records are copied; the directory then
-  // points at the copy, and only then is the old copy shredded. A failure
-  // before that leaves the account where it was, resumed.
-  MV_ASSIGN_OR_RETURN(AccountInfo before, source->GetAccount(account_id));
-  MV_RETURN_IF_ERROR(source->SetSuspended(account_id, true));
-  auto undo = [&](const Status& failure) -> Result<DeleteReport> {
-    (void)source->SetSuspended(account_id, before.suspended);
-    return failure;
-  };
-  auto dump = source->ExportAccount(account_id);
-  if (!dump.ok()) return undo(dump.status());
-  const LogAppend moved{LogKind::kPlacement, static_cast<uint8_t>(PlacementLogType::kMoved),
-                        MovedPayload(source->region(), consent)};
-  if (Status s = target->ImportAccount(*dump, &moved); !s.ok()) return undo(s);
-  if (before.suspended) (void)target->SetSuspended(account_id, true);
-  if (Status s = shards_.directory().Place(account_id, to_region); !s.ok()) {
-    (void)target->DeleteAccount(account_id);
-    return undo(s);
-  }
-  return source->DeleteAccount(account_id);
+  return FinishMoveOut(account_id);
 }
 
 }  // namespace mailvault

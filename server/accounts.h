@@ -28,6 +28,14 @@ struct AccountDetails {
   AccountUsage usage;
 };
 
+// An account on its way out of its shard: its records, and what
+// AbortMoveOut restores.
+struct OutgoingMove {
+  AccountDump dump;
+  std::string from_region;
+  bool was_suspended = false;
+};
+
 struct RegionSummary {
   std::string region;
   uint64_t accounts = 0;
@@ -62,8 +70,29 @@ class Accounts {
   // Moves the account to another region hosted here, on the customer's
   // consent (checked against its key and placement logs; used once). The
   // old copy is crypto-shredded: the report says what was removed there.
+  // It runs the steps below in one process.
   Result<DeleteReport> Move(std::string_view account_id, std::string_view to_region,
                             const MoveConsent& consent);
+
+  // The steps of a move, which mailvault-admin runs on two nodes for a move
+  // between them (docs/OPERATIONS.md). Never half-moved: the directory's
+  // compare-and-set in AcceptMoveIn is the one moment the account changes
+  // node; before it the old copy serves, after it the new one.
+  // 1. On the source: checks the consent, suspends the account (logins get
+  //    NO, MTAs 450 and retry) and dumps its records.
+  Result<OutgoingMove> BeginMoveOut(std::string_view account_id, std::string_view to_region,
+                                    const MoveConsent& consent);
+  // 2. On the target: checks the consent against the dumped logs, imports
+  //    the records with the placement log's "moved" entry, and re-homes the
+  //    account in the directory from `from_region`.
+  Status AcceptMoveIn(const AccountDump& dump, std::string_view from_region,
+                      const MoveConsent& consent, bool suspended);
+  // 3. On the source, once the directory names another region: shreds the
+  //    old copy.
+  Result<DeleteReport> FinishMoveOut(std::string_view account_id);
+  // Or, when step 2 failed: the account stays here, as it was.
+  Status AbortMoveOut(std::string_view account_id, bool was_suspended);
+
   // Accounts, messages and sealed bytes of each region hosted here.
   Result<std::vector<RegionSummary>> SummarizeRegions();
 

@@ -64,6 +64,44 @@ Status ReadEndpoint(const std::string& path, const toml::table& table, std::stri
   return Status::Ok();
 }
 
+Status ReadStrings(const std::string& path, const toml::table& table, std::string_view key,
+                   std::vector<std::string>& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::Ok();
+  const toml::array* list = node->as_array();
+  const Status wrong(ErrorCode::kInvalidArgument, Where(path, node->source()) + "'" +
+                                                      std::string(key) +
+                                                      "' must be a list of strings");
+  if (list == nullptr) return wrong;
+  out.clear();
+  for (const toml::node& item : *list) {
+    auto text = item.value<std::string>();
+    if (!text) return wrong;
+    out.push_back(*text);
+  }
+  return Status::Ok();
+}
+
+Status ReadDirectory(const std::string& path, const toml::table& t, EtcdOptions& etcd) {
+  MV_RETURN_IF_ERROR(CheckKeys(path, t,
+                               {"etcd_endpoints", "etcd_prefix", "etcd_ca_file",
+                                "etcd_client_cert", "etcd_client_key", "etcd_timeout_ms"},
+                               "directory"));
+  MV_RETURN_IF_ERROR(ReadStrings(path, t, "etcd_endpoints", etcd.endpoints));
+  MV_RETURN_IF_ERROR(Read(path, t, "etcd_prefix", etcd.prefix));
+  MV_RETURN_IF_ERROR(Read(path, t, "etcd_ca_file", etcd.ca_file));
+  MV_RETURN_IF_ERROR(Read(path, t, "etcd_client_cert", etcd.client_cert_file));
+  MV_RETURN_IF_ERROR(Read(path, t, "etcd_client_key", etcd.client_key_file));
+  int64_t timeout_ms = etcd.timeout.count();
+  MV_RETURN_IF_ERROR(Read(path, t, "etcd_timeout_ms", timeout_ms));
+  etcd.timeout = std::chrono::milliseconds(timeout_ms);
+  if (etcd.client_cert_file.empty() != etcd.client_key_file.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  Where(path, t.source()) + "etcd_client_cert and etcd_client_key go together");
+  }
+  return Status::Ok();
+}
+
 Status ReadSeconds(const std::string& path, const toml::table& table, std::string_view key,
                    std::chrono::seconds& out) {
   int64_t seconds = out.count();
@@ -96,8 +134,8 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
 
 Status FromToml(const std::string& path, const toml::table& root, Config& c) {
   MV_RETURN_IF_ERROR(CheckKeys(path, root,
-                               {"server", "tls", "imap", "lmtp", "metrics", "region",
-                                "remote_region", "limits"},
+                               {"server", "tls", "imap", "lmtp", "metrics", "directory",
+                                "region", "remote_region", "limits"},
                                "top level"));
   if (const toml::table* s = root["server"].as_table()) {
     MV_RETURN_IF_ERROR(CheckKeys(
@@ -130,6 +168,9 @@ Status FromToml(const std::string& path, const toml::table& root, Config& c) {
   if (const toml::table* t = root["metrics"].as_table()) {
     MV_RETURN_IF_ERROR(CheckKeys(path, *t, {"listen"}, "metrics"));
     MV_RETURN_IF_ERROR(ReadEndpoint(path, *t, "listen", c.metrics));
+  }
+  if (const toml::table* t = root["directory"].as_table()) {
+    MV_RETURN_IF_ERROR(ReadDirectory(path, *t, c.etcd));
   }
   if (const toml::node_view regions = root["region"]; regions) {
     const toml::array* list = regions.as_array();

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "server/net/endpoint.h"
+#include "storage/directory.h"
 
 namespace mailvault {
 
@@ -55,6 +56,10 @@ struct Config {
   std::string hostname = "localhost";       // in greetings and generated certificates
   std::vector<HostedRegion> regions;
   std::vector<RemoteRegion> remote_regions;
+  // [directory]: no etcd endpoints means the embedded directory under
+  // state_dir, for a node on its own; with them, the directory the nodes
+  // of a deployment share.
+  EtcdOptions etcd;
   Limits limits;
 
   std::string CertificatePath() const;

@@ -145,7 +145,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   const bool any_address = config.lmtp.host == "0.0.0.0" || config.lmtp.host == "::";
   AdminContext admin_context{
       accounts, *shards,
-      LmtpTransport(any_address ? config.hostname : config.lmtp.host, config.lmtp.port)};
+      LmtpTransport(any_address ? config.hostname : config.lmtp.host, config.lmtp.port), {}};
   MV_ASSIGN_OR_RETURN(auto admin,
                       AdminServer::Bind(io, config.admin_socket, admin_context, pool));
   asio::co_spawn(io, admin->AcceptLoop(), asio::detached);

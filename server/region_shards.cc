@@ -8,7 +8,16 @@ Result<std::unique_ptr<RegionShards>> RegionShards::Open(const Config& config) {
   auto shards = std::make_unique<RegionShards>();
   std::error_code ec;
   std::filesystem::create_directories(config.state_dir, ec);
-  MV_ASSIGN_OR_RETURN(shards->directory_, OpenEmbeddedDirectory(config.DirectoryPath()));
+  if (config.etcd.endpoints.empty()) {
+    MV_ASSIGN_OR_RETURN(shards->directory_, OpenEmbeddedDirectory(config.DirectoryPath()));
+  } else {
+    auto etcd = OpenEtcdDirectory(config.etcd);
+    if (!etcd.ok()) {
+      return Status(etcd.code(), "the directory in etcd: " + etcd.status().message());
+    }
+    shards->directory_ = std::move(etcd).value();
+    shards->shared_directory_ = true;
+  }
   for (const HostedRegion& region : config.regions) {
     std::filesystem::create_directories(region.data_dir, ec);
     ShardOptions options;

@@ -22,12 +22,15 @@ class RegionShards {
   // The referral URL for a region hosted elsewhere, or nullptr.
   const RemoteRegion* FindRemote(std::string_view region) const;
   Directory& directory() const { return *directory_; }
+  // Whether the directory is shared with other nodes (etcd).
+  bool shared_directory() const { return shared_directory_; }
   std::vector<std::string> hosted() const;
 
  private:
   std::map<std::string, std::unique_ptr<RegionShard>, std::less<>> shards_;
   std::vector<RemoteRegion> remote_;
   std::unique_ptr<Directory> directory_;
+  bool shared_directory_ = false;
 };
 
 }  // namespace mailvault

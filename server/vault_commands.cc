@@ -14,7 +14,7 @@
 #include "common/crypto/key_statements.h"
 #include "common/crypto/keys.h"
 #include "common/imap/mailbox_name.h"
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 #include "common/imap/sequence_set.h"
 #include "common/mail/account_id.h"
 
@@ -29,7 +29,7 @@ imap::ExtensionReply No(std::string code, std::string text) {
 // Binary arguments and values are standard base64 with padding, the same
 // encoding as SASL exchanges.
 std::optional<std::string> Base64Decode(std::string_view text, size_t expected_size) {
-  auto decoded = imap::DecodeSaslBase64(text);
+  auto decoded = DecodeBase64(text);
   if (!decoded.ok() || decoded->size() != expected_size) return std::nullopt;
   return std::move(decoded).value();
 }
@@ -212,7 +212,7 @@ imap::ExtensionReply VaultCommands::FetchLog(const imap::ImapCommand& command,
   imap::ExtensionReply reply{{}, "OK", "", "XLOG completed"};
   for (size_t seq = 0; seq < entries->size(); ++seq) {
     reply.untagged.push_back("XLOG " + std::to_string(seq) + " " +
-                             imap::EncodeSaslBase64((*entries)[seq]));
+                             EncodeBase64((*entries)[seq]));
   }
   return reply;
 }
@@ -257,11 +257,11 @@ imap::ExtensionReply VaultCommands::FetchSealedParts(const imap::ImapCommand& co
     if (wraps) {
       auto wrap = (*shard)->FetchWrap(account, entry.blob_id, *key_id);
       if (!wrap.ok()) continue;  // no wrap for this key: nothing to say
-      line += imap::EncodeSaslBase64(wrap->sealed_key);
+      line += EncodeBase64(wrap->sealed_key);
     } else {
       auto summary = (*shard)->FetchSummary(account, entry.blob_id);
       if (!summary.ok()) continue;
-      line += imap::EncodeSaslBase64(*summary);
+      line += EncodeBase64(*summary);
     }
     reply.untagged.push_back(std::move(line));
   }
@@ -280,7 +280,7 @@ imap::ExtensionReply VaultCommands::ListKeys(imap::MailBackend* backend) {
     reply.untagged.push_back(
         "XKEY " + key.key_id.ToHex() +
         (key.kind == PublicKeyKind::kEncryption ? " ENCRYPTION " : " SIGNING ") +
-        imap::EncodeSaslBase64(key.public_key) + " " + std::to_string(key.registered_at) +
+        EncodeBase64(key.public_key) + " " + std::to_string(key.registered_at) +
         (key.revoked ? " REVOKED" : " ACTIVE"));
   }
   reply.text = "XKEYS completed";

@@ -69,6 +69,19 @@ class EmbeddedDirectory final : public Directory {
     return FromRocksStatus(db_->Delete(SyncedWrite(), account_id), "directory write");
   }
 
+  Status Rehome(std::string_view account_id, std::string_view from_region,
+                std::string_view to_region) override {
+    MV_RETURN_IF_ERROR(ValidateRegion(to_region));
+    std::lock_guard<std::mutex> lock(mutex_);
+    MV_ASSIGN_OR_RETURN(Placement current, Lookup(account_id));
+    if (current.home_region != from_region) {
+      return Status(ErrorCode::kWrongRegion, current.home_region);
+    }
+    std::string value(1, kPlacementVersion);
+    value.append(to_region);
+    return FromRocksStatus(db_->Put(SyncedWrite(), account_id, value), "directory write");
+  }
+
   Result<std::vector<Placement>> List(std::string_view after, size_t limit) override {
     std::vector<Placement> placements;
     if (limit == 0) return placements;

@@ -44,6 +44,13 @@ struct AccountDump {
   std::vector<Row> rows;
 };
 
+// A dump as bytes, for a move between nodes (storage/account_dump.cc), and
+// back: kCorruption when the bytes were cut or changed.
+std::string EncodeAccountDump(const AccountDump& dump);
+Result<AccountDump> DecodeAccountDump(std::string_view bytes);
+// The entries of one of the dumped account's logs, in order.
+std::vector<std::string> DumpedLog(const AccountDump& dump, LogKind log);
+
 // What a scrub found (mailvault-admin verify).
 struct ScrubReport {
   uint64_t accounts = 0;
@@ -226,6 +233,12 @@ class RegionShard {
   // batch. kAlreadyExists if the account is there already.
   Result<AccountDump> ExportAccount(std::string_view account_id);
   Status ImportAccount(const AccountDump& dump, const LogAppend* log);
+  // Before a move's export: from here on every change to the account is
+  // refused (kUnavailable; a delivery gets 451 and is retried), so the dump
+  // holds everything ever acknowledged. Waits for the change under way.
+  // Until Thaw, DeleteAccount or a restart (the account stays suspended).
+  Status Freeze(std::string_view account_id);
+  void Thaw(std::string_view account_id);
   Result<std::vector<PublicKeyRecord>> ListPublicKeys(std::string_view account_id);
   // The public keys of the account's registered, non-revoked encryption
   // keys: what a new message is sealed to.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,10 +50,16 @@ struct RegionShard::Impl {
 
   Status LoadNextAccountNumber();
 
+  // Accounts being moved away (RegionShard::Freeze), by number.
+  std::mutex frozen_mutex;
+  std::set<uint64_t> frozen;  // guarded by frozen_mutex
+  bool IsFrozen(uint64_t number);
+
   // The account's number; kNotFound for an unknown account.
   Result<uint64_t> FindAccount(std::string_view account_id);
   Result<shard_records::AccountRecord> ReadAccount(std::string_view account_id);
-  // Locks the account and checks that it is homed here (kWrongRegion if not).
+  // Locks the account and checks that it is homed here (kWrongRegion if not)
+  // and not frozen for a move (kUnavailable).
   Result<AccountWrite> BeginWrite(std::string_view account_id);
   // Locks the account without the region check: only SetHomeRegion uses it.
   Result<AccountWrite> LockAccount(std::string_view account_id);

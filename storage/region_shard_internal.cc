@@ -96,7 +96,16 @@ Result<AccountWrite> RegionShard::Impl::BeginWrite(std::string_view account_id) 
   if (account.record.home_region != options.region) {
     return WrongRegion(account_id, account.record.home_region, options.region);
   }
+  if (IsFrozen(account.number())) {
+    return Status(ErrorCode::kUnavailable,
+                  "account " + std::string(account_id) + " is being moved; try again later");
+  }
   return account;
+}
+
+bool RegionShard::Impl::IsFrozen(uint64_t number) {
+  std::lock_guard<std::mutex> lock(frozen_mutex);
+  return frozen.contains(number);
 }
 
 Result<std::optional<MailboxRecord>> RegionShard::Impl::ReadMailbox(uint64_t number,

@@ -82,6 +82,8 @@ Result<DeleteReport> RegionShard::DeleteAccount(std::string_view account_id) {
     batch.Delete(db.cf(Cf::kAccounts), shard_keys::AccountKey(account_id));
     MV_RETURN_IF_ERROR(db.Commit(&batch));
     impl_->numbers.Erase(account_id);
+    std::lock_guard<std::mutex> lock(impl_->frozen_mutex);
+    impl_->frozen.erase(account.number());
   }
   // Done after the lock is released: the deletion is durable already, and
   // this takes a while. Flushing first retires the WAL segments that still
@@ -104,10 +106,25 @@ Result<DeleteReport> RegionShard::DeleteAccount(std::string_view account_id) {
 
 
 Status RegionShard::AppendLog(std::string_view account_id, const LogAppend& log) {
-  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->LockAccount(account_id));
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
   rocksdb::WriteBatch batch;
   MV_RETURN_IF_ERROR(impl_->AppendLogEntry(account.number(), log, batch));
   return impl_->db->Commit(&batch);
+}
+
+Status RegionShard::Freeze(std::string_view account_id) {
+  // Taking the account's lock waits for the change under way to commit.
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->LockAccount(account_id));
+  std::lock_guard<std::mutex> lock(impl_->frozen_mutex);
+  impl_->frozen.insert(account.number());
+  return Status::Ok();
+}
+
+void RegionShard::Thaw(std::string_view account_id) {
+  auto number = impl_->FindAccount(account_id);
+  if (!number.ok()) return;
+  std::lock_guard<std::mutex> lock(impl_->frozen_mutex);
+  impl_->frozen.erase(*number);
 }
 
 Result<AccountDump> RegionShard::ExportAccount(std::string_view account_id) {

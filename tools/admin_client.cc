@@ -29,6 +29,12 @@ AdminClient::~AdminClient() {
 }
 
 nlohmann::json AdminClient::Call(const nlohmann::json& request) {
+  nlohmann::json reply = Send(request);
+  if (!reply.value("ok", false)) throw std::runtime_error(reply.value("error", "request failed"));
+  return reply;
+}
+
+nlohmann::json AdminClient::Send(const nlohmann::json& request) {
   const std::string line = request.dump() + "\n";
   for (size_t sent = 0; sent < line.size();) {
     const ssize_t n = ::send(fd_, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
@@ -45,7 +51,6 @@ nlohmann::json AdminClient::Call(const nlohmann::json& request) {
   nlohmann::json reply = nlohmann::json::parse(buffer_.substr(0, newline), nullptr, false);
   buffer_.erase(0, newline + 1);
   if (!reply.is_object()) throw std::runtime_error("mailvaultd sent an unreadable reply");
-  if (!reply.value("ok", false)) throw std::runtime_error(reply.value("error", "request failed"));
   return reply;
 }
 

@@ -18,6 +18,9 @@ class AdminClient {
   // Sends the request; returns the reply, or throws std::runtime_error with
   // the server's error message when the reply says ok=false.
   nlohmann::json Call(const nlohmann::json& request);
+  // Sends the request; returns the reply whether it says ok or not ("code"
+  // names the failure).
+  nlohmann::json Send(const nlohmann::json& request);
 
  private:
   int fd_ = -1;

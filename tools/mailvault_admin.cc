@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "tools/admin_client.h"
+#include "tools/move_between_nodes.h"
 #include "tools/restore.h"
 
 namespace {
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
   remove->add_option("ADDRESS", address, "the account's address")->required();
   remove->add_flag("--yes", confirmed, "required: the account's mail can never be recovered");
 
-  std::string to_region, consent_file, backup_dir, config_path;
+  std::string to_region, consent_file, backup_dir, config_path, target_socket;
   auto* move = app.add_subcommand(
       "move", "move an account to another region, on the customer's signed consent");
   move->add_option("ADDRESS", address, "the account's address")->required();
@@ -99,6 +100,9 @@ int main(int argc, char** argv) {
   move->add_option("--consent", consent_file, "the file `mailvault consent move` made")
       ->required()
       ->check(CLI::ExistingFile);
+  move->add_option("--target-socket", target_socket,
+                   "the admin socket of the node hosting the target region, when it is not this "
+                   "one");
 
   std::string order, embargo, since;
   auto* disclose = app.add_subcommand(
@@ -198,8 +202,13 @@ int main(int argc, char** argv) {
     } else if (move->parsed()) {
       std::ifstream in(consent_file);
       const std::string consent((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      reply = client.Call(
-          {{"op", "account.move"}, {"account", address}, {"to", to_region}, {"consent", consent}});
+      if (target_socket.empty()) {
+        reply = client.Call({{"op", "account.move"}, {"account", address}, {"to", to_region},
+                             {"consent", consent}});
+      } else {
+        mailvault::AdminClient target(target_socket);
+        reply = mailvault::MoveBetweenNodes(client, target, address, to_region, consent, !json_output);
+      }
       if (!json_output) {
         std::cout << "moved " << address << " to region " << to_region << " (" << reply["messages"]
                   << " messages; the old copy was shredded)\n";
@@ -238,8 +247,11 @@ int main(int argc, char** argv) {
       const std::string out = std::filesystem::absolute(backup_dir).string();
       reply = client.Call({{"op", "backup"}, {"out", out}});
       if (!json_output) {
-        std::cout << "backup of " << reply["regions"].size() << " region(s) and the directory in "
-                  << out << "\n";
+        std::cout << "backup of " << reply["regions"].size() << " region(s)"
+                  << (reply.value("directory_included", false)
+                          ? " and the directory"
+                          : " (the directory is in etcd: back it up with etcdctl snapshot save)")
+                  << " in " << out << "\n";
       }
     } else if (app.got_subcommand("verify")) {
       reply = client.Call({{"op", "verify"}});

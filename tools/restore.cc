@@ -64,6 +64,16 @@ void RestoreBackup(const std::string& backup_dir, const std::string& config_path
     CopyInto(fs::path(backup_dir) / "regions" / region.name, region.data_dir);
     std::cout << "restored region " << region.name << " into " << region.data_dir << "\n";
   }
+  if (!config.etcd.endpoints.empty()) {
+    // etcd keeps the shared directory, and its own tools back it up.
+    std::cout << "the directory is in etcd: restore it with `etcdctl snapshot restore` if it "
+                 "was lost too\n";
+    return;
+  }
+  if (!fs::exists(fs::path(backup_dir) / "directory")) {
+    throw std::runtime_error(backup_dir + " holds no directory (it was in etcd): configure the "
+                                          "same [directory] etcd_endpoints");
+  }
   CopyInto(fs::path(backup_dir) / "directory", config.DirectoryPath());
   std::cout << "restored the directory into " << config.DirectoryPath() << "\n";
 }

@@ -101,8 +101,12 @@ Status RunInit(const CliOptions& options, const InitArgs& args) {
   return Status::Ok();
 }
 
-Status RunPin(const CliOptions& options, const std::string& fingerprint) {
+Status RunPin(const CliOptions& options, const std::string& fingerprint,
+              const std::string& server) {
   MV_ASSIGN_OR_RETURN(Profile profile, LoadProfile(options.profile_dir()));
+  // After a move to a region on another node the vault refers the account
+  // there: the customer pins that node's certificate and address together.
+  if (!server.empty()) profile.server = server;
   VaultAddress address = profile.address();
   address.trust.pinned_fingerprint = fingerprint;
   address.trust.ca_file.clear();
@@ -137,10 +141,13 @@ void AddInitCommands(CLI::App& app, CliOptions& options, CommandRunner& run) {
   });
 
   auto fingerprint = std::make_shared<std::string>();
+  auto server = std::make_shared<std::string>();
   CLI::App* pin = app.add_subcommand("pin", "trust a new certificate of the vault (after checking it)");
   pin->add_option("FINGERPRINT", *fingerprint, "SHA-256, AB:CD:...")->required();
-  pin->callback([&options, &run, fingerprint] {
-    run = [&options, fingerprint] { return RunPin(options, *fingerprint); };
+  pin->add_option("--server", *server,
+                  "the vault's new IMAPS address, HOST:PORT (after a move to another node)");
+  pin->callback([&options, &run, fingerprint, server] {
+    run = [&options, fingerprint, server] { return RunPin(options, *fingerprint, *server); };
   });
 }
 

@@ -8,7 +8,7 @@
 
 #include "client/cli/cli_context.h"
 #include "client/device/device.h"
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 namespace mailvault::client {
 namespace {
@@ -33,7 +33,7 @@ Status RunBackup(const CliOptions& options, const std::string& out) {
                       EncryptKeyFile(device.keys, backup_passphrase.view(), device.limits));
   // The profile's TOML, and the key file as one more key of it.
   const std::string text = std::string(kBackupHeader) + "\n" + ProfileToToml(device.profile) +
-                           "key_file = \"" + imap::EncodeSaslBase64(sealed) + "\"\n";
+                           "key_file = \"" + EncodeBase64(sealed) + "\"\n";
   MV_RETURN_IF_ERROR(WriteFileAtomically(out, text, 0600));
   std::printf("Backup of %s's keys written to %s\n", device.profile.account.c_str(), out.c_str());
   return Status::Ok();
@@ -51,7 +51,7 @@ Status RunRestore(const CliOptions& options, const std::string& in, bool force) 
     key_file = toml::parse(text, in)["key_file"].value_or(std::string());
   } catch (const toml::parse_error&) {  // ProfileFromToml parsed it already
   }
-  auto sealed = imap::DecodeSaslBase64(key_file);
+  auto sealed = DecodeBase64(key_file);
   if (!sealed.ok() || sealed->empty()) {
     return Status(ErrorCode::kMalformed, in + " is damaged (its key_file is missing)");
   }

@@ -1,6 +1,6 @@
 #include "client/device/device_request.h"
 
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 namespace mailvault::client {
 namespace {
@@ -10,8 +10,8 @@ constexpr std::string_view kPrefix = "mailvault-device-v1:";
 }  // namespace
 
 std::string EncodeDeviceRequest(const DeviceKeys& keys) {
-  return std::string(kPrefix) + imap::EncodeSaslBase64(keys.encryption.public_key) + ":" +
-         imap::EncodeSaslBase64(keys.signing.public_key);
+  return std::string(kPrefix) + EncodeBase64(keys.encryption.public_key) + ":" +
+         EncodeBase64(keys.signing.public_key);
 }
 
 Result<DeviceRequest> DecodeDeviceRequest(std::string_view text) {
@@ -22,8 +22,8 @@ Result<DeviceRequest> DecodeDeviceRequest(std::string_view text) {
   text.remove_prefix(kPrefix.size());
   const size_t colon = text.find(':');
   if (colon == std::string_view::npos) return bad;
-  auto encryption = imap::DecodeSaslBase64(text.substr(0, colon));
-  auto signing = imap::DecodeSaslBase64(text.substr(colon + 1));
+  auto encryption = DecodeBase64(text.substr(0, colon));
+  auto signing = DecodeBase64(text.substr(colon + 1));
   if (!encryption.ok() || !signing.ok() || encryption->size() != kEncryptionPublicKeySize ||
       signing->size() != kSigningPublicKeySize) {
     return bad;

@@ -8,7 +8,7 @@
 #include "common/crypto/key_statements.h"
 #include "common/crypto/sealed_upload.h"
 #include "common/imap/imap_date.h"
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 #include "common/imap/sequence_set.h"
 
 namespace mailvault::client {
@@ -108,8 +108,8 @@ Status VaultSession::Enroll(std::string_view account, std::string_view token,
                             std::string_view signing_public_key) {
   CommandBuilder command("XENROLL");
   command.String(account).String(token)
-      .Atom(imap::EncodeSaslBase64(encryption_public_key))
-      .Atom(imap::EncodeSaslBase64(signing_public_key));
+      .Atom(EncodeBase64(encryption_public_key))
+      .Atom(EncodeBase64(signing_public_key));
   MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(command));
   if (result.tagged.code == "AUTHENTICATIONFAILED") {
     return Status(ErrorCode::kRefused,
@@ -121,21 +121,23 @@ Status VaultSession::Enroll(std::string_view account, std::string_view token,
 
 Status VaultSession::Login(std::string_view account, const SigningKeyPair& signing_key) {
   CommandBuilder command("AUTHENTICATE X-MAILVAULT-ED25519");
-  command.Atom(imap::EncodeSaslBase64(account));
+  command.Atom(EncodeBase64(account));
   const std::string normalized = NormalizeAccountId(account);
   MV_ASSIGN_OR_RETURN(
       CommandResult result,
       client_->Run(command, [&](const Response& challenge) -> Result<std::string> {
-        auto bytes = imap::DecodeSaslBase64(challenge.text);
+        auto bytes = DecodeBase64(challenge.text);
         if (!bytes.ok()) return Malformed("login challenge");
         const KeyId id = signing_key.id();
-        return imap::EncodeSaslBase64(std::string(id.view()) +
+        return EncodeBase64(std::string(id.view()) +
                                       signing_key.Sign(LoginStatement(normalized, *bytes)));
       }));
   if (!result.ok()) {
     if (result.tagged.code.rfind("REFERRAL", 0) == 0) {
-      return Status(ErrorCode::kRefused, "the account now lives at another vault: " +
-                                             result.tagged.code.substr(9));
+      return Status(ErrorCode::kRefused,
+                    "the account now lives at another vault, " + result.tagged.code.substr(9) +
+                        ": check its certificate with your provider and run `mailvault pin "
+                        "FINGERPRINT --server HOST:PORT`");
     }
     if (result.tagged.code == "AUTHENTICATIONFAILED") {
       return Status(ErrorCode::kRefused,
@@ -158,7 +160,7 @@ Result<std::vector<VaultKey>> VaultSession::ListKeys() {
     if (d.size() != 6) return Malformed("XKEY response");
     VaultKey key;
     auto id = KeyId::FromHex(d[1].text);
-    auto public_key = imap::DecodeSaslBase64(d[3].text);
+    auto public_key = DecodeBase64(d[3].text);
     if (!id || !public_key.ok()) return Malformed("XKEY response");
     key.id = *id;
     key.encryption = Is(d[2], "ENCRYPTION");
@@ -175,9 +177,9 @@ Status VaultSession::RegisterKey(bool encryption, std::string_view public_key,
   const uint8_t kind = encryption ? kStatementEncryptionKey : kStatementSigningKey;
   CommandBuilder command("XKEY REGISTER");
   command.Atom(encryption ? "ENCRYPTION" : "SIGNING")
-      .Atom(imap::EncodeSaslBase64(public_key))
+      .Atom(EncodeBase64(public_key))
       .Atom(signer.id().ToHex())
-      .Atom(imap::EncodeSaslBase64(signer.Sign(KeyRegisterStatement(account_, kind, public_key))));
+      .Atom(EncodeBase64(signer.Sign(KeyRegisterStatement(account_, kind, public_key))));
   MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(command));
   if (result.tagged.code == "ALREADYEXISTS") {
     return Status(ErrorCode::kAlreadyExists, "the key " + KeyIdOf(public_key).ToHex() +
@@ -190,7 +192,7 @@ Status VaultSession::RevokeKey(const KeyId& key_id, const SigningKeyPair& signer
   CommandBuilder command("XKEY REVOKE");
   command.Atom(key_id.ToHex())
       .Atom(signer.id().ToHex())
-      .Atom(imap::EncodeSaslBase64(signer.Sign(KeyRevokeStatement(account_, key_id))));
+      .Atom(EncodeBase64(signer.Sign(KeyRevokeStatement(account_, key_id))));
   MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(command));
   return result.ToStatus("revoking key " + key_id.ToHex());
 }
@@ -204,7 +206,7 @@ Result<std::vector<std::string>> VaultSession::FetchLog(LogKind log) {
   std::vector<std::string> entries;
   for (const Response* r : result.Data("XLOG")) {
     const auto& d = r->data;
-    auto bytes = d.size() == 3 ? imap::DecodeSaslBase64(d[2].text) : Result<std::string>(Malformed("XLOG"));
+    auto bytes = d.size() == 3 ? DecodeBase64(d[2].text) : Result<std::string>(Malformed("XLOG"));
     if (d.size() != 3 || d[1].kind != TokenKind::kNumber || d[1].number != entries.size() ||
         !bytes.ok()) {
       return Malformed("XLOG response");
@@ -358,7 +360,7 @@ Result<std::vector<VaultBlobItem>> ParseBlobItems(const CommandResult& result,
     const auto& d = r->data;
     if (d.size() != 4) return Malformed(std::string(name) + " response");
     auto blob = BlobId::FromHex(d[2].text);
-    auto bytes = imap::DecodeSaslBase64(d[3].text);
+    auto bytes = DecodeBase64(d[3].text);
     if (d[1].kind != TokenKind::kNumber || !blob || !bytes.ok()) {
       return Malformed(std::string(name) + " response");
     }
@@ -397,7 +399,7 @@ Status VaultSession::PutWraps(const KeyId& key,
     std::string list = "(";
     for (size_t i = start; i < end; ++i) {
       if (i > start) list += ' ';
-      list += wraps[i].first.ToHex() + " " + imap::EncodeSaslBase64(wraps[i].second);
+      list += wraps[i].first.ToHex() + " " + EncodeBase64(wraps[i].second);
     }
     list += ')';
     command.Raw(list);
@@ -416,7 +418,7 @@ Result<VaultAppend> VaultSession::AppendSealed(std::string_view mailbox, const S
   std::string carrier =
       "From: mailvault <vault@localhost>\r\nSubject: sealed upload\r\nMIME-Version: 1.0\r\n"
       "Content-Type: application/vnd.mailvault.sealed\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  const std::string encoded = imap::EncodeSaslBase64(container);
+  const std::string encoded = EncodeBase64(container);
   for (size_t pos = 0; pos < encoded.size(); pos += 76) {
     carrier.append(encoded, pos, 76);
     carrier += "\r\n";

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 namespace mailvault::imap {
 namespace {
@@ -271,7 +271,7 @@ ReceiverEvent ImapReceiver::OnModeLine(std::string_view line) {
     response.cancelled = true;
     return response;
   }
-  Result<std::string> decoded = DecodeSaslBase64(line);
+  Result<std::string> decoded = DecodeBase64(line);
   if (!decoded.ok()) {
     error.message = "invalid AUTHENTICATE response: " + decoded.status().message();
     return error;

@@ -1,7 +1,7 @@
 #include "common/imap/simple_args.h"
 
 #include "common/imap/arg_reader.h"
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 namespace mailvault::imap {
 namespace {
@@ -49,7 +49,7 @@ Result<AuthenticateArgs> ParseAuthenticateArgs(const ImapCommand& command) {
     if (token.text == "=") {
       args.initial_response = std::string();
     } else {
-      Result<std::string> decoded = DecodeSaslBase64(token.text);
+      Result<std::string> decoded = DecodeBase64(token.text);
       if (!decoded.ok()) return reader.Error("initial response: " + decoded.status().message());
       args.initial_response = std::move(decoded).value();
     }

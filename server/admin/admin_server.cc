@@ -1,6 +1,7 @@
 #include "server/admin/admin_server.h"
 
 #include "server/net/unix_listener.h"
+#include "common/base64.h"
 #include "common/big_endian.h"
 #include "common/crypto/move_consent.h"
 #include "common/mail/account_id.h"
@@ -80,14 +81,18 @@ json Backup(AdminContext& context, const std::string& out) {
     if (!status.ok()) return Fail(status);
     regions.push_back(region);
   }
-  const Status directory = context.shards.directory().Checkpoint(out + "/directory");
-  if (!directory.ok()) return Fail(directory);
+  // A directory in etcd is backed up with `etcdctl snapshot save`.
+  const bool embedded = !context.shards.shared_directory();
+  if (embedded) {
+    const Status directory = context.shards.directory().Checkpoint(out + "/directory");
+    if (!directory.ok()) return Fail(directory);
+  }
   const json manifest = {{"format", "mailvault-backup-v1"},
                          {"created_at", static_cast<int64_t>(std::time(nullptr))},
                          {"regions", regions},
-                         {"directory", "directory"}};
+                         {"directory", embedded ? "directory" : "etcd"}};
   std::ofstream(out + "/manifest.json") << manifest.dump(2) << "\n";
-  return {{"ok", true}, {"out", out}, {"regions", regions}};
+  return {{"ok", true}, {"out", out}, {"regions", regions}, {"directory_included", embedded}};
 }
 
 // Disclosures and moves per region since a time, from every account's
@@ -145,6 +150,88 @@ json Verify(AdminContext& context) {
   return {{"ok", true}, {"regions", regions}, {"problems", problems}};
 }
 
+json DeleteReportJson(const DeleteReport& report) {
+  return {{"ok", true},
+          {"bodies", report.bodies},
+          {"wraps", report.wraps},
+          {"messages", report.messages},
+          {"mailboxes", report.mailboxes},
+          {"public_keys", report.public_keys},
+          {"credentials", report.credentials}};
+}
+
+// The steps of a move between nodes, which mailvault-admin drives on both
+// admin sockets (Accounts::BeginMoveOut and the rest say what each does).
+json MoveBetweenNodes(AdminContext& context, const std::string& op, const json& request) {
+  Accounts& accounts = context.accounts;
+  const std::string account = NormalizeAccountId(request.value("account", ""));
+  if (op == "move.out.begin") {
+    auto consent = DecodeMoveConsent(request.value("consent", ""));
+    if (!consent.ok()) return Fail(consent.status());
+    // A move run again after an interrupted one: the account is suspended
+    // by that attempt, and what it was before is remembered here.
+    const std::optional<bool> earlier = context.transfers.OutgoingWasSuspended(account);
+    if (earlier.has_value()) {
+      if (Status s = accounts.AbortMoveOut(account, *earlier); !s.ok()) return Fail(s);
+    }
+    auto outgoing = accounts.BeginMoveOut(account, request.value("to", ""), *consent);
+    if (!outgoing.ok()) return Fail(outgoing.status());
+    std::string bytes = EncodeAccountDump(outgoing->dump);
+    const uint64_t size = bytes.size();
+    context.transfers.PutOutgoing(account, {std::move(bytes), outgoing->was_suspended});
+    return {{"ok", true},
+            {"size", size},
+            {"from", outgoing->from_region},
+            {"was_suspended", outgoing->was_suspended}};
+  }
+  if (op == "move.out.read") {
+    uint64_t total = 0;
+    auto chunk =
+        context.transfers.ReadOutgoing(account, request.value("offset", uint64_t{0}), &total);
+    if (!chunk.ok()) return Fail(chunk.status());
+    return {{"ok", true}, {"size", total}, {"data", EncodeBase64(*chunk)}};
+  }
+  if (op == "move.out.abort") {
+    const std::optional<bool> was_suspended = context.transfers.OutgoingWasSuspended(account);
+    if (!was_suspended.has_value()) {
+      return Fail(Status(ErrorCode::kNotFound, "no move of " + account + " is under way here"));
+    }
+    if (Status s = accounts.AbortMoveOut(account, *was_suspended); !s.ok()) return Fail(s);
+    context.transfers.DropOutgoing(account);
+    return {{"ok", true}};
+  }
+  if (op == "move.out.finish") {
+    auto report = accounts.FinishMoveOut(account);
+    if (!report.ok()) return Fail(report.status());
+    context.transfers.DropOutgoing(account);
+    return DeleteReportJson(*report);
+  }
+  if (op == "move.in.write") {
+    auto chunk = DecodeBase64(request.value("data", ""));
+    if (!chunk.ok()) return Fail(chunk.status());
+    const Status written =
+        context.transfers.WriteIncoming(account, request.value("offset", uint64_t{0}), *chunk);
+    if (!written.ok()) return Fail(written);
+    return {{"ok", true}};
+  }
+  if (op == "move.in.accept") {
+    auto consent = DecodeMoveConsent(request.value("consent", ""));
+    if (!consent.ok()) return Fail(consent.status());
+    auto bytes = context.transfers.TakeIncoming(account);
+    if (!bytes.ok()) return Fail(bytes.status());
+    auto dump = DecodeAccountDump(*bytes);
+    if (!dump.ok()) return Fail(dump.status());
+    if (dump->account_id != account) {
+      return Fail(Status(ErrorCode::kInvalidArgument, "the transfer holds another account"));
+    }
+    const Status accepted = accounts.AcceptMoveIn(*dump, request.value("from", ""), *consent,
+                                                  request.value("suspended", false));
+    if (!accepted.ok()) return Fail(accepted);
+    return {{"ok", true}, {"to", consent->to_region}};
+  }
+  return Fail(Status(ErrorCode::kInvalidArgument, "unknown op '" + op.substr(0, 64) + "'"));
+}
+
 json Dispatch(AdminContext& context, const json& request) {
   Accounts& accounts = context.accounts;
   const std::string op = request.value("op", "");
@@ -171,14 +258,9 @@ json Dispatch(AdminContext& context, const json& request) {
   if (op == "account.delete") {
     auto report = accounts.Delete(account);
     if (!report.ok()) return Fail(report.status());
-    return {{"ok", true},
-            {"bodies", report->bodies},
-            {"wraps", report->wraps},
-            {"messages", report->messages},
-            {"mailboxes", report->mailboxes},
-            {"public_keys", report->public_keys},
-            {"credentials", report->credentials}};
+    return DeleteReportJson(*report);
   }
+  if (op.starts_with("move.")) return MoveBetweenNodes(context, op, request);
   if (op == "account.move") {
     auto consent = DecodeMoveConsent(request.value("consent", ""));
     if (!consent.ok()) return Fail(consent.status());

@@ -1,6 +1,7 @@
 // The admin socket: a unix socket (mode 0600, peer uid checked) on which
 // mailvault-admin sends one JSON request per line and reads one JSON reply
-// per line. docs/OPERATIONS.md lists the requests.
+// per line; each mailvault-admin command (docs/OPERATIONS.md) is one request,
+// a move between nodes a few on two sockets (tools/move_between_nodes.h).
 #pragma once
 
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include "common/status.h"
 #include "server/accounts.h"
+#include "server/admin/move_transfers.h"
 #include "server/region_shards.h"
 #include "server/net/asio.h"
 #include "server/net/storage_pool.h"
@@ -20,6 +22,8 @@ struct AdminContext {
   const RegionShards& shards;
   // Postfix's transport to this node's LMTP, e.g. "lmtp:[10.0.0.5]:24".
   std::string local_lmtp_transport;
+  // Accounts in transit to or from another node.
+  MoveTransfers transfers;
 };
 
 class AdminServer {

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/hex.h"
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 namespace mailvault {
 namespace {
@@ -75,7 +75,7 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
                     {"kind", key.kind == PublicKeyKind::kEncryption ? "encryption" : "signing"},
                     {"state", key.revoked ? "revoked" : "active"},
                     {"registered_at", key.registered_at},
-                    {"public_key", imap::EncodeSaslBase64(key.public_key)}});
+                    {"public_key", EncodeBase64(key.public_key)}});
   }
   json mailboxes = json::array();
   json messages = json::array();
@@ -95,7 +95,7 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
       json wrap_list = json::array();
       for (const Wrap& wrap : wraps) {
         wrap_list.push_back({{"key_id", wrap.key_id.ToHex()},
-                             {"wrap", imap::EncodeSaslBase64(wrap.sealed_key)}});
+                             {"wrap", EncodeBase64(wrap.sealed_key)}});
       }
       messages.push_back({{"mailbox", box.name},
                           {"uid", entry.uid},

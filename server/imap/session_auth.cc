@@ -2,7 +2,7 @@
 // ID, STARTTLS, LOGIN, AUTHENTICATE PLAIN, ENABLE.
 #include <sodium.h>
 
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 #include "common/imap/simple_args.h"
 #include "server/imap/session.h"
 
@@ -139,7 +139,7 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
   login_user_ = account;
   std::string challenge(32, '\0');
   randombytes_buf(challenge.data(), challenge.size());
-  out_ += "+ " + EncodeSaslBase64(challenge) + "\r\n";
+  out_ += "+ " + EncodeBase64(challenge) + "\r\n";
   auto response = co_await ReadAuthenticateLine();
   if (!response || response->cancelled) co_return Reply{"BAD", "", "AUTHENTICATE cancelled"};
   if (response->data.size() != 16 + 64) {

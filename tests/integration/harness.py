@@ -49,32 +49,72 @@ def wait_for_port(port, proc, log_path, timeout=15.0):
     raise RuntimeError('mailvaultd did not listen on %d:\n%s' % (port, open(log_path).read()))
 
 
+class Etcd:
+    """A real etcd (Debian's etcd-server) on loopback ports of its own, for
+    nodes that share their directory."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='mailvault-etcd-')
+        for attempt in range(5):
+            self.port, peer = free_port(), free_port()
+            self.endpoint = 'http://127.0.0.1:%d' % self.port
+            peer_url = 'http://127.0.0.1:%d' % peer
+            self.log = os.path.join(self.dir, 'etcd.log')
+            self.log_file = open(self.log, 'a')
+            self.proc = subprocess.Popen(
+                ['etcd', '--name', 'test', '--data-dir', os.path.join(self.dir, 'data'),
+                 '--listen-client-urls', self.endpoint, '--advertise-client-urls', self.endpoint,
+                 '--listen-peer-urls', peer_url, '--initial-advertise-peer-urls', peer_url,
+                 '--initial-cluster', 'test=' + peer_url],
+                stdout=self.log_file, stderr=subprocess.STDOUT)
+            try:
+                wait_for_port(self.port, self.proc, self.log)
+                return
+            except RuntimeError as e:
+                self.log_file.close()
+                if 'address already in use' not in str(e) or attempt == 4:
+                    raise
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log_file.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Vault:
-    def __init__(self, limits=None, regions=('local',), remote_regions=(), directory=None):
+    def __init__(self, limits=None, regions=('local',), remote_regions=(), directory=None,
+                 etcd=None):
+        """remote_regions: (name, imap_url) or (name, imap_url, lmtp); etcd: an
+        Etcd whose directory this node shares."""
         self.bin_dir = os.environ['MAILVAULT_BIN_DIR']
         self.dir = directory or tempfile.mkdtemp(prefix='mailvault-it-')
         self.limits = limits
         self.regions = regions
         self.remote_regions = remote_regions
+        self.etcd = etcd
         self.start()
 
-    def start(self, attempts=5):
-        """(Re)starts the server on the same data directory, new ports. A
-        port picked free can be taken by another test running in parallel
-        before the server binds it: then it starts again on other ports."""
+    def start(self, attempts=5, keep_ports=False):
+        """(Re)starts the server on the same data directory, on new ports
+        unless keep_ports (other nodes name them). A port picked free can be
+        taken by another test running in parallel before the server binds
+        it: then it starts again on other ports."""
         for attempt in range(attempts):
             try:
-                return self._start_once()
+                return self._start_once(keep_ports and attempt == 0)
             except RuntimeError as e:
                 self.log_file.close()
                 if 'Address already in use' not in str(e) or attempt + 1 == attempts:
                     raise
 
-    def _start_once(self):
-        self.imaps_port = free_port()
-        self.starttls_port = free_port()
-        self.lmtp_port = free_port()
-        self.metrics_port = free_port()
+    def _start_once(self, keep_ports=False):
+        if not keep_ports:
+            self.imaps_port = free_port()
+            self.starttls_port = free_port()
+            self.lmtp_port = free_port()
+            self.metrics_port = free_port()
         self.socket = os.path.join(self.dir, 'admin.sock')
         lines = [
             '[server]',
@@ -94,8 +134,11 @@ class Vault:
         for region in self.regions:
             lines += ['[[region]]', 'name = "%s"' % region,
                       'data_dir = "%s"' % os.path.join(self.dir, region)]
-        for region, url in self.remote_regions:
+        for region, url, *lmtp in self.remote_regions:
             lines += ['[[remote_region]]', 'name = "%s"' % region, 'imap_url = "%s"' % url]
+            lines += ['lmtp = "%s"' % endpoint for endpoint in lmtp]
+        if self.etcd:
+            lines += ['[directory]', 'etcd_endpoints = ["%s"]' % self.etcd.endpoint]
         if self.limits:
             lines.append('[limits]')
             lines += ['%s = %d' % kv for kv in self.limits.items()]
@@ -143,6 +186,12 @@ class Vault:
                 f.write(password + '\n')
             self.admin('password', 'set', address, '--password-file', pw)
         return token
+
+    def fingerprint(self):
+        """The SHA-256 fingerprint of the server's certificate, AB:CD:..."""
+        with open(self.cert) as f:
+            der = ssl.PEM_cert_to_DER_cert(f.read())
+        return ':'.join('%02X' % b for b in hashlib.sha256(der).digest())
 
     def tls_context(self):
         # The generated certificate is trusted explicitly and its names are

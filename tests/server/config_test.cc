@@ -21,6 +21,25 @@ TEST(ConfigTest, ProductionExampleLoads) {
   ASSERT_EQ(config->regions.size(), 1u);
   EXPECT_EQ(config->regions[0].name, "eu");
   EXPECT_FALSE(config->generate_self_signed);
+  ASSERT_EQ(config->etcd.endpoints.size(), 3u);
+  EXPECT_EQ(config->etcd.endpoints[0], "https://etcd1.internal:2379");
+  EXPECT_EQ(config->etcd.client_key_file, "/etc/mailvault/etcd-client.key");
+  EXPECT_EQ(config->etcd.prefix, "/mailvault/");
+}
+
+TEST(ConfigTest, EtcdClientCertificateNeedsItsKey) {
+  char path[] = "/tmp/mailvault-config-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream(path) << "[directory]\netcd_endpoints = [\"127.0.0.1:2379\"]\n"
+                      << "etcd_client_cert = \"/etc/c.pem\"\n"
+                      << "[[region]]\nname = \"eu\"\ndata_dir = \"/tmp/eu\"\n";
+  auto config = LoadConfig(path);
+  ::unlink(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("go together"), std::string::npos)
+      << config.status().message();
 }
 
 TEST(ConfigTest, UnknownKeyIsAnErrorWithItsPlace) {

@@ -205,5 +205,49 @@ TEST_F(AccountTest, CredentialsRoundTripSurviveReopenAndAreDeleted) {
             ErrorCode::kWrongRegion);
 }
 
+TEST_F(AccountTest, FrozenAccountRefusesChangesUntilThawed) {
+  AppendResult appended = AppendOk("INBOX", "before the freeze");
+  ASSERT_TRUE(shard_->Freeze(kAlice).ok());
+  auto status = shard_->Append(kAlice, Sealed("INBOX", "during")).status();
+  EXPECT_EQ(status.code(), ErrorCode::kUnavailable) << status.ToString();
+  EXPECT_EQ(shard_->StoreFlags(kAlice, "INBOX", {appended.uid}, FlagOp::kAdd, {"\\Seen"})
+                .status()
+                .code(),
+            ErrorCode::kUnavailable);
+  EXPECT_EQ(shard_->CreateMailbox(kAlice, "Other").code(), ErrorCode::kUnavailable);
+  // What the move reads and the suspension it keeps still work.
+  EXPECT_TRUE(shard_->ExportAccount(kAlice).ok());
+  EXPECT_TRUE(shard_->SetSuspended(kAlice, true).ok());
+  shard_->Thaw(kAlice);
+  EXPECT_TRUE(shard_->Append(kAlice, Sealed("INBOX", "after")).ok());
+}
+
+TEST_F(AccountTest, AccountDumpRoundTripsAndDetectsDamage) {
+  AppendOk("INBOX", "dumped");
+  ASSERT_TRUE(shard_->AppendLog(kAlice, LogAppend{LogKind::kDisclosure, 1, "an entry"}).ok());
+  Result<AccountDump> dump = shard_->ExportAccount(kAlice);
+  ASSERT_TRUE(dump.ok()) << dump.status().ToString();
+  const std::string bytes = EncodeAccountDump(*dump);
+  Result<AccountDump> decoded = DecodeAccountDump(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->account_id, dump->account_id);
+  EXPECT_EQ(decoded->account_record, dump->account_record);
+  ASSERT_EQ(decoded->rows.size(), dump->rows.size());
+  for (size_t i = 0; i < dump->rows.size(); ++i) {
+    EXPECT_EQ(decoded->rows[i].family, dump->rows[i].family);
+    EXPECT_EQ(decoded->rows[i].key_suffix, dump->rows[i].key_suffix);
+    EXPECT_EQ(decoded->rows[i].value, dump->rows[i].value);
+  }
+  const std::vector<std::string> disclosures = DumpedLog(*decoded, LogKind::kDisclosure);
+  EXPECT_EQ(disclosures.size(), 1u);
+  EXPECT_EQ(disclosures, *shard_->ReadLog(kAlice, LogKind::kDisclosure));
+
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 1;
+  EXPECT_EQ(DecodeAccountDump(flipped).code(), ErrorCode::kCorruption);
+  EXPECT_EQ(DecodeAccountDump(bytes.substr(0, bytes.size() - 1)).code(), ErrorCode::kCorruption);
+  EXPECT_EQ(DecodeAccountDump("").code(), ErrorCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace mailvault::testing

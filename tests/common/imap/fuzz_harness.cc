@@ -6,7 +6,7 @@
 
 #include "common/imap/imap_date.h"
 #include "common/imap/modified_utf7.h"
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 #include "common/imap/sequence_set.h"
 #include "common/imap/utf8.h"
 #include "tests/common/imap/receiver_driver.h"
@@ -89,9 +89,9 @@ std::string CheckDatesAndBase64(std::string_view input) {
         ParseDateTime(FormatDateTime(date->unix_seconds, date->zone_minutes));
     if (!again.ok() || again.value() != date.value()) return "date-time round trip failed";
   }
-  Result<std::string> bytes = DecodeSaslBase64(input);
+  Result<std::string> bytes = DecodeBase64(input);
   if (bytes.ok()) {
-    Result<std::string> back = DecodeSaslBase64(EncodeSaslBase64(bytes.value()));
+    Result<std::string> back = DecodeBase64(EncodeBase64(bytes.value()));
     if (!back.ok() || back.value() != bytes.value()) return "base64 round trip failed";
   }
   return "";

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 namespace mailvault::imap {
 namespace {
@@ -80,18 +80,18 @@ TEST(ResponseWriterTest, FormatsFlagsDatesMailboxesAndSets) {
   EXPECT_FALSE(AppendMailboxName(out, "bad\xC3", MailboxNameEncoding::kModifiedUtf7).ok());
 }
 
-TEST(SaslBase64Test, RoundTripsAndRefusesGarbage) {
+TEST(Base64Test, RoundTripsAndRefusesGarbage) {
   for (const std::string& text : {std::string(), std::string("f"), std::string("fo"),
                                   std::string("foo"), std::string("\0user\0pass", 10)}) {
-    Result<std::string> back = DecodeSaslBase64(EncodeSaslBase64(text));
+    Result<std::string> back = DecodeBase64(EncodeBase64(text));
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(back.value(), text);
   }
-  EXPECT_EQ(EncodeSaslBase64("fo"), "Zm8=");
-  EXPECT_FALSE(DecodeSaslBase64("Z").ok());
-  EXPECT_FALSE(DecodeSaslBase64("Zm8==").ok());
-  EXPECT_FALSE(DecodeSaslBase64("Zm=8").ok());
-  EXPECT_FALSE(DecodeSaslBase64("Zm 8").ok());
+  EXPECT_EQ(EncodeBase64("fo"), "Zm8=");
+  EXPECT_FALSE(DecodeBase64("Z").ok());
+  EXPECT_FALSE(DecodeBase64("Zm8==").ok());
+  EXPECT_FALSE(DecodeBase64("Zm=8").ok());
+  EXPECT_FALSE(DecodeBase64("Zm 8").ok());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "common/imap/sasl_base64.h"
+#include "common/base64.h"
 
 #include <cstdint>
 
-namespace mailvault::imap {
+namespace mailvault {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -18,7 +18,7 @@ int DecodeChar(char c) {
 
 }  // namespace
 
-Result<std::string> DecodeSaslBase64(std::string_view text) {
+Result<std::string> DecodeBase64(std::string_view text) {
   size_t padding = 0;
   while (!text.empty() && text.back() == '=' && padding < 2) {
     text.remove_suffix(1);
@@ -48,7 +48,7 @@ Result<std::string> DecodeSaslBase64(std::string_view text) {
   return out;
 }
 
-std::string EncodeSaslBase64(std::string_view bytes) {
+std::string EncodeBase64(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
@@ -73,4 +73,4 @@ std::string EncodeSaslBase64(std::string_view bytes) {
   return out;
 }
 
-}  // namespace mailvault::imap
+}  // namespace mailvault
