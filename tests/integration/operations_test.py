@@ -9,7 +9,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import smtplib
+import ssl
 import tempfile
 import time
 import subprocess
@@ -447,6 +449,66 @@ class MoveTest(unittest.TestCase):
 
     def admin_region(self):
         return json.loads(self.vault.admin('--json', 'account', 'show', ACCOUNT).stdout)['region']
+
+
+class TlsReloadTest(unittest.TestCase):
+    """SIGHUP loads a renewed certificate for new connections; open
+    sessions go on; a broken file is refused and the current one kept."""
+
+    def served_fingerprint(self, vault):
+        der = ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(('127.0.0.1', vault.imaps_port)))
+        return ':'.join('%02X' % b for b in hashlib.sha256(der).digest())
+
+    def reload_and_wait(self, vault, log_line):
+        with open(vault.log) as f:
+            seen = f.read().count(log_line)
+        vault.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with open(vault.log) as f:
+                if f.read().count(log_line) > seen:
+                    return
+            time.sleep(0.05)
+        self.fail('mailvaultd did not log %r after SIGHUP' % log_line)
+
+    def test_sighup_reloads_the_certificate_and_keeps_sessions(self):
+        vault = harness.Vault()
+        self.addCleanup(vault.cleanup)
+        vault.create_account(ACCOUNT, password='reload password 1')
+        session = vault.imap()
+        session.login(ACCOUNT, 'reload password 1')
+        session.select('INBOX')
+        old = vault.fingerprint()
+        self.assertEqual(self.served_fingerprint(vault), old)
+
+        # A renewed certificate, written as certbot does: new files, renamed.
+        tls_dir = os.path.dirname(vault.cert)
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                        'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=localhost',
+                        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+                        '-keyout', os.path.join(tls_dir, 'key.new'),
+                        '-out', os.path.join(tls_dir, 'cert.new')],
+                       check=True, capture_output=True)
+        os.chmod(os.path.join(tls_dir, 'key.new'), 0o600)
+        os.replace(os.path.join(tls_dir, 'key.new'), os.path.join(tls_dir, 'key.pem'))
+        os.replace(os.path.join(tls_dir, 'cert.new'), vault.cert)
+        self.reload_and_wait(vault, 'TLS certificate reloaded')
+        renewed = vault.fingerprint()
+        self.assertNotEqual(renewed, old)
+        self.assertEqual(self.served_fingerprint(vault), renewed)
+        self.assertEqual(session.noop()[0], 'OK')  # the open session goes on
+        self.assertEqual(session.select('INBOX')[0], 'OK')
+        client = vault.imap()  # trusts the renewed certificate only
+        client.login(ACCOUNT, 'reload password 1')
+        client.logout()
+
+        # A broken file: the reload fails and the renewed certificate stays.
+        with open(vault.cert, 'w') as f:
+            f.write('-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n')
+        self.reload_and_wait(vault, 'TLS certificate reload failed, keeping the old one')
+        self.assertEqual(self.served_fingerprint(vault), renewed)
+        self.assertEqual(session.noop()[0], 'OK')
+        session.logout()
 
 
 def contains(directory, needle):
