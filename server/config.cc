@@ -85,7 +85,8 @@ Status ReadStrings(const std::string& path, const toml::table& table, std::strin
 Status ReadDirectory(const std::string& path, const toml::table& t, EtcdOptions& etcd) {
   MV_RETURN_IF_ERROR(CheckKeys(path, t,
                                {"etcd_endpoints", "etcd_prefix", "etcd_ca_file",
-                                "etcd_client_cert", "etcd_client_key", "etcd_timeout_ms"},
+                                "etcd_client_cert", "etcd_client_key", "etcd_timeout_ms",
+                                "etcd_cache_ms"},
                                "directory"));
   MV_RETURN_IF_ERROR(ReadStrings(path, t, "etcd_endpoints", etcd.endpoints));
   MV_RETURN_IF_ERROR(Read(path, t, "etcd_prefix", etcd.prefix));
@@ -95,6 +96,9 @@ Status ReadDirectory(const std::string& path, const toml::table& t, EtcdOptions&
   int64_t timeout_ms = etcd.timeout.count();
   MV_RETURN_IF_ERROR(Read(path, t, "etcd_timeout_ms", timeout_ms));
   etcd.timeout = std::chrono::milliseconds(timeout_ms);
+  int64_t cache_ms = etcd.cache_ttl.count();
+  MV_RETURN_IF_ERROR(Read(path, t, "etcd_cache_ms", cache_ms));
+  etcd.cache_ttl = std::chrono::milliseconds(cache_ms);
   if (etcd.client_cert_file.empty() != etcd.client_key_file.empty()) {
     return Status(ErrorCode::kInvalidArgument,
                   Where(path, t.source()) + "etcd_client_cert and etcd_client_key go together");

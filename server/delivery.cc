@@ -36,7 +36,15 @@ DeliveryReply TemporaryFailure(std::string_view account_id) {
 }  // namespace
 
 DeliveryReply Deliverer::Resolve(std::string_view account_id, Target& target) const {
-  auto placement = shards_.directory().Lookup(account_id);
+  // A recent placement serves the hot path; a permanent refusal is given
+  // only on a fresh one (a cached placement may predate a move).
+  DeliveryReply reply = ResolveAt(account_id, shards_.directory().LookupRecent(account_id), target);
+  if (reply.accepted || reply.line.starts_with("4")) return reply;
+  return ResolveAt(account_id, shards_.directory().Lookup(account_id), target);
+}
+
+DeliveryReply Deliverer::ResolveAt(std::string_view account_id,
+                                   const Result<Placement>& placement, Target& target) const {
   if (!placement.ok()) {
     if (placement.code() == ErrorCode::kNotFound) {
       return Reply(false, "550 5.1.1", account_id, "no such account");

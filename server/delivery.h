@@ -38,6 +38,8 @@ class Deliverer {
   struct Target;
   // Resolves the account to its shard and encryption keys, or a refusal.
   DeliveryReply Resolve(std::string_view account_id, Target& target) const;
+  DeliveryReply ResolveAt(std::string_view account_id, const Result<Placement>& placement,
+                          Target& target) const;
 
   DeliveryReply SealAndAppend(std::string_view account_id, std::string_view message,
                               int64_t internal_date) const;

@@ -19,7 +19,12 @@ imap::LoginResult Refused() {
 imap::LoginResult VaultAuthenticator::Locate(const std::string& account, RegionShard*& shard) {
   shard = nullptr;
   if (!IsValidAccountId(account)) return Refused();
-  auto placement = shards_.directory().Lookup(account);
+  // A recent placement serves the hot path; a referral or a refusal is
+  // given only on a fresh one (a cached placement may predate a move).
+  auto placement = shards_.directory().LookupRecent(account);
+  if (!placement.ok() || shards_.Find(placement->home_region) == nullptr) {
+    placement = shards_.directory().Lookup(account);
+  }
   if (!placement.ok()) {
     if (placement.code() == ErrorCode::kNotFound) return Refused();
     return {nullptr, "UNAVAILABLE", "The directory is unavailable; try again"};

@@ -4,7 +4,10 @@
 //
 // Layout: key = `<prefix>accounts/<account id>`, value = the home region
 // bytes. etcd orders keys bytewise, which is the order List pages through.
+#include <chrono>
 #include <limits>
+#include <map>
+#include <mutex>
 
 #include "common/base64.h"
 #include "storage/directory.h"
@@ -55,10 +58,12 @@ Result<std::optional<Placement>> SinglePlacement(std::string_view account_id,
 
 class EtcdDirectory final : public Directory {
  public:
-  EtcdDirectory(std::unique_ptr<EtcdClient> client, const std::string& prefix)
+  EtcdDirectory(std::unique_ptr<EtcdClient> client, const std::string& prefix,
+                std::chrono::milliseconds cache_ttl)
       : client_(std::move(client)),
         accounts_(prefix + "accounts/"),
-        accounts_end_(PrefixEnd(accounts_)) {}
+        accounts_end_(PrefixEnd(accounts_)),
+        cache_ttl_(cache_ttl) {}
 
   // One cheap read, so a wrong endpoint or certificate shows at start-up.
   Status Probe() {
@@ -70,8 +75,23 @@ class EtcdDirectory final : public Directory {
     MV_ASSIGN_OR_RETURN(json answer,
                         client_->Call("/v3/kv/range", {{"key", Key(account_id)}}, Replay::kSafe));
     MV_ASSIGN_OR_RETURN(std::optional<Placement> placement, SinglePlacement(account_id, answer));
-    if (!placement) return NoPlacement(account_id);
+    if (!placement) {
+      Forget(account_id);
+      return NoPlacement(account_id);
+    }
+    Remember(account_id, placement->home_region);
     return std::move(*placement);
+  }
+
+  Result<Placement> LookupRecent(std::string_view account_id) override {
+    {
+      std::lock_guard<std::mutex> lock(cache_mutex_);
+      auto it = cache_.find(account_id);
+      if (it != cache_.end() && it->second.expires > Clock::now()) {
+        return Placement{std::string(account_id), it->second.region};
+      }
+    }
+    return Lookup(account_id);
   }
 
   Status Place(std::string_view account_id, std::string_view home_region) override {
@@ -80,13 +100,17 @@ class EtcdDirectory final : public Directory {
     // Sending the same put again cannot change the outcome, so a lost answer
     // may be retried on another member.
     const json request = {{"key", Key(account_id)}, {"value", EncodeBase64(home_region)}};
-    return client_->Call("/v3/kv/put", request, Replay::kSafe).status();
+    Forget(account_id);
+    MV_RETURN_IF_ERROR(client_->Call("/v3/kv/put", request, Replay::kSafe).status());
+    Remember(account_id, home_region);
+    return Status::Ok();
   }
 
   Status Remove(std::string_view account_id) override {
     MV_RETURN_IF_ERROR(ValidateAccountId(account_id));
     // One request both checks and deletes: "deleted" is 0 (left out) when
     // there was nothing.
+    Forget(account_id);
     MV_ASSIGN_OR_RETURN(json answer, client_->Call("/v3/kv/deleterange", {{"key", Key(account_id)}},
                                                    Replay::kUnsafe));
     MV_ASSIGN_OR_RETURN(int64_t deleted, EtcdInt64Field(answer, "deleted"));
@@ -122,8 +146,12 @@ class EtcdDirectory final : public Directory {
     request["success"] = std::move(success);
     request["failure"] = std::move(failure);
 
+    Forget(account_id);
     MV_ASSIGN_OR_RETURN(json answer, client_->Call("/v3/kv/txn", request, Replay::kUnsafe));
-    if (EtcdBoolField(answer, "succeeded")) return Status::Ok();  // left out when false
+    if (EtcdBoolField(answer, "succeeded")) {  // left out when false
+      Remember(account_id, to_region);
+      return Status::Ok();
+    }
     const json& responses = EtcdArrayField(answer, "responses");
     if (responses.empty()) {
       return Status(ErrorCode::kIOError, "etcd's answer to a failed re-home has no read-back");
@@ -170,16 +198,44 @@ class EtcdDirectory final : public Directory {
     return EncodeBase64(accounts_ + std::string(account_id));
   }
 
+  using Clock = std::chrono::steady_clock;
+  // Bounds the cache's memory; emptied when full (cheaper than an LRU, and
+  // it refills at the rate of lookups).
+  static constexpr size_t kMaxCached = 200000;
+
+  void Remember(std::string_view account_id, std::string_view region) {
+    if (cache_ttl_.count() <= 0) return;
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (cache_.size() >= kMaxCached) cache_.clear();
+    cache_.insert_or_assign(std::string(account_id),
+                            Cached{std::string(region), Clock::now() + cache_ttl_});
+  }
+
+  void Forget(std::string_view account_id) {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = cache_.find(account_id);
+    if (it != cache_.end()) cache_.erase(it);
+  }
+
   std::unique_ptr<EtcdClient> client_;
   const std::string accounts_;      // <prefix>accounts/
   const std::string accounts_end_;  // PrefixEnd(accounts_)
+  const std::chrono::milliseconds cache_ttl_;
+
+  struct Cached {
+    std::string region;
+    Clock::time_point expires;
+  };
+  std::mutex cache_mutex_;
+  std::map<std::string, Cached, std::less<>> cache_;  // guarded by cache_mutex_
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Directory>> OpenEtcdDirectory(const EtcdOptions& options) {
   MV_ASSIGN_OR_RETURN(std::unique_ptr<EtcdClient> client, EtcdClient::Create(options));
-  auto directory = std::make_unique<EtcdDirectory>(std::move(client), options.prefix);
+  auto directory =
+      std::make_unique<EtcdDirectory>(std::move(client), options.prefix, options.cache_ttl);
   MV_RETURN_IF_ERROR(directory->Probe());
   return std::unique_ptr<Directory>(std::move(directory));
 }

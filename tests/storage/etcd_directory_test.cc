@@ -432,6 +432,41 @@ TEST_F(EtcdDirectoryTest, SamePrefixIsSharedOtherPrefixesAreNot) {
   EXPECT_EQ(ours->front().account_id, "bob@example.org");
 }
 
+TEST_F(EtcdDirectoryTest, LookupRecentMayBeStaleLookupIsNot) {
+  EtcdOptions cached = Options();
+  cached.cache_ttl = std::chrono::minutes(10);
+  std::unique_ptr<Directory> node_a = OpenOrDie(cached);
+  std::unique_ptr<Directory> node_b = OpenOrDie(cached);
+  ASSERT_NE(node_a, nullptr);
+  ASSERT_NE(node_b, nullptr);
+  ASSERT_TRUE(node_a->Place("alice@example.org", "eu").ok());
+  EXPECT_EQ(node_b->LookupRecent("alice@example.org")->home_region, "eu");  // now cached
+
+  // A move made through node A: A sees it at once, B's cache lags ...
+  ASSERT_TRUE(node_a->Rehome("alice@example.org", "eu", "us").ok());
+  EXPECT_EQ(node_a->LookupRecent("alice@example.org")->home_region, "us");
+  EXPECT_EQ(node_b->LookupRecent("alice@example.org")->home_region, "eu");
+  // ... until a fresh Lookup, which also refreshes the cache.
+  EXPECT_EQ(node_b->Lookup("alice@example.org")->home_region, "us");
+  EXPECT_EQ(node_b->LookupRecent("alice@example.org")->home_region, "us");
+
+  // Unknown accounts are never cached; a removal is seen by its node at once.
+  EXPECT_EQ(node_b->LookupRecent("bob@example.org").code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(node_a->Place("bob@example.org", "eu").ok());
+  EXPECT_EQ(node_b->LookupRecent("bob@example.org")->home_region, "eu");
+  ASSERT_TRUE(node_b->Remove("bob@example.org").ok());
+  EXPECT_EQ(node_b->LookupRecent("bob@example.org").code(), ErrorCode::kNotFound);
+
+  // Without a cache, LookupRecent is Lookup.
+  EtcdOptions uncached = Options();
+  uncached.cache_ttl = std::chrono::milliseconds(0);
+  std::unique_ptr<Directory> node_c = OpenOrDie(uncached);
+  ASSERT_NE(node_c, nullptr);
+  EXPECT_EQ(node_c->LookupRecent("alice@example.org")->home_region, "us");
+  ASSERT_TRUE(node_a->Rehome("alice@example.org", "us", "ap").ok());
+  EXPECT_EQ(node_c->LookupRecent("alice@example.org")->home_region, "ap");
+}
+
 TEST_F(EtcdDirectoryTest, ConcurrentCallersShareOneDirectory) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 40;
