@@ -1,10 +1,8 @@
 // The embedded Directory: placements, removal, paging, re-homing, persistence.
 #include <gtest/gtest.h>
 
-#include <latch>
-#include <thread>
-
 #include "shard_test_util.h"
+#include "directory_contract.h"
 #include "storage/directory.h"
 
 namespace mailvault::testing {
@@ -81,49 +79,14 @@ TEST(EmbeddedDirectoryTest, RehomeMovesOnlyFromTheCurrentRegion) {
   TempDir dir;
   std::unique_ptr<Directory> directory = OpenOrDie(dir.Sub("directory"));
   ASSERT_NE(directory, nullptr);
-  ASSERT_TRUE(directory->Place("alice@example.org", "eu").ok());
-  ASSERT_TRUE(directory->Rehome("alice@example.org", "eu", "us").ok());
-  EXPECT_EQ(directory->Lookup("alice@example.org")->home_region, "us");
-
-  Status wrong = directory->Rehome("alice@example.org", "eu", "ap");
-  EXPECT_EQ(wrong.code(), ErrorCode::kWrongRegion);
-  EXPECT_EQ(wrong.message(), "us");
-  EXPECT_EQ(directory->Lookup("alice@example.org")->home_region, "us");
-  Status from_empty = directory->Rehome("alice@example.org", "", "ap");
-  EXPECT_EQ(from_empty.code(), ErrorCode::kWrongRegion);
-  EXPECT_EQ(from_empty.message(), "us");
-
-  EXPECT_EQ(directory->Rehome("nobody@example.org", "eu", "us").code(), ErrorCode::kNotFound);
-  EXPECT_EQ(directory->Lookup("nobody@example.org").code(), ErrorCode::kNotFound);
-  EXPECT_EQ(directory->Rehome("", "eu", "us").code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(directory->Rehome("alice@example.org", "us", "").code(), ErrorCode::kInvalidArgument);
+  ExpectRehomeMovesOnlyFromTheCurrentRegion(*directory);
 }
 
 TEST(EmbeddedDirectoryTest, ConcurrentRehomesHaveOneWinner) {
   TempDir dir;
   std::unique_ptr<Directory> directory = OpenOrDie(dir.Sub("directory"));
   ASSERT_NE(directory, nullptr);
-  for (int round = 0; round < 20; ++round) {
-    const std::string account = "race" + std::to_string(round) + "@example.org";
-    ASSERT_TRUE(directory->Place(account, "eu").ok());
-    std::latch start(2);
-    Status results[2];
-    const auto race = [&](int i, const char* to) {
-      start.arrive_and_wait();
-      results[i] = directory->Rehome(account, "eu", to);
-    };
-    std::thread first(race, 0, "us");
-    std::thread second(race, 1, "ap");
-    first.join();
-    second.join();
-    ASSERT_NE(results[0].ok(), results[1].ok())
-        << results[0].ToString() << " / " << results[1].ToString();
-    const int winner = results[0].ok() ? 0 : 1;
-    const std::string winning_region = winner == 0 ? "us" : "ap";
-    EXPECT_EQ(results[1 - winner].code(), ErrorCode::kWrongRegion);
-    EXPECT_EQ(results[1 - winner].message(), winning_region);
-    EXPECT_EQ(directory->Lookup(account)->home_region, winning_region);
-  }
+  ExpectConcurrentRehomesHaveOneWinner(*directory, *directory);
 }
 
 TEST(EmbeddedDirectoryTest, PlacementsSurviveReopen) {

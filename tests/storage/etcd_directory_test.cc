@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "shard_test_util.h"
+#include "directory_contract.h"
 #include "storage/directory.h"
 #include "storage/shard_validation.h"
 
@@ -363,48 +364,14 @@ TEST_F(EtcdDirectoryTest, ListOrderIsBytewise) {
 }
 
 TEST_F(EtcdDirectoryTest, RehomeMovesOnlyFromTheCurrentRegion) {
-  ASSERT_TRUE(directory_->Place("alice@example.org", "eu").ok());
-  ASSERT_TRUE(directory_->Rehome("alice@example.org", "eu", "us").ok());
-  EXPECT_EQ(directory_->Lookup("alice@example.org")->home_region, "us");
-
-  Status wrong = directory_->Rehome("alice@example.org", "eu", "ap");
-  EXPECT_EQ(wrong.code(), ErrorCode::kWrongRegion);
-  EXPECT_EQ(wrong.message(), "us");
-  EXPECT_EQ(directory_->Lookup("alice@example.org")->home_region, "us");
-  Status from_empty = directory_->Rehome("alice@example.org", "", "ap");
-  EXPECT_EQ(from_empty.code(), ErrorCode::kWrongRegion);
-  EXPECT_EQ(from_empty.message(), "us");
-
-  EXPECT_EQ(directory_->Rehome("nobody@example.org", "eu", "us").code(), ErrorCode::kNotFound);
-  EXPECT_EQ(directory_->Lookup("nobody@example.org").code(), ErrorCode::kNotFound);
+  ExpectRehomeMovesOnlyFromTheCurrentRegion(*directory_);
 }
 
 TEST_F(EtcdDirectoryTest, ConcurrentRehomesHaveOneWinner) {
   // Two nodes (two Directory objects) race to move the same accounts.
   std::unique_ptr<Directory> other = OpenOrDie(Options());
   ASSERT_NE(other, nullptr);
-  constexpr int kAccounts = 20;
-  for (int round = 0; round < kAccounts; ++round) {
-    const std::string account = "race" + std::to_string(round) + "@example.org";
-    ASSERT_TRUE(directory_->Place(account, "eu").ok());
-    std::latch start(2);
-    Status results[2];
-    const auto race = [&](Directory* directory, int i, const char* to) {
-      start.arrive_and_wait();
-      results[i] = directory->Rehome(account, "eu", to);
-    };
-    std::thread first(race, directory_.get(), 0, "us");
-    std::thread second(race, other.get(), 1, "ap");
-    first.join();
-    second.join();
-    ASSERT_NE(results[0].ok(), results[1].ok())
-        << results[0].ToString() << " / " << results[1].ToString();
-    const int winner = results[0].ok() ? 0 : 1;
-    const std::string winning_region = winner == 0 ? "us" : "ap";
-    EXPECT_EQ(results[1 - winner].code(), ErrorCode::kWrongRegion);
-    EXPECT_EQ(results[1 - winner].message(), winning_region);
-    EXPECT_EQ(directory_->Lookup(account)->home_region, winning_region);
-  }
+  ExpectConcurrentRehomesHaveOneWinner(*directory_, *other);
 }
 
 TEST_F(EtcdDirectoryTest, SamePrefixIsSharedOtherPrefixesAreNot) {
