@@ -49,6 +49,15 @@ def wait_for_port(port, proc, log_path, timeout=15.0):
     raise RuntimeError('mailvaultd did not listen on %d:\n%s' % (port, open(log_path).read()))
 
 
+def _kill_and_remove(proc, log_file, directory):
+    """Ends a server started here, at once, and removes its files."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    log_file.close()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 class Etcd:
     """A real etcd (Debian's etcd-server) on loopback ports of its own, for
     nodes that share their directory."""
@@ -76,11 +85,7 @@ class Etcd:
                     raise
 
     def cleanup(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.log_file.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        _kill_and_remove(self.proc, self.log_file, self.dir)
 
 
 class Vault:
@@ -165,11 +170,7 @@ class Vault:
                 raise RuntimeError('mailvaultd exited %d:\n%s' % (code, open(self.log).read()))
 
     def cleanup(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.log_file.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        _kill_and_remove(self.proc, self.log_file, self.dir)
 
     def admin(self, *args, check=True, stdin=None):
         return subprocess.run(
