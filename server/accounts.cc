@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "common/crypto/hash.h"
 #include "common/crypto/move_consent.h"
 #include "common/mail/account_id.h"
 
@@ -34,13 +35,7 @@ std::string Base32(const unsigned char* data, size_t size) {
 }
 
 // The shard stores BLAKE2b-256 of the token, so a stolen shard cannot enroll.
-std::string TokenHash(std::string_view token) {
-  std::string hash(crypto_generichash_BYTES, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
-                     reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr,
-                     0);
-  return hash;
-}
+std::string TokenHash(std::string_view token) { return Blake2b256(token); }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "common/big_endian.h"
+#include "common/crypto/hash.h"
 #include "storage/region_shard.h"
 #include "storage/shard_db.h"
 
@@ -17,15 +18,7 @@ namespace mailvault {
 namespace {
 
 constexpr std::string_view kDumpMagic = "MVDUMP1\n";
-constexpr size_t kChecksumBytes = crypto_generichash_BYTES;
-
-std::string Checksum(std::string_view bytes) {
-  std::string sum(kChecksumBytes, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(sum.data()), sum.size(),
-                     reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr,
-                     0);
-  return sum;
-}
+constexpr size_t kChecksumBytes = kHashSize;
 
 }  // namespace
 
@@ -39,7 +32,7 @@ std::string EncodeAccountDump(const AccountDump& dump) {
     AppendLengthPrefixed(out, row.key_suffix);
     AppendLengthPrefixed(out, row.value);
   }
-  out += Checksum(out);
+  out += Blake2b256(out);
   return out;
 }
 
@@ -50,7 +43,7 @@ Result<AccountDump> DecodeAccountDump(std::string_view bytes) {
     return damaged;
   }
   const std::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
-  const std::string expected = Checksum(body);
+  const std::string expected = Blake2b256(body);
   if (sodium_memcmp(expected.data(), bytes.data() + body.size(), kChecksumBytes) != 0) {
     return damaged;
   }

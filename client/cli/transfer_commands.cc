@@ -16,6 +16,7 @@
 #include "client/mailfiles/mbox.h"
 #include "client/vault/opened_mailbox.h"
 #include "common/big_endian.h"
+#include "common/crypto/hash.h"
 #include "common/crypto/sealed_message.h"
 #include "common/crypto/subkeys.h"
 #include "common/mail/header_summary.h"
@@ -136,10 +137,7 @@ class ImportIds {
     DeriveSubkey(keys.secret_key, 1, "MVimport", key_.data());
   }
   BlobId Next(const std::string& mailbox, std::string_view bytes) {
-    unsigned char digest[crypto_generichash_BYTES];
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
-                       bytes.size(), nullptr, 0);
-    const std::string content(reinterpret_cast<const char*>(digest), sizeof digest);
+    const std::string content = Blake2b256(bytes);
     const uint64_t occurrence = seen_[mailbox + '\0' + content]++;
     std::string input = mailbox;
     input.push_back('\0');

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/big_endian.h"
+#include "common/crypto/hash.h"
 #include "common/crypto/key_statements.h"
 #include "common/crypto/keys.h"
 
@@ -77,13 +78,7 @@ Result<LogEntry> DecodeLogEntry(std::string_view bytes) {
   return entry;
 }
 
-std::string LogEntryHash(std::string_view encoded) {
-  std::string hash(kLogHashSize, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
-                     reinterpret_cast<const unsigned char*>(encoded.data()), encoded.size(),
-                     nullptr, 0);
-  return hash;
-}
+std::string LogEntryHash(std::string_view encoded) { return Blake2b256(encoded); }
 
 LogEntry NextLogEntry(LogKind log, std::string_view previous_encoded, int64_t time, uint8_t type,
                       std::string payload) {
