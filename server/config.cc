@@ -82,6 +82,16 @@ Status ReadStrings(const std::string& path, const toml::table& table, std::strin
   return Status::Ok();
 }
 
+// A whole number of the duration's unit: "idle_pre_auth_seconds = 60".
+template <typename Duration>
+Status ReadDuration(const std::string& path, const toml::table& table, std::string_view key,
+                    Duration& out) {
+  int64_t count = out.count();
+  MV_RETURN_IF_ERROR(Read(path, table, key, count));
+  out = Duration(count);
+  return Status::Ok();
+}
+
 Status ReadDirectory(const std::string& path, const toml::table& t, EtcdOptions& etcd) {
   MV_RETURN_IF_ERROR(CheckKeys(path, t,
                                {"etcd_endpoints", "etcd_prefix", "etcd_ca_file",
@@ -93,24 +103,12 @@ Status ReadDirectory(const std::string& path, const toml::table& t, EtcdOptions&
   MV_RETURN_IF_ERROR(Read(path, t, "etcd_ca_file", etcd.ca_file));
   MV_RETURN_IF_ERROR(Read(path, t, "etcd_client_cert", etcd.client_cert_file));
   MV_RETURN_IF_ERROR(Read(path, t, "etcd_client_key", etcd.client_key_file));
-  int64_t timeout_ms = etcd.timeout.count();
-  MV_RETURN_IF_ERROR(Read(path, t, "etcd_timeout_ms", timeout_ms));
-  etcd.timeout = std::chrono::milliseconds(timeout_ms);
-  int64_t cache_ms = etcd.cache_ttl.count();
-  MV_RETURN_IF_ERROR(Read(path, t, "etcd_cache_ms", cache_ms));
-  etcd.cache_ttl = std::chrono::milliseconds(cache_ms);
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "etcd_timeout_ms", etcd.timeout));
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "etcd_cache_ms", etcd.cache_ttl));
   if (etcd.client_cert_file.empty() != etcd.client_key_file.empty()) {
     return Status(ErrorCode::kInvalidArgument,
                   Where(path, t.source()) + "etcd_client_cert and etcd_client_key go together");
   }
-  return Status::Ok();
-}
-
-Status ReadSeconds(const std::string& path, const toml::table& table, std::string_view key,
-                   std::chrono::seconds& out) {
-  int64_t seconds = out.count();
-  MV_RETURN_IF_ERROR(Read(path, table, key, seconds));
-  out = std::chrono::seconds(seconds);
   return Status::Ok();
 }
 
@@ -130,9 +128,9 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
   MV_RETURN_IF_ERROR(Read(path, t, "max_bad_commands", l.max_bad_commands));
   MV_RETURN_IF_ERROR(Read(path, t, "max_connections_per_address", l.max_connections_per_address));
   MV_RETURN_IF_ERROR(Read(path, t, "max_sessions_per_account", l.max_sessions_per_account));
-  MV_RETURN_IF_ERROR(ReadSeconds(path, t, "idle_pre_auth_seconds", l.idle_pre_auth));
-  MV_RETURN_IF_ERROR(ReadSeconds(path, t, "idle_authenticated_seconds", l.idle_authenticated));
-  MV_RETURN_IF_ERROR(ReadSeconds(path, t, "lmtp_idle_seconds", l.lmtp_idle));
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_pre_auth_seconds", l.idle_pre_auth));
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_authenticated_seconds", l.idle_authenticated));
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "lmtp_idle_seconds", l.lmtp_idle));
   return Status::Ok();
 }
 

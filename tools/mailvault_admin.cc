@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <iostream>
+#include <vector>
 
 #include "tools/admin_client.h"
 #include "tools/move_between_nodes.h"
@@ -60,6 +62,27 @@ int64_t ParseDay(const std::string& day) {
   const char* end = strptime(day.c_str(), "%Y-%m-%d", &tm);
   if (end == nullptr || *end != '\0') throw std::runtime_error("'" + day + "' is not a date YYYY-MM-DD");
   return static_cast<int64_t>(timegm(&tm));
+}
+
+// A tab-separated table of `fields` of each row, under a header of the
+// field names in capitals ("sealed_bytes" → "SEALED BYTES").
+void PrintTable(const nlohmann::json& rows, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    std::string title = fields[i];
+    for (char& c : title) c = c == '_' ? ' ' : static_cast<char>(std::toupper(c));
+    std::cout << title << (i + 1 < fields.size() ? "\t" : "\n");
+  }
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const auto& value = row[fields[i]];
+      if (value.is_string()) {
+        std::cout << value.get<std::string>();
+      } else {
+        std::cout << value;
+      }
+      std::cout << (i + 1 < fields.size() ? "\t" : "\n");
+    }
+  }
 }
 
 }  // namespace
@@ -228,20 +251,12 @@ int main(int argc, char** argv) {
     } else if (transparency->parsed()) {
       reply = client.Call({{"op", "transparency"}, {"since", since.empty() ? 0 : ParseDay(since)}});
       if (!json_output) {
-        std::cout << "REGION\tDISCLOSURES\tMOVES IN\tMOVES OUT\n";
-        for (const auto& r : reply["regions"]) {
-          std::cout << r["region"].get<std::string>() << "\t" << r["disclosures"] << "\t"
-                    << r["moves_in"] << "\t" << r["moves_out"] << "\n";
-        }
+        PrintTable(reply["regions"], {"region", "disclosures", "moves_in", "moves_out"});
       }
     } else if (region_list->parsed()) {
       reply = client.Call({{"op", "region.list"}});
       if (!json_output) {
-        std::cout << "REGION\tACCOUNTS\tMESSAGES\tSEALED BYTES\n";
-        for (const auto& r : reply["regions"]) {
-          std::cout << r["region"].get<std::string>() << "\t" << r["accounts"] << "\t"
-                    << r["messages"] << "\t" << r["sealed_bytes"] << "\n";
-        }
+        PrintTable(reply["regions"], {"region", "accounts", "messages", "sealed_bytes"});
       }
     } else if (backup->parsed()) {
       const std::string out = std::filesystem::absolute(backup_dir).string();

@@ -13,7 +13,7 @@ import unittest
 
 import harness
 from client_test import Cli
-from operations_test import contains
+from operations_test import account_with_mail, contains, exported_inbox
 
 ALICE = 'alice@example.com'  # starts in eu, on node A
 BOB = 'bob@example.com'      # lives in us, on node B
@@ -99,22 +99,8 @@ class NodesTest(unittest.TestCase):
             self.assertIn('%s lmtp:[127.0.0.1]:%d' % (ALICE + '.ref', self.a.lmtp_port), table)
 
     def test_2_move_between_nodes(self):
-        token = self.a.create_account(ALICE, password='a password 456', region='eu')
-        cli = Cli(self.a.bin_dir, self.work, 'alice')
-        cli.run('init', '--server', '127.0.0.1:%d' % self.a.imaps_port, '--account', ALICE,
-                '--token', token)
-        delivered = [b'Subject: before the move %d\r\n\r\nmoving body %d\r\n' % (i, i)
-                     for i in range(3)]
-        lmtp = self.a.lmtp()
-        for message in delivered:
-            lmtp.sendmail('s@example.org', [ALICE], message)
-        lmtp.quit()
-        client = self.a.imap()
-        client.login(ALICE, 'a password 456')
-        client.select('INBOX')
-        _, data = client.uid('FETCH', '1', '(BINARY.PEEK[1])')
-        sample = data[0][1][100:148]  # ciphertext, to look for after the move
-        client.logout()
+        cli, delivered, sample = account_with_mail(self.a, self.work, ALICE, 'a password 456',
+                                                   'eu', 3)
         consent = cli.run('consent', 'move', '--to', 'us').stdout.decode()
 
         # Refused cleanly: the account stays on A, served and not suspended.
@@ -158,14 +144,8 @@ class NodesTest(unittest.TestCase):
         stale = cli.error_line('ls')
         self.assertIn('imap://127.0.0.1:%d/' % self.b.imaps_port, stale)
         cli.run('pin', self.b.fingerprint(), '--server', '127.0.0.1:%d' % self.b.imaps_port)
-        exported_dir = os.path.join(self.work, 'alice-export')
-        cli.run('export', '--maildir', exported_dir, '--mailbox', 'INBOX')
-        exported = []
-        for sub in ('cur', 'new'):
-            for name in os.listdir(os.path.join(exported_dir, 'INBOX', sub)):
-                with open(os.path.join(exported_dir, 'INBOX', sub, name), 'rb') as f:
-                    exported.append(f.read())
-        self.assertEqual(sorted(exported), sorted(delivered + [after]))
+        self.assertEqual(exported_inbox(cli, os.path.join(self.work, 'alice-export')),
+                         sorted(delivered + [after]))
         verified = cli.run('verify').stdout.decode()
         self.assertIn('moved from eu to us', verified)
 

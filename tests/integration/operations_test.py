@@ -133,6 +133,9 @@ class AdminTest(WithVault):
         local = [r for r in regions if r['region'] == 'local'][0]
         self.assertGreaterEqual(local['accounts'], 1)
         self.assertGreaterEqual(local['messages'], 3)
+        table = self.vault.admin('region', 'list').stdout.splitlines()
+        self.assertEqual(table[0], 'REGION\tACCOUNTS\tMESSAGES\tSEALED BYTES')
+        self.assertIn('local\t%d\t%d\t' % (local['accounts'], local['messages']), table[1])
 
         table = self.vault.admin('transport-map').stdout
         self.assertIn('carol@example.com lmtp:[127.0.0.1]:%d\n' % self.vault.lmtp_port, table)
@@ -314,21 +317,8 @@ class MoveTest(unittest.TestCase):
         return self.vault.admin('move', ACCOUNT, '--to', to, '--consent', path, check=check)
 
     def test_move_only_with_consent(self):
-        token = self.vault.create_account(ACCOUNT, password='generic password 1', region='eu')
-        cli = Cli(self.vault.bin_dir, self.work, 'laptop')
-        cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port, '--account', ACCOUNT,
-                '--token', token)
-        delivered = [b'Subject: before the move %d\r\n\r\nbody %d\r\n' % (i, i) for i in range(2)]
-        lmtp = self.vault.lmtp()
-        for message in delivered:
-            lmtp.sendmail('s@example.org', [ACCOUNT], message)
-        lmtp.quit()
-        client = self.vault.imap()
-        client.login(ACCOUNT, 'generic password 1')
-        client.select('INBOX')
-        _, data = client.uid('FETCH', '1', '(BINARY.PEEK[1])')
-        sample = data[0][1][100:148]
-        client.logout()
+        cli, delivered, sample = account_with_mail(self.vault, self.work, ACCOUNT,
+                                                   'generic password 1', 'eu', 2)
 
         # A consent signed by a key that is not the account's.
         stranger = harness.Device()
@@ -349,14 +339,7 @@ class MoveTest(unittest.TestCase):
 
         self.move('us', consent)
         self.assertEqual(self.admin_region(), 'us')
-        target = os.path.join(self.work, 'export')
-        cli.run('export', '--maildir', target, '--mailbox', 'INBOX')
-        exported = []
-        for sub in ('cur', 'new'):
-            for name in os.listdir(os.path.join(target, 'INBOX', sub)):
-                with open(os.path.join(target, 'INBOX', sub, name), 'rb') as f:
-                    exported.append(f.read())
-        self.assertEqual(sorted(exported), sorted(delivered))
+        self.assertEqual(exported_inbox(cli, os.path.join(self.work, 'export')), sorted(delivered))
         self.assertFalse(contains(os.path.join(self.vault.dir, 'eu'), sample))
         verified = cli.run('verify').stdout.decode()
         self.assertIn('moved from eu to us', verified)
@@ -509,6 +492,40 @@ class TlsReloadTest(unittest.TestCase):
         self.assertEqual(self.served_fingerprint(vault), renewed)
         self.assertEqual(session.noop()[0], 'OK')
         session.logout()
+
+
+def account_with_mail(vault, work, account, password, region, count):
+    """An account with a device (the real CLI) and `count` messages
+    delivered over LMTP: (the CLI, the messages, 48 bytes of the first one's
+    sealed body as the server holds it, to look for on disk later)."""
+    token = vault.create_account(account, password=password, region=region)
+    cli = Cli(vault.bin_dir, work, account.split('@')[0])
+    cli.run('init', '--server', '127.0.0.1:%d' % vault.imaps_port, '--account', account,
+            '--token', token)
+    delivered = [b'Subject: mail %d\r\n\r\nbody %d of %s\r\n' % (i, i, account.encode())
+                 for i in range(count)]
+    lmtp = vault.lmtp()
+    for message in delivered:
+        lmtp.sendmail('s@example.org', [account], message)
+    lmtp.quit()
+    client = vault.imap()
+    client.login(account, password)
+    client.select('INBOX')
+    _, data = client.uid('FETCH', '1', '(BINARY.PEEK[1])')
+    client.logout()
+    return cli, delivered, data[0][1][100:148]
+
+
+def exported_inbox(cli, directory):
+    """The account's INBOX exported by the CLI as a Maildir: every message's
+    bytes, sorted."""
+    cli.run('export', '--maildir', directory, '--mailbox', 'INBOX')
+    exported = []
+    for sub in ('cur', 'new'):
+        for name in os.listdir(os.path.join(directory, 'INBOX', sub)):
+            with open(os.path.join(directory, 'INBOX', sub, name), 'rb') as f:
+                exported.append(f.read())
+    return sorted(exported)
 
 
 def contains(directory, needle):
