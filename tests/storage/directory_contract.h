@@ -7,6 +7,7 @@
 #include <latch>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/directory.h"
 
@@ -56,6 +57,24 @@ inline void ExpectConcurrentRehomesHaveOneWinner(Directory& first_node, Director
     EXPECT_EQ(results[1 - winner].code(), ErrorCode::kWrongRegion);
     EXPECT_EQ(results[1 - winner].message(), winning_region);
     EXPECT_EQ(first_node.Lookup(account)->home_region, winning_region);
+  }
+}
+
+// Walks the whole directory `page` placements at a time, as
+// ForEachPlacement does: the accounts in the order listed, and the size of
+// every page (the last one empty).
+inline std::vector<std::string> ListInPages(Directory& directory, size_t page,
+                                            std::vector<size_t>& page_sizes) {
+  std::vector<std::string> seen;
+  std::string after;
+  for (;;) {
+    Result<std::vector<Placement>> listed = directory.List(after, page);
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    if (!listed.ok()) return seen;
+    page_sizes.push_back(listed->size());
+    if (listed->empty()) return seen;
+    for (const Placement& placement : *listed) seen.push_back(placement.account_id);
+    after = listed->back().account_id;
   }
 }
 

@@ -54,17 +54,8 @@ TEST(EmbeddedDirectoryTest, ListPagesInAccountOrder) {
     ASSERT_TRUE(directory->Place(name, i % 2 == 0 ? "eu" : "us").ok());
   }
 
-  std::vector<std::string> seen;
   std::vector<size_t> page_sizes;
-  std::string after;
-  for (;;) {
-    Result<std::vector<Placement>> page = directory->List(after, 10);
-    ASSERT_TRUE(page.ok()) << page.status().ToString();
-    page_sizes.push_back(page->size());
-    if (page->empty()) break;
-    for (const Placement& placement : *page) seen.push_back(placement.account_id);
-    after = page->back().account_id;
-  }
+  const std::vector<std::string> seen = ListInPages(*directory, 10, page_sizes);
   EXPECT_EQ(page_sizes, (std::vector<size_t>{10, 10, 5, 0}));
   EXPECT_EQ(seen, accounts);
   EXPECT_TRUE(directory->List("", 0)->empty());

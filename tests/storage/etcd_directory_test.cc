@@ -315,17 +315,8 @@ TEST_F(EtcdDirectoryTest, ListPagesInAccountOrder) {
   for (std::thread& writer : writers) writer.join();
   ASSERT_EQ(failures.load(), 0);
 
-  std::vector<std::string> seen;
   std::vector<size_t> page_sizes;
-  std::string after;
-  for (;;) {
-    Result<std::vector<Placement>> page = directory_->List(after, 1000);
-    ASSERT_TRUE(page.ok()) << page.status().ToString();
-    page_sizes.push_back(page->size());
-    if (page->empty()) break;
-    for (const Placement& placement : *page) seen.push_back(placement.account_id);
-    after = page->back().account_id;
-  }
+  const std::vector<std::string> seen = ListInPages(*directory_, 1000, page_sizes);
   EXPECT_EQ(page_sizes, (std::vector<size_t>{1000, 1000, 500, 0}));
   EXPECT_EQ(seen, accounts);
   EXPECT_TRUE(directory_->List("", 0)->empty());
