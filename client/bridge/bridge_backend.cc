@@ -1,7 +1,9 @@
 #include "client/bridge/bridge_backend.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
+#include "client/device/trusted_key_log.h"
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/sealed_message.h"
 #include "common/mail/header_summary.h"
@@ -150,12 +152,21 @@ Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
 Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, std::string message,
                                                   const std::vector<std::string>& flags,
                                                   int64_t internal_date) {
-  // Sealed here, to the account's encryption keys the key log proves: the
-  // vault receives Sent and Drafts as it receives deliveries, never in
-  // plaintext, and a key the customer never signed receives nothing.
-  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, vault_->SealingKeys());
+  // Sealed here, to the account's encryption keys the key log proves and
+  // this device has pinned: the vault receives Sent and Drafts as it
+  // receives deliveries, never in plaintext, and a key the customer never
+  // signed receives nothing. A log that does not check is refused (the
+  // engine answers NO [UNAVAILABLE]) and logged.
+  auto trusted = FetchTrustedKeyLog(*vault_, device_);
+  if (!trusted.ok()) {
+    spdlog::error("bridge: refusing to seal an APPEND: {}", trusted.status().message());
+    sodium_memzero(message.data(), message.size());
+    return Result<imap::AppendOutcome>(ErrorCode::kTampered,
+                                       "the vault's key log does not check; nothing was stored (" +
+                                           trusted.status().message() + ")");
+  }
   auto sealed = SealMessage(device_.profile.account, RandomBlobId(), message,
-                            SummarizeMessage(message), recipients);
+                            SummarizeMessage(message), trusted->SealingKeys());
   sodium_memzero(message.data(), message.size());
   if (!sealed.ok()) return sealed.status();
   MV_ASSIGN_OR_RETURN(VaultAppend appended,

@@ -10,6 +10,7 @@
 
 #include "client/bridge/bridge_backend.h"
 #include "client/bridge/inbox_watcher.h"
+#include "client/device/trusted_key_log.h"
 #include "common/crypto/subkeys.h"
 #include "common/mail/account_id.h"
 #include "server/imap/engine.h"
@@ -79,8 +80,11 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   MV_RETURN_IF_ERROR(PrepareCertificate(device.profile, cert_path, key_path));
   MV_ASSIGN_OR_RETURN(auto tls, MakeServerTlsContext(cert_path, key_path));
   MV_ASSIGN_OR_RETURN(std::string fingerprint, CertificateFingerprint(cert_path));
-  // Fail now, not at the first client, if the vault is unreachable.
-  MV_RETURN_IF_ERROR(OpenVault(device).status());
+  // Fail now, not at the first client, if the vault is unreachable or
+  // serves a key log this device cannot trust.
+  MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
+  MV_RETURN_IF_ERROR(FetchTrustedKeyLog(*vault, device).status());
+  vault.reset();
 
   StoragePool pool(4);
   imap::MailboxEvents events;

@@ -1,4 +1,7 @@
 // `mailvault bridge`: unlock once, then serve the customer's mail clients.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 
 #include "client/bridge/bridge_server.h"
@@ -13,6 +16,9 @@ Status RunBridgeCommand(const CliOptions& options, const std::string& listen) {
   MV_ASSIGN_OR_RETURN(Endpoint endpoint, ParseEndpoint(listen));
   BridgeOptions bridge{endpoint.host, endpoint.port};
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
+  // Standard output carries the banner (scripts read it); the log goes to
+  // standard error.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bridge"));
   return RunBridge(device, bridge, [&](const BridgeReady& ready) {
     std::printf("mailvault bridge for %s on %s:%u (IMAP, STARTTLS available)\n"
                 "  username: %s\n  password: %s\n"

@@ -9,6 +9,7 @@
 #include "client/cli/progress.h"
 #include "client/device/device.h"
 #include "client/device/device_request.h"
+#include "client/device/trusted_key_log.h"
 #include "client/vault/rewrap.h"
 
 namespace mailvault::client {
@@ -58,11 +59,35 @@ Result<RewrapReport> GiveExistingMail(VaultSession& vault, const KeyRing& reader
   return report;
 }
 
-Status RunAddDevice(const CliOptions& options, const std::string& request_text) {
+// The request line may have been swapped on its way here: the customer
+// confirms that this device computes the code the new device shows.
+Status ConfirmDeviceCode(const DeviceRequest& request, const std::string& given_code) {
+  const std::string code = DeviceRequestCode(request);
+  std::string typed = given_code;
+  if (typed.empty()) {
+    std::printf("The new device must show this code:\n  %s\n", code.c_str());
+    std::fflush(stdout);
+    MV_ASSIGN_OR_RETURN(typed, AskOnTerminal("Type the code the new device shows",
+                                             "no terminal to confirm the device's code: give "
+                                             "--code with the code `mailvault init --join` showed"));
+  }
+  if (!DeviceCodeMatches(typed, code)) {
+    return Status(ErrorCode::kRefused,
+                  "the code does not match this request: it was changed on its way here, or is "
+                  "another device's; nothing was added");
+  }
+  return Status::Ok();
+}
+
+Status RunAddDevice(const CliOptions& options, const std::string& request_text,
+                    const std::string& code) {
   MV_ASSIGN_OR_RETURN(DeviceRequest request, DecodeDeviceRequest(request_text));
+  MV_RETURN_IF_ERROR(ConfirmDeviceCode(request, code));
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   size_t generation = 0;
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device, &generation));
+  // Keys are added only to the history this device has verified.
+  MV_RETURN_IF_ERROR(FetchTrustedKeyLog(*vault, device).status());
   const SigningKeyPair& signer = device.keys.keys[generation].signing;
   MV_RETURN_IF_ERROR(RegisterOnce(*vault, true, request.encryption_public_key, signer));
   MV_RETURN_IF_ERROR(RegisterOnce(*vault, false, request.signing_public_key, signer));
@@ -143,6 +168,7 @@ Status RunRotate(const CliOptions& options) {
   const DeviceKeys& next = device.current();
   size_t generation = 0;
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device, &generation));
+  MV_RETURN_IF_ERROR(FetchTrustedKeyLog(*vault, device).status());
   if (generation + 1 != device.keys.keys.size()) {
     const SigningKeyPair& signer = device.keys.keys[generation].signing;
     MV_RETURN_IF_ERROR(RegisterOnce(*vault, true, next.encryption.public_key, signer));
@@ -189,11 +215,14 @@ void AddKeyCommands(CLI::App& app, CliOptions& options, CommandRunner& run) {
       ->callback([&options, &run] { run = [&options] { return RunList(options); }; });
 
   auto request = std::make_shared<std::string>();
+  auto code = std::make_shared<std::string>();
   CLI::App* add = key->add_subcommand(
       "add-device", "give another device (`mailvault init --join`) access to all mail");
   add->add_option("REQUEST", *request, "the line `mailvault init --join` printed")->required();
-  add->callback([&options, &run, request] {
-    run = [&options, request] { return RunAddDevice(options, *request); };
+  add->add_option("--code", *code,
+                  "the code the new device showed (for scripts; else it is asked for)");
+  add->callback([&options, &run, request, code] {
+    run = [&options, request, code] { return RunAddDevice(options, *request, *code); };
   });
 
   auto ids = std::make_shared<std::vector<std::string>>();

@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"mailvault: your encrypted mail vault, from your own devices"};
   app.require_subcommand(1);
+  // Global options are also taken after the subcommand, where people type
+  // them (`mailvault ls --profile DIR`); subcommands inherit this.
+  app.fallthrough();
   CliOptions options;
   app.add_option("--profile", options.profile_override,
                  "device profile directory (default $MAILVAULT_HOME or ~/.config/mailvault)");

@@ -12,6 +12,7 @@
 #include "client/cli/cli_context.h"
 #include "client/cli/progress.h"
 #include "client/device/device.h"
+#include "client/device/trusted_key_log.h"
 #include "client/mailfiles/maildir.h"
 #include "client/mailfiles/mbox.h"
 #include "client/vault/opened_mailbox.h"
@@ -161,7 +162,8 @@ Status RunImport(const CliOptions& options, const TransferArgs& args) {
   const std::string mailbox = args.mailboxes.empty() ? "INBOX" : args.mailboxes.front();
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
-  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, vault->SealingKeys());
+  MV_ASSIGN_OR_RETURN(TrustedKeyLog key_log, FetchTrustedKeyLog(*vault, device));
+  const std::vector<std::string> recipients = key_log.SealingKeys();
   auto selected = vault->Select(mailbox, true);
   if (selected.code() == ErrorCode::kNotFound) {
     MV_RETURN_IF_ERROR(vault->CreateMailbox(mailbox));

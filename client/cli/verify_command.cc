@@ -9,6 +9,7 @@
 #include "client/cli/terminal_text.h"
 #include "client/device/device.h"
 #include "client/device/key_log_pins.h"
+#include "client/device/trusted_key_log.h"
 #include "common/crypto/account_log.h"
 
 namespace mailvault::client {
@@ -26,13 +27,10 @@ const char* Action(KeyLogType type) {
 Status RunVerify(const CliOptions& options) {
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
-  MV_ASSIGN_OR_RETURN(auto entries, vault->FetchLog(LogKind::kKeys));
-  auto replayed = ReplayKeyLog(device.profile.account, entries);
-  if (!replayed.ok()) {
-    return Status(ErrorCode::kTampered, "KEY LOG BROKEN: " + replayed.status().message());
-  }
-  const KeyLogState& log = *replayed;
-  MV_RETURN_IF_ERROR(CheckKeyLogPins(device.profile, entries));
+  // The same check every sealing path makes; it pins the key log too.
+  MV_ASSIGN_OR_RETURN(TrustedKeyLog trusted, FetchTrustedKeyLog(*vault, device));
+  const KeyLogState& log = trusted.state;
+  const std::vector<std::string>& entries = trusted.entries;
 
   // Every key the vault uses must have come through the log.
   MV_ASSIGN_OR_RETURN(auto listed, vault->ListKeys());
@@ -42,13 +40,6 @@ Status RunVerify(const CliOptions& options) {
       return Status(ErrorCode::kTampered,
                     "UNSIGNED KEY: the vault lists " + std::string(key.encryption ? "encryption" : "signing") +
                         " key " + key.id.ToHex() + " as active, but no key of yours signed it");
-    }
-  }
-  for (const KeyId& own : {device.current().encryption.id(), device.current().signing.id()}) {
-    const LoggedKey* logged = log.Find(own);
-    if (logged == nullptr || !logged->active) {
-      return Status(ErrorCode::kTampered,
-                    "this device's key " + own.ToHex() + " is not active in the key log");
     }
   }
 
@@ -94,13 +85,16 @@ Status RunVerify(const CliOptions& options) {
                 d.region.c_str());
   }
   // Remember what was verified: a later rewrite of this history fails.
-  Profile& profile = device.profile;
-  const bool first = profile.key_log_root.empty();
-  PinKeyLog(profile, entries);
-  profile.placement_log_seen = LogPin(placement_entries);
-  profile.disclosure_log_seen = LogPin(disclosure_entries);
-  MV_RETURN_IF_ERROR(SaveProfile(profile));
-  if (first) std::printf("The log's first entry is now pinned on this device.\n");
+  MV_RETURN_IF_ERROR(UpdateProfile(device.profile.dir, [&](Profile& profile) {
+    MV_RETURN_IF_ERROR(
+        CheckLogPin(profile.placement_log_seen, placement_entries, "PLACEMENT"));
+    MV_RETURN_IF_ERROR(
+        CheckLogPin(profile.disclosure_log_seen, disclosure_entries, "DISCLOSURE"));
+    profile.placement_log_seen = LogPin(placement_entries);
+    profile.disclosure_log_seen = LogPin(disclosure_entries);
+    return Status::Ok();
+  }));
+  if (trusted.first_pin) std::printf("The key log is now pinned on this device.\n");
   return Status::Ok();
 }
 

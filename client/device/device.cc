@@ -10,6 +10,11 @@ Status Device::SaveKeys() const {
 Result<Device> UnlockDevice(const std::string& profile_dir, const PassphraseSource& source) {
   Device device;
   MV_ASSIGN_OR_RETURN(device.profile, LoadProfile(profile_dir));
+  if (device.profile.enrollment_pending) {
+    return Result<Device>(ErrorCode::kInvalidArgument,
+                          "the enrollment of " + device.profile.account +
+                              " is unfinished: run `mailvault init` again with your token");
+  }
   MV_ASSIGN_OR_RETURN(std::string file, ReadWholeFile(device.profile.key_file_path()));
   MV_ASSIGN_OR_RETURN(device.limits, KeyFileLimits(file));
   MV_ASSIGN_OR_RETURN(device.passphrase,

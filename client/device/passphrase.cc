@@ -32,15 +32,15 @@ Result<SecretBytes> ReadLine(int fd, std::string_view what) {
   return out;
 }
 
-Result<SecretBytes> ReadFromTerminal(std::string_view prompt) {
+Result<SecretBytes> ReadFromTerminal(std::string_view prompt, bool echo = false,
+                                     std::string_view no_terminal =
+                                         "no terminal to ask for the passphrase: give "
+                                         "--passphrase-file or --passphrase-fd") {
   int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) {
-    return Result<SecretBytes>(ErrorCode::kInvalidArgument,
-                               "no terminal to ask for the passphrase: give --passphrase-file or --passphrase-fd");
-  }
+  if (tty < 0) return Result<SecretBytes>(ErrorCode::kInvalidArgument, std::string(no_terminal));
   termios old_mode{};
   const bool is_terminal = ::tcgetattr(tty, &old_mode) == 0;
-  if (is_terminal) {
+  if (is_terminal && !echo) {
     termios quiet = old_mode;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
@@ -49,7 +49,7 @@ Result<SecretBytes> ReadFromTerminal(std::string_view prompt) {
   std::string text = std::string(prompt) + ": ";
   (void)!::write(tty, text.data(), text.size());
   auto line = ReadLine(tty, "the terminal");
-  if (is_terminal) ::tcsetattr(tty, TCSAFLUSH, &old_mode);
+  if (is_terminal && !echo) ::tcsetattr(tty, TCSAFLUSH, &old_mode);
   ::close(tty);
   return line;
 }
@@ -68,6 +68,11 @@ Result<SecretBytes> ReadPassphrase(const PassphraseSource& source, std::string_v
   }
   if (source.fd >= 0) return ReadLine(source.fd, "descriptor " + std::to_string(source.fd));
   return ReadFromTerminal(prompt);
+}
+
+Result<std::string> AskOnTerminal(std::string_view question, std::string_view no_terminal) {
+  MV_ASSIGN_OR_RETURN(SecretBytes answer, ReadFromTerminal(question, /*echo=*/true, no_terminal));
+  return std::string(reinterpret_cast<const char*>(answer.data()), answer.size());
 }
 
 Result<SecretBytes> ReadNewPassphrase(const PassphraseSource& source, std::string_view prompt) {

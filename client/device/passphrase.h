@@ -21,6 +21,10 @@ struct PassphraseSource {
 // kInvalidArgument when there is no terminal and no other source.
 Result<SecretBytes> ReadPassphrase(const PassphraseSource& source, std::string_view prompt);
 
+// A question answered on the terminal with echo (a confirmation code);
+// kInvalidArgument with `no_terminal` as its text when there is none.
+Result<std::string> AskOnTerminal(std::string_view question, std::string_view no_terminal);
+
 // A new passphrase: typed twice on a terminal (they must match); at least 8
 // characters.
 Result<SecretBytes> ReadNewPassphrase(const PassphraseSource& source, std::string_view prompt);

@@ -1,6 +1,7 @@
 #include "client/device/profile.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +85,7 @@ std::string ProfileToToml(const Profile& profile) {
         {"disclosure_log_seen", &profile.disclosure_log_seen}}) {
     if (!value->empty()) table.insert(name, *value);
   }
+  if (profile.enrollment_pending) table.insert("enrollment", "pending");
   std::ostringstream out;
   out << table << "\n";
   return out.str();
@@ -105,6 +107,7 @@ Result<Profile> ProfileFromToml(std::string_view text, const std::string& source
   profile.key_log_seen = table["key_log_seen"].value_or(std::string());
   profile.placement_log_seen = table["placement_log_seen"].value_or(std::string());
   profile.disclosure_log_seen = table["disclosure_log_seen"].value_or(std::string());
+  profile.enrollment_pending = table["enrollment"].value_or(std::string()) == "pending";
   if (profile.server.empty() || profile.account.empty() ||
       (profile.fingerprint.empty() && profile.ca_file.empty())) {
     return Result<Profile>(ErrorCode::kMalformed,
@@ -128,14 +131,40 @@ Result<Profile> LoadProfile(const std::string& dir) {
   return profile;
 }
 
-Status SaveProfile(const Profile& profile) {
-  if (::mkdir(profile.dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status(ErrorCode::kIOError, "cannot create " + profile.dir + ": " + std::strerror(errno));
+Status MakeDirectories(const std::string& path, int mode) {
+  // Each prefix in turn: a fresh machine may lack ~/.config itself.
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    if (!prefix.empty() && ::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
+      return Status(ErrorCode::kIOError, "cannot create " + prefix + ": " + std::strerror(errno));
+    }
+    if (slash == std::string::npos) return Status::Ok();
   }
+}
+
+Status SaveProfile(const Profile& profile) {
+  MV_RETURN_IF_ERROR(MakeDirectories(profile.dir));
   return WriteFileAtomically(profile.profile_path(),
                              "# mailvault device profile (written by `mailvault init`)\n" +
                                  ProfileToToml(profile),
                              0600);
+}
+
+Status UpdateProfile(const std::string& dir, const std::function<Status(Profile&)>& change) {
+  const std::string lock_path = dir + "/profile.lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status(ErrorCode::kIOError, "cannot open " + lock_path + ": " + std::strerror(errno));
+  // Each call opens its own descriptor, so the lock also orders the threads
+  // of one process (bridge sessions), not only processes.
+  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  Status result = [&]() -> Status {
+    MV_ASSIGN_OR_RETURN(Profile profile, LoadProfile(dir));
+    MV_RETURN_IF_ERROR(change(profile));
+    return SaveProfile(profile);
+  }();
+  ::close(fd);  // releases the lock
+  return result;
 }
 
 }  // namespace mailvault::client

@@ -5,6 +5,7 @@
 // devices in tests).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "client/vault/vault_session.h"
@@ -25,6 +26,9 @@ struct Profile {
   std::string key_log_seen;
   std::string placement_log_seen;
   std::string disclosure_log_seen;
+  // `init` writes the keys before it spends the token; until the vault has
+  // confirmed the enrollment, a second `init` resumes with the same keys.
+  bool enrollment_pending = false;
 
   std::string key_file_path() const { return dir + "/keys.mvkey"; }
   std::string profile_path() const { return dir + "/profile.toml"; }
@@ -38,8 +42,15 @@ std::string DefaultProfileDir(const std::string& override_dir);
 
 // kNotFound (saying to run `mailvault init`) when there is no profile.
 Result<Profile> LoadProfile(const std::string& dir);
-// Creates the directory (0700) and writes profile.toml atomically.
+// Creates the directory and any missing parent (0700) and writes
+// profile.toml atomically.
 Status SaveProfile(const Profile& profile);
+// Read, change, write under an exclusive lock of the profile (flock on
+// DIR/profile.lock), so commands and bridge sessions that pin logs at once
+// never write back an older pin. Nothing is written if `change` fails.
+Status UpdateProfile(const std::string& dir, const std::function<Status(Profile&)>& change);
+// mkdir -p with `mode` for every folder it creates.
+Status MakeDirectories(const std::string& path, int mode = 0700);
 
 // The profile's fields as TOML (a key backup carries them too); `dir` is not
 // among them.

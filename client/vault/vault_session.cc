@@ -216,20 +216,6 @@ Result<std::vector<std::string>> VaultSession::FetchLog(LogKind log) {
   return entries;
 }
 
-Result<std::vector<std::string>> VaultSession::SealingKeys() {
-  MV_ASSIGN_OR_RETURN(auto entries, FetchLog(LogKind::kKeys));
-  MV_ASSIGN_OR_RETURN(KeyLogState log, ReplayKeyLog(account_, entries));
-  MV_ASSIGN_OR_RETURN(auto listed, ListKeys());
-  std::vector<std::string> keys;
-  for (const std::string& key : log.ActiveEncryptionKeys()) {
-    const bool active_on_vault = std::any_of(listed.begin(), listed.end(), [&](const VaultKey& k) {
-      return k.public_key == key && k.active;
-    });
-    if (active_on_vault) keys.push_back(key);
-  }
-  return keys;
-}
-
 Result<std::vector<VaultMailbox>> VaultSession::ListMailboxes() {
   MV_ASSIGN_OR_RETURN(
       CommandResult result,

@@ -95,10 +95,6 @@ class VaultSession {
   // XLOG KEYS or PLACEMENT: the log's entries, encoded, in order (unchecked:
   // see the replays in common/crypto/account_log.h).
   Result<std::vector<std::string>> FetchLog(LogKind log);
-  // The keys to seal new mail to: active in the key log (whose chain and
-  // signatures are checked) and active on the vault; kTampered if the log
-  // does not replay.
-  Result<std::vector<std::string>> SealingKeys();
 
   Result<std::vector<VaultMailbox>> ListMailboxes();
   Status CreateMailbox(std::string_view name);

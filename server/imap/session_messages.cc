@@ -19,6 +19,9 @@ Session::Reply TargetError(const Status& status, std::string_view command) {
     return {"NO", "CANNOT", status.message()};
   }
   if (status.code() == ErrorCode::kAlreadyExists) return {"NO", "ALREADYEXISTS", status.message()};
+  // The keys to seal to cannot be trusted (a key log that does not check):
+  // nothing was stored, and trying again will not help until it is fixed.
+  if (status.code() == ErrorCode::kTampered) return {"NO", "UNAVAILABLE", status.message()};
   return {"NO", "SERVERBUG", std::string(command) + " failed; try again"};
 }
 

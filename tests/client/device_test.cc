@@ -2,7 +2,9 @@
 // requests, endpoints and how commands are written.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
@@ -79,7 +81,7 @@ TEST(ProfileTest, ProfileDirectoryPrecedence) {
 
 TEST(DeviceRequestTest, RoundTripsPublicKeysOnly) {
   const DeviceKeys keys = DeviceKeys::Generate();
-  const std::string line = EncodeDeviceRequest(keys);
+  const std::string line = EncodeDeviceRequest(RequestOf(keys));
   EXPECT_EQ(line.rfind("mailvault-device-v1:", 0), 0u);
   auto request = DecodeDeviceRequest(line);
   ASSERT_TRUE(request.ok());
@@ -88,7 +90,7 @@ TEST(DeviceRequestTest, RoundTripsPublicKeysOnly) {
 }
 
 TEST(DeviceRequestTest, RefusesOtherText) {
-  const std::string good = EncodeDeviceRequest(DeviceKeys::Generate());
+  const std::string good = EncodeDeviceRequest(RequestOf(DeviceKeys::Generate()));
   for (const std::string& bad :
        {std::string(""), std::string("mailvault-device-v1:"), good.substr(0, good.size() - 4),
         "mailvault-device-v2" + good.substr(19), good + "AAAA",
@@ -96,6 +98,65 @@ TEST(DeviceRequestTest, RefusesOtherText) {
     auto request = DecodeDeviceRequest(bad);
     EXPECT_FALSE(request.ok()) << bad;
   }
+}
+
+TEST(DeviceRequestTest, CodeIsSixGroupsOfFiveDigitsAndFollowsEveryKeyByte) {
+  const DeviceRequest request = RequestOf(DeviceKeys::Generate());
+  const std::string code = DeviceRequestCode(request);
+  ASSERT_EQ(code.size(), 6u * 5 + 5) << code;
+  for (size_t i = 0; i < code.size(); ++i) {
+    EXPECT_TRUE(i % 6 == 5 ? code[i] == ' ' : std::isdigit(static_cast<unsigned char>(code[i])))
+        << code;
+  }
+  EXPECT_EQ(DeviceRequestCode(request), code);
+  // A key swapped in transit, even by one bit in either key, shows another code.
+  for (std::string DeviceRequest::*key :
+       {&DeviceRequest::encryption_public_key, &DeviceRequest::signing_public_key}) {
+    for (size_t byte : {size_t{0}, size_t{31}}) {
+      DeviceRequest changed = request;
+      (changed.*key)[byte] ^= 1;
+      EXPECT_NE(DeviceRequestCode(changed), code);
+    }
+  }
+  // The same two keys in the other order are another request too.
+  DeviceRequest swapped{request.signing_public_key, request.encryption_public_key};
+  EXPECT_NE(DeviceRequestCode(swapped), code);
+}
+
+TEST(DeviceRequestTest, CodeMatchIgnoresSpacesAndDashesOnly) {
+  EXPECT_TRUE(DeviceCodeMatches("12345 67890", "12345 67890"));
+  EXPECT_TRUE(DeviceCodeMatches("1234567890", "12345 67890"));
+  EXPECT_TRUE(DeviceCodeMatches("12345-67890", "12345 67890"));
+  EXPECT_FALSE(DeviceCodeMatches("12345 67891", "12345 67890"));
+  EXPECT_FALSE(DeviceCodeMatches("", "12345 67890"));
+  EXPECT_FALSE(DeviceCodeMatches("12345", "12345 67890"));
+}
+
+TEST(ProfileTest, SavingCreatesMissingParentFolders) {
+  const std::string root = ::testing::TempDir() + "mv-parents-" + std::to_string(::getpid());
+  Profile profile;
+  profile.dir = root + "/home/.config/mailvault";
+  profile.server = "127.0.0.1:9993";
+  profile.account = "a@example.org";
+  profile.fingerprint = "AB:CD";
+  profile.enrollment_pending = true;
+  ASSERT_TRUE(SaveProfile(profile).ok());
+  struct stat info {};
+  ASSERT_EQ(::stat((root + "/home/.config").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  auto loaded = LoadProfile(profile.dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(loaded->enrollment_pending);
+  // An update under the lock keeps what it does not change.
+  ASSERT_TRUE(UpdateProfile(profile.dir, [](Profile& p) {
+                p.enrollment_pending = false;
+                return Status::Ok();
+              }).ok());
+  loaded = LoadProfile(profile.dir);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_FALSE(loaded->enrollment_pending);
+  EXPECT_EQ(loaded->fingerprint, "AB:CD");
+  std::filesystem::remove_all(root);
 }
 
 TEST(EndpointTest, ParsesHostAndPort) {

@@ -298,8 +298,26 @@ class ClientTest(unittest.TestCase):
         out = phone.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
                         '--account', ACCOUNT, '--join').stdout.decode()
         request = re.search(r'(mailvault-device-v1:\S+)', out).group(1)
+        code = re.search(r'shows this code:\s+([\d ]+)\n', out).group(1).strip()
+        self.assertRegex(code, r'^\d{5}( \d{5}){5}$')
         self.assertIn('does not accept this device', phone.error_line('ls'))
-        result = self.cli.run('key', 'add-device', request)
+        # The request swapped on its way (another device's keys): the phone's
+        # code does not match it, and nothing is registered.
+        mallory = Cli(self.vault.bin_dir, self.work, 'mallory')
+        swapped = re.search(r'(mailvault-device-v1:\S+)', mallory.run(
+            'init', '--server', '127.0.0.1:%d' % self.vault.imaps_port, '--account', ACCOUNT,
+            '--join').stdout.decode()).group(1)
+        keys_before = self.cli.keys()
+        self.assertIn('code does not match', self.cli.error_line(
+            'key', 'add-device', swapped, '--code', code))
+        self.assertIn('--code', self.cli.error_line('key', 'add-device', request))  # no terminal
+        self.assertEqual(self.cli.keys(), keys_before)
+        # Typed on a terminal: a wrong code is refused there too.
+        typed = run_on_terminal(self.cli, ['key', 'add-device', swapped], code + '\n')
+        self.assertNotEqual(typed.returncode, 0)
+        self.assertIn(b'code does not match', typed.output)
+        self.assertEqual(self.cli.keys(), keys_before)
+        result = self.cli.run('key', 'add-device', request, '--code', code.replace(' ', ''))
         self.assertIn(b'Adding device', result.stderr)
         self.assertExportMatches(phone, 'export-phone')
         theirs = [key for key, _, state, mine in self.cli.keys() if not mine and state == 'active']
@@ -444,6 +462,45 @@ SyncState *
 """
 
 
+class TerminalResult:
+    def __init__(self, returncode, output):
+        self.returncode, self.output = returncode, output
+
+
+def run_on_terminal(cli, args, typed):
+    """Runs the CLI with a pseudo-terminal as its controlling terminal (so
+    it asks there), types `typed`, and returns the exit code and what it
+    printed on the terminal."""
+    import fcntl
+    import termios
+    master, slave = os.openpty()
+
+    def take_terminal():
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen([cli.binary, '--profile', cli.profile, '--passphrase-file',
+                             cli.passphrase_file, *args], stdin=slave, stdout=slave,
+                            stderr=slave, preexec_fn=take_terminal)
+    os.close(slave)
+    output = b''
+    deadline = time.time() + 120
+    sent = False
+    while time.time() < deadline:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not sent and b'Type the code' in output:
+            os.write(master, typed.encode())
+            sent = True
+    os.close(master)
+    return TerminalResult(proc.wait(timeout=60), output)
+
+
 class Bridge:
     """`mailvault bridge` on a free loopback port, stopped with SIGTERM."""
 
@@ -468,10 +525,10 @@ class Bridge:
     def __exit__(self, *exc):
         self.proc.send_signal(signal.SIGTERM)
         code = self.proc.wait(timeout=30)
-        errors = self.proc.stderr.read().decode()
+        self.errors = self.proc.stderr.read().decode()
         self.proc.stdout.close()
         self.proc.stderr.close()
-        assert code == 0, 'bridge exited %d: %s' % (code, errors)
+        assert code == 0, 'bridge exited %d: %s' % (code, self.errors)
 
 
 if __name__ == '__main__':
