@@ -32,6 +32,11 @@ Status CheckChain(LogKind kind, const std::vector<std::string>& entries,
     if (entry->prev_hash != previous_hash) {
       return Broken(seq, "does not follow the previous entry (the chain is broken)", name);
     }
+    // Times never go back: a key's "active at" and a consent's age are read
+    // from them, so an entry dated before its predecessor is a lie.
+    if (!decoded.empty() && entry->time < decoded.back().time) {
+      return Broken(seq, "dated before the entry it follows", name);
+    }
     previous_hash = LogEntryHash(entries[seq]);
     hashes.push_back(previous_hash);
     decoded.push_back(std::move(entry).value());
@@ -247,9 +252,17 @@ Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
     if (from != state.region) return Broken(seq, "moves from a region the account was not in", "placement");
     const LoggedKey* key = keys.Find(*KeyId::FromBytes(signer));
     if (key == nullptr || key->encryption || !key->ActiveAt(entry.time) ||
+        !key->ActiveAt(static_cast<int64_t>(issued_at)) ||
         !VerifySignature(key->public_key, MoveConsentStatement(account_id, to, nonce, issued_at),
                          signature)) {
       return Broken(seq, "a move without the customer's signed consent", "placement");
+    }
+    // The vault takes a consent only while it is fresh (CheckMoveConsent);
+    // the log must show the move made within that time.
+    const int64_t age = entry.time - static_cast<int64_t>(issued_at);
+    if (age < -static_cast<int64_t>(kMoveConsentClockSkew) ||
+        age > static_cast<int64_t>(kMoveConsentMaxAge)) {
+      return Broken(seq, "a move made on a consent too old (or not yet issued)", "placement");
     }
     if (std::find(state.nonces.begin(), state.nonces.end(), nonce) != state.nonces.end()) {
       return Broken(seq, "a consent used twice", "placement");

@@ -110,6 +110,11 @@ struct MoveConsent {
   std::string signature;  // 64 bytes, over MoveConsentStatement
 };
 
+// A consent is good for a move within 30 days of being issued, allowing
+// five minutes of clock difference between the device and the vault.
+inline constexpr uint64_t kMoveConsentMaxAge = 30 * 24 * 3600;
+inline constexpr uint64_t kMoveConsentClockSkew = 300;
+
 std::string CreatedPayload(std::string_view region);
 std::string MovedPayload(std::string_view from_region, const MoveConsent& consent);
 
@@ -127,10 +132,12 @@ struct PlacementLogState {
   std::vector<std::string> nonces;  // of every consent used
 };
 
-// Checks the chain, that it starts with the creation, and that every move
-// carries the customer's consent: a signature over MoveConsentStatement by
-// a signing key the key log shows active at the time of the move, with a
-// nonce never used before. kTampered naming the entry otherwise.
+// Checks the chain (times never going back), that it starts with the
+// creation, and that every move carries the customer's consent: a signature
+// over MoveConsentStatement by a signing key the key log shows active both
+// when the consent was issued and at the time of the move, made within the
+// consent's 30 days, with a nonce never used before. kTampered naming the
+// entry otherwise.
 Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
                                              const std::vector<std::string>& entries,
                                              const KeyLogState& keys);

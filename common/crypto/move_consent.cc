@@ -12,8 +12,6 @@ namespace mailvault {
 namespace {
 
 constexpr std::string_view kHeader = "mailvault-move-consent-v1";
-constexpr uint64_t kMaxAge = 30 * 24 * 3600;
-constexpr uint64_t kClockSkew = 300;
 
 Status Refused(const std::string& why) {
   return Status(ErrorCode::kInvalidArgument, "consent refused: " + why);
@@ -96,8 +94,8 @@ Status CheckMoveConsent(const MoveConsent& consent, std::string_view account,
       placement.nonces.end()) {
     return Refused("it was used for a move already");
   }
-  if (consent.issued_at > now + kClockSkew ||
-      (now > consent.issued_at && now - consent.issued_at > kMaxAge)) {
+  if (consent.issued_at > now + kMoveConsentClockSkew ||
+      (now > consent.issued_at && now - consent.issued_at > kMoveConsentMaxAge)) {
     return Refused("it was issued more than 30 days ago (or in the future)");
   }
   return Status::Ok();

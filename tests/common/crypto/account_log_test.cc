@@ -110,6 +110,21 @@ TEST_F(KeyLogTest, ARevokedKeySignsNothingAndStaysRevoked) {
   EXPECT_EQ(ReplayKeyLog(kAccount, entries_).code(), ErrorCode::kTampered);
 }
 
+TEST_F(KeyLogTest, TimesThatGoBackAreRefused) {
+  Enroll();  // at 1700000000
+  Register(first_, true, second_.encryption.public_key);  // the same second is fine
+  ASSERT_TRUE(ReplayKeyLog(kAccount, entries_).ok());
+  const uint8_t kind = kStatementSigningKey;
+  Append(KeyLogType::kRegister,
+         RegisterPayload(kind, second_.signing.public_key, first_.signing.id(),
+                         first_.signing.Sign(
+                             KeyRegisterStatement(kAccount, kind, second_.signing.public_key))),
+         1699999999);
+  auto log = ReplayKeyLog(kAccount, entries_);
+  EXPECT_EQ(log.code(), ErrorCode::kTampered);
+  EXPECT_NE(log.status().message().find("dated before"), std::string::npos);
+}
+
 TEST_F(KeyLogTest, OnlyTheFirstEntryMayEnroll) {
   Enroll();
   Append(KeyLogType::kEnroll,

@@ -3,6 +3,7 @@
 
 #include "common/crypto/account_log.h"
 #include "common/crypto/move_consent.h"
+#include "common/crypto/key_statements.h"
 
 namespace mailvault {
 namespace {
@@ -21,10 +22,10 @@ class MoveConsentTest : public ::testing::Test {
     keys_ = *keys;
     Append(PlacementLogType::kCreated, CreatedPayload("eu"));
   }
-  void Append(PlacementLogType type, std::string payload) {
+  void Append(PlacementLogType type, std::string payload, int64_t time = kNow) {
     placement_.push_back(EncodeLogEntry(NextLogEntry(LogKind::kPlacement,
                                                      placement_.empty() ? "" : placement_.back(),
-                                                     kNow, static_cast<uint8_t>(type),
+                                                     time, static_cast<uint8_t>(type),
                                                      std::move(payload))));
   }
   PlacementLogState Placement() {
@@ -75,6 +76,38 @@ TEST_F(MoveConsentTest, APlacementLogWithAnUnconsentedMoveIsBroken) {
   Append(PlacementLogType::kMoved,
          MovedPayload("eu", SignMoveConsent(kAccount, "us", stranger.signing, kNow)));
   EXPECT_EQ(ReplayPlacementLog(kAccount, placement_, keys_).code(), ErrorCode::kTampered);
+}
+
+TEST_F(MoveConsentTest, AMoveOnAConsentOlderThan30DaysIsBroken) {
+  const MoveConsent old = SignMoveConsent(kAccount, "us", device_.signing, kNow - 31 * 24 * 3600);
+  Append(PlacementLogType::kMoved, MovedPayload("eu", old));
+  EXPECT_EQ(ReplayPlacementLog(kAccount, placement_, keys_).code(), ErrorCode::kTampered);
+}
+
+TEST_F(MoveConsentTest, AConsentDatedBeforeItsKeyExistedIsBroken) {
+  // A second device registered at kNow signs a consent dated a day earlier:
+  // at its issued_at the key was not the account's.
+  const DeviceKeys later = DeviceKeys::Generate();
+  std::vector<std::string> key_entries;
+  key_entries.push_back(EncodeLogEntry(NextLogEntry(
+      LogKind::kKeys, "", 1700000000, static_cast<uint8_t>(KeyLogType::kEnroll),
+      EnrollPayload(device_.encryption.public_key, device_.signing.public_key))));
+  key_entries.push_back(EncodeLogEntry(NextLogEntry(
+      LogKind::kKeys, key_entries.back(), kNow, static_cast<uint8_t>(KeyLogType::kRegister),
+      RegisterPayload(kStatementSigningKey, later.signing.public_key, device_.signing.id(),
+                      device_.signing.Sign(KeyRegisterStatement(kAccount, kStatementSigningKey,
+                                                                later.signing.public_key))))));
+  auto keys = ReplayKeyLog(kAccount, key_entries);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  Append(PlacementLogType::kMoved,
+         MovedPayload("eu", SignMoveConsent(kAccount, "us", later.signing, kNow - 86400)),
+         kNow + 60);
+  EXPECT_EQ(ReplayPlacementLog(kAccount, placement_, *keys).code(), ErrorCode::kTampered);
+  // Dated after the registration, the same key's consent is good.
+  placement_.pop_back();
+  Append(PlacementLogType::kMoved,
+         MovedPayload("eu", SignMoveConsent(kAccount, "us", later.signing, kNow + 30)), kNow + 60);
+  EXPECT_TRUE(ReplayPlacementLog(kAccount, placement_, *keys).ok());
 }
 
 TEST_F(MoveConsentTest, AConsentUsedTwiceInTheLogIsBroken) {
