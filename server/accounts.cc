@@ -37,6 +37,28 @@ std::string Base32(const unsigned char* data, size_t size) {
 // The shard stores BLAKE2b-256 of the token, so a stolen shard cannot enroll.
 std::string TokenHash(std::string_view token) { return Blake2b256(token); }
 
+// Stores a fresh token's hash in place of any earlier one.
+Result<EnrollmentToken> PutNewEnrollmentToken(RegionShard& shard, const std::string& account_id) {
+  unsigned char random[kTokenBytes];
+  randombytes_buf(random, sizeof random);
+  EnrollmentToken token{Base32(random, sizeof random), Now() + kEnrollmentValidity};
+  sodium_memzero(random, sizeof random);
+  MV_RETURN_IF_ERROR(shard.PutCredential(account_id, CredentialKind::kEnrollmentToken,
+                                         TokenHash(token.token), token.expires_at));
+  return token;
+}
+
+// The enrollment starts the key log (vault_commands.cc), so an empty key
+// log is an account no device has enrolled for.
+Status RefuseIfEnrolled(RegionShard& shard, const std::string& account_id) {
+  MV_ASSIGN_OR_RETURN(auto key_entries, shard.ReadLog(account_id, LogKind::kKeys));
+  if (key_entries.empty()) return Status::Ok();
+  return Status(ErrorCode::kAlreadyExists,
+                account_id +
+                    " has enrolled already; a new device joins with `mailvault init --join` and "
+                    "`mailvault key add-device`");
+}
+
 }  // namespace
 
 Result<RegionShard*> Accounts::ShardFor(std::string_view address) {
@@ -69,12 +91,7 @@ Result<EnrollmentToken> Accounts::Create(std::string_view address, std::string_v
   for (std::string_view mailbox : kSpecialUseMailboxes) {
     MV_RETURN_IF_ERROR(shard->CreateMailbox(account_id, mailbox));
   }
-  unsigned char random[kTokenBytes];
-  randombytes_buf(random, sizeof random);
-  EnrollmentToken token{Base32(random, sizeof random), Now() + kEnrollmentValidity};
-  sodium_memzero(random, sizeof random);
-  MV_RETURN_IF_ERROR(shard->PutCredential(account_id, CredentialKind::kEnrollmentToken,
-                                          TokenHash(token.token), token.expires_at));
+  MV_ASSIGN_OR_RETURN(EnrollmentToken token, PutNewEnrollmentToken(*shard, account_id));
   // The directory entry comes last: until it exists the account receives
   // nothing, so a failure above leaves no half-made account in use.
   MV_RETURN_IF_ERROR(shards_.directory().Place(account_id, region));
@@ -126,9 +143,17 @@ Status Accounts::VerifyPassword(std::string_view address, std::string_view passw
   return Status::Ok();
 }
 
+Result<EnrollmentToken> Accounts::IssueEnrollmentToken(std::string_view address) {
+  const std::string account_id = NormalizeAccountId(address);
+  MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  MV_RETURN_IF_ERROR(RefuseIfEnrolled(*shard, account_id));
+  return PutNewEnrollmentToken(*shard, account_id);
+}
+
 Status Accounts::ConsumeEnrollmentToken(std::string_view address, std::string_view token) {
   const std::string account_id = NormalizeAccountId(address);
   MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
+  MV_RETURN_IF_ERROR(RefuseIfEnrolled(*shard, account_id));
   auto stored = shard->GetCredential(account_id, CredentialKind::kEnrollmentToken);
   if (!stored.ok()) {
     if (stored.code() == ErrorCode::kNotFound) {

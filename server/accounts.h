@@ -58,7 +58,14 @@ class Accounts {
   Status SetPassword(std::string_view account_id, std::string_view password);
   // kWrongPassphrase for a wrong password or an account without one.
   Status VerifyPassword(std::string_view account_id, std::string_view password);
+  // A new enrollment token for an account that has not enrolled yet (its
+  // key log is empty), replacing any open one: the customer lost it, or it
+  // expired. kAlreadyExists once a key is enrolled: further devices join
+  // through a device that has access, never through a token.
+  Result<EnrollmentToken> IssueEnrollmentToken(std::string_view account_id);
   // Checks and burns the enrollment token (constant-time comparison of hashes).
+  // Refused once the account has enrolled, so a token issued while the first
+  // enrollment was under way cannot start the key log a second time.
   Status ConsumeEnrollmentToken(std::string_view account_id, std::string_view token);
 
   Result<AccountDetails> Show(std::string_view account_id);

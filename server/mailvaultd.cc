@@ -15,6 +15,7 @@
 #include "server/imap/engine.h"
 #include "server/lmtp/lmtp_session.h"
 #include "server/metrics/metrics_server.h"
+#include "server/net/endpoint.h"
 #include "server/net/listener.h"
 #include "server/net/self_signed_certificate.h"
 #include "server/net/storage_pool.h"
@@ -98,8 +99,8 @@ void PrintWelcome(const Config& config, const std::string& fingerprint) {
             << "  ./build/tools/mailvault-admin account create you@localhost --region "
             << config.regions[0].name << "\n"
             << "and set up your device with the token it prints:\n"
-            << "  ./build/client/mailvault init --server " << config.imaps.host << ":"
-            << config.imaps.port << " --account you@localhost --token TOKEN\n"
+            << "  ./build/client/mailvault init --server " << FormatEndpoint(config.imaps)
+            << " --account you@localhost --token TOKEN\n"
             << "Stop with Ctrl-C.\n"
             << std::flush;
 }
@@ -144,8 +145,11 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   // listens on every address): MTAs usually run on other hosts.
   const bool any_address = config.lmtp.host == "0.0.0.0" || config.lmtp.host == "::";
   AdminContext admin_context{
-      accounts, *shards,
-      LmtpTransport(any_address ? config.hostname : config.lmtp.host, config.lmtp.port), {}};
+      accounts,
+      *shards,
+      LmtpTransport(any_address ? config.hostname : config.lmtp.host, config.lmtp.port),
+      FormatEndpoint(config.imaps),
+      {}};
   MV_ASSIGN_OR_RETURN(auto admin,
                       AdminServer::Bind(io, config.admin_socket, admin_context, pool));
   asio::co_spawn(io, admin->AcceptLoop(), asio::detached);

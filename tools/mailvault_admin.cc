@@ -56,6 +56,17 @@ std::string FormatTime(int64_t unix_seconds) {
   return text;
 }
 
+// An enrollment token's reply (account create, account token): the token,
+// its expiry and the customer's command, complete so it can be pasted.
+void PrintEnrollment(const nlohmann::json& reply, const std::string& address) {
+  const std::string token = reply["token"].get<std::string>();
+  std::cout << "enrollment token: " << token << "\n"
+            << "expires: " << FormatTime(reply["expires_at"].get<int64_t>()) << "\n"
+            << "The customer enrolls with: mailvault init --server "
+            << reply["imaps_endpoint"].get<std::string>() << " --account " << address << " --token "
+            << token << "\n";
+}
+
 // "2027-01-31" → unix seconds at 00:00 UTC; throws with one clear line.
 int64_t ParseDay(const std::string& day) {
   std::tm tm{};
@@ -101,6 +112,9 @@ int main(int argc, char** argv) {
   auto* create = account->add_subcommand("create", "create an account; prints its enrollment token");
   create->add_option("ADDRESS", address, "the account's address")->required();
   create->add_option("--region", region, "home region")->required();
+  auto* token = account->add_subcommand(
+      "token", "a new enrollment token, replacing the open one, for an account not yet enrolled");
+  token->add_option("ADDRESS", address, "the account's address")->required();
   auto* list = account->add_subcommand("list", "list accounts");
   list->add_option("--region", region, "only this region");
   auto* show = account->add_subcommand("show", "an account's metadata: region, keys, counts, bytes");
@@ -173,11 +187,14 @@ int main(int argc, char** argv) {
     if (create->parsed()) {
       reply = client.Call({{"op", "account.create"}, {"account", address}, {"region", region}});
       if (!json_output) {
-        std::cout << "created " << address << " in region " << region << "\n"
-                  << "enrollment token: " << reply["token"].get<std::string>() << "\n"
-                  << "expires: " << FormatTime(reply["expires_at"].get<int64_t>()) << "\n"
-                  << "The customer enrolls with: mailvault init --account " << address
-                  << " --token TOKEN\n";
+        std::cout << "created " << address << " in region " << region << "\n";
+        PrintEnrollment(reply, address);
+      }
+    } else if (token->parsed()) {
+      reply = client.Call({{"op", "account.token"}, {"account", address}});
+      if (!json_output) {
+        std::cout << "new enrollment token for " << address << "; earlier ones no longer work\n";
+        PrintEnrollment(reply, address);
       }
     } else if (list->parsed()) {
       reply = client.Call({{"op", "account.list"}, {"region", region}});

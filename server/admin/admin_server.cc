@@ -293,10 +293,14 @@ json Dispatch(AdminContext& context, const json& request) {
   if (op == "transport.map") return TransportMap(context);
   if (op == "backup") return Backup(context, request.value("out", ""));
   if (op == "verify") return Verify(context);
-  if (op == "account.create") {
-    auto token = accounts.Create(request.value("account", ""), request.value("region", ""));
+  if (op == "account.create" || op == "account.token") {
+    auto token = op == "account.create" ? accounts.Create(account, request.value("region", ""))
+                                        : accounts.IssueEnrollmentToken(account);
     if (!token.ok()) return Fail(token.status());
-    return {{"ok", true}, {"token", token->token}, {"expires_at", token->expires_at}};
+    return {{"ok", true},
+            {"token", token->token},
+            {"expires_at", token->expires_at},
+            {"imaps_endpoint", context.imaps_endpoint}};
   }
   if (op == "account.list") {
     const size_t limit = std::min<size_t>(request.value("limit", kMaxListPage), kMaxListPage);

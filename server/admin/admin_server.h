@@ -22,6 +22,9 @@ struct AdminContext {
   const RegionShards& shards;
   // Postfix's transport to this node's LMTP, e.g. "lmtp:[10.0.0.5]:24".
   std::string local_lmtp_transport;
+  // This node's IMAPS listener as configured, "host:port": the --server of
+  // the `mailvault init` command that account create and token print.
+  std::string imaps_endpoint;
   // Accounts in transit to or from another node.
   MoveTransfers transfers;
 };

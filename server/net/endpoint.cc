@@ -21,4 +21,9 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   return Endpoint{std::string(host), static_cast<uint16_t>(port)};
 }
 
+std::string FormatEndpoint(const Endpoint& endpoint) {
+  const bool v6 = endpoint.host.find(':') != std::string::npos;
+  return (v6 ? "[" + endpoint.host + "]" : endpoint.host) + ":" + std::to_string(endpoint.port);
+}
+
 }  // namespace mailvault

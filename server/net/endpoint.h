@@ -20,4 +20,7 @@ struct Endpoint {
 // connects refuses it itself.
 Result<Endpoint> ParseEndpoint(std::string_view text);
 
+// The text ParseEndpoint reads back: an IPv6 address in brackets.
+std::string FormatEndpoint(const Endpoint& endpoint);
+
 }  // namespace mailvault

@@ -216,6 +216,57 @@ class AdminTest(WithVault):
         client.logout()
 
 
+    def enroll_command(self, output):
+        """The customer's command that account create or token printed, as
+        argv for the mailvault binary, with its token."""
+        line = [l for l in output.splitlines() if l.startswith('The customer enrolls with: ')]
+        self.assertEqual(len(line), 1, output)
+        command = line[0].split(': ', 1)[1].split()
+        self.assertEqual(command[:2], ['mailvault', 'init'])
+        return command[1:], command[command.index('--token') + 1]
+
+    def test_create_prints_the_complete_init_command(self):
+        out = self.vault.admin('account', 'create', 'gina@example.com', '--region', 'local').stdout
+        argv, token = self.enroll_command(out)
+        self.assertEqual(argv, ['init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
+                                '--account', 'gina@example.com', '--token', token])
+        self.assertIn('enrollment token: %s\n' % token, out)
+        created = self.admin_json('account', 'create', 'hank@example.com', '--region', 'local')
+        self.assertEqual(created['imaps_endpoint'], '127.0.0.1:%d' % self.vault.imaps_port)
+
+    def test_account_token_replaces_the_open_one_until_enrolled(self):
+        first = self.vault.create_account('ivy@example.com')
+        out = self.vault.admin('account', 'token', 'Ivy@Example.com').stdout
+        argv, second = self.enroll_command(out)
+        self.assertNotEqual(second, first)
+        self.assertIn('--server 127.0.0.1:%d' % self.vault.imaps_port, out)
+        issued = self.admin_json('account', 'token', 'ivy@example.com')
+        self.assertEqual(issued['imaps_endpoint'], '127.0.0.1:%d' % self.vault.imaps_port)
+        self.assertAlmostEqual(issued['expires_at'], time.time() + 7 * 24 * 3600, delta=60)
+        third = issued['token']
+
+        # Only the newest token enrolls; the printed command, run as printed,
+        # enrolls with it through the real CLI.
+        for stale in (first, second):
+            typ, _ = harness.Device().enroll(self.vault, 'ivy@example.com', stale)
+            self.assertEqual(typ, 'NO')
+        argv[argv.index('--token') + 1] = third
+        work = tempfile.mkdtemp(prefix='mailvault-token-')
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        Cli(self.vault.bin_dir, work, 'laptop').run(*argv)
+        self.assertEqual(len(self.admin_json('account', 'show', 'ivy@example.com')['keys']), 2)
+
+        # Once enrolled, no token: a further device joins through this one.
+        for address, reason in (
+                ('ivy@example.com', 'ivy@example.com has enrolled already; a new device joins '
+                                    'with `mailvault init --join` and `mailvault key add-device`'),
+                ('nobody@example.com', 'no placement for nobody@example.com')):
+            refused = self.vault.admin('account', 'token', address, check=False)
+            self.assertNotEqual(refused.returncode, 0)
+            self.assertEqual(refused.stdout, '')
+            self.assertEqual(refused.stderr, 'mailvault-admin: %s\n' % reason)
+
+
 class BackupTest(unittest.TestCase):
     """backup on a running server, restore into another node's empty data
     directories, and verify finding damage made behind the server's back."""
