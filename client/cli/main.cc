@@ -6,9 +6,17 @@
 
 #include "client/cli/cli_context.h"
 #include "client/cli/terminal_text.h"
+#include "common/crypto/undumpable_process.h"
 
 int main(int argc, char** argv) {
   using namespace mailvault::client;
+  // Keys and decrypted mail live in this process (and in the bridge, which
+  // runs in it): never in a core file, never readable by another process of
+  // the user's.
+  if (const mailvault::Status status = mailvault::MakeProcessUndumpable(); !status.ok()) {
+    std::fprintf(stderr, "mailvault: %s\n", status.message().c_str());
+    return 1;
+  }
   if (sodium_init() < 0) {
     std::fprintf(stderr, "mailvault: libsodium failed to initialise\n");
     return 1;
