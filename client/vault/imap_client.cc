@@ -153,6 +153,11 @@ Result<std::optional<Response>> ImapClient::ReadResponseWithin(std::chrono::mill
 
 Result<Response> ImapClient::ReadResponse() {
   MV_ASSIGN_OR_RETURN(auto response, ReadResponseWithin(std::chrono::milliseconds(0)));
+  // Without a wait, ReadSome fails rather than return nothing; checking
+  // anyway also keeps GCC's -Wmaybe-uninitialized quiet at -O3.
+  if (!response.has_value()) {
+    return Result<Response>(ErrorCode::kUnavailable, "the vault sent nothing");
+  }
   return std::move(*response);
 }
 
