@@ -1,13 +1,12 @@
 // mailvaultd: the vault's server. `mailvaultd --config FILE`, or with no
 // --config the embedded default (loopback only, data under ./var).
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 
+#include "common/crypto/undumpable_process.h"
 #include "server/mailvaultd.h"
 
 int main(int argc, char** argv) {
@@ -18,9 +17,10 @@ int main(int argc, char** argv) {
 
   // Plaintext passes through this process's memory while it is sealed: it
   // must never reach a core file.
-  const rlimit no_core{0, 0};
-  setrlimit(RLIMIT_CORE, &no_core);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (const mailvault::Status status = mailvault::MakeProcessUndumpable(); !status.ok()) {
+    std::cerr << "mailvaultd: " << status.message() << "\n";
+    return 2;
+  }
 
   auto config = config_path.empty() ? mailvault::Result<mailvault::Config>(mailvault::DefaultConfig())
                                     : mailvault::LoadConfig(config_path);

@@ -10,6 +10,7 @@
 
 #include "client/bridge/bridge_backend.h"
 #include "client/bridge/inbox_watcher.h"
+#include "client/cli/terminal_text.h"
 #include "client/device/trusted_key_log.h"
 #include "common/crypto/subkeys.h"
 #include "common/mail/account_id.h"
@@ -34,7 +35,8 @@ class BridgeAuthenticator : public imap::Authenticator {
     if (!user_ok || !password_ok) return {nullptr, "AUTHENTICATIONFAILED", "Invalid credentials"};
     auto vault = OpenVault(device_);
     if (!vault.ok()) {
-      spdlog::warn("bridge: the vault refused or is unreachable: {}", vault.status().message());
+      spdlog::warn("bridge: the vault refused or is unreachable: {}",
+                   EscapeForTerminal(vault.status().message()));
       return {nullptr, "UNAVAILABLE", "The vault cannot be reached; try again"};
     }
     return {std::make_unique<BridgeBackend>(device_, std::move(vault).value()), "", ""};

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "client/cli/terminal_text.h"
+
 namespace mailvault::client {
 namespace {
 
@@ -27,7 +29,7 @@ void InboxWatcher::Run() {
   while (!stop_) {
     const Status status = WatchOnce();
     if (stop_) return;
-    spdlog::warn("bridge: watching INBOX stopped ({}); retrying", status.message());
+    spdlog::warn("bridge: watching INBOX stopped ({}); retrying", EscapeForTerminal(status.message()));
     for (auto waited = 0ms; waited < kRetry && !stop_; waited += kPoll) {
       std::this_thread::sleep_for(kPoll);
     }

@@ -5,9 +5,18 @@
 #include <cstdio>
 
 #include "client/cli/cli_context.h"
+#include "client/cli/terminal_text.h"
+#include "common/crypto/undumpable_process.h"
 
 int main(int argc, char** argv) {
   using namespace mailvault::client;
+  // Keys and decrypted mail live in this process (and in the bridge, which
+  // runs in it): never in a core file, never readable by another process of
+  // the user's.
+  if (const mailvault::Status status = mailvault::MakeProcessUndumpable(); !status.ok()) {
+    std::fprintf(stderr, "mailvault: %s\n", status.message().c_str());
+    return 1;
+  }
   if (sodium_init() < 0) {
     std::fprintf(stderr, "mailvault: libsodium failed to initialise\n");
     return 1;
@@ -51,12 +60,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line, like every other error (`--help` shows the usage).
-    std::fprintf(stderr, "mailvault: %s (see mailvault --help)\n", e.what());
+    std::fprintf(stderr, "mailvault: %s (see mailvault --help)\n", EscapeForTerminal(e.what()).c_str());
     return e.get_exit_code() != 0 ? e.get_exit_code() : 1;
   }
   const mailvault::Status status = run();
   if (!status.ok()) {
-    std::fprintf(stderr, "mailvault: %s\n", status.message().c_str());
+    // The message may quote the vault (a NO's text, a mailbox name): what
+    // reaches the terminal is never a control sequence.
+    std::fprintf(stderr, "mailvault: %s\n", EscapeForTerminal(status.message()).c_str());
     return 1;
   }
   return 0;

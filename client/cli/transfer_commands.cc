@@ -11,8 +11,10 @@
 
 #include "client/cli/cli_context.h"
 #include "client/cli/progress.h"
+#include "client/cli/terminal_text.h"
 #include "client/device/device.h"
 #include "client/device/trusted_key_log.h"
+#include "client/mailfiles/export_folder.h"
 #include "client/mailfiles/maildir.h"
 #include "client/mailfiles/mbox.h"
 #include "client/vault/opened_mailbox.h"
@@ -32,16 +34,6 @@ struct TransferArgs {
   std::string maildir;
   std::vector<std::string> mailboxes;
 };
-
-Status CreateDirectories(const std::string& path) {
-  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return Status(ErrorCode::kIOError, "cannot create " + prefix + ": " + std::strerror(errno));
-    }
-    if (slash == std::string::npos) return Status::Ok();
-  }
-}
 
 // Flags a file can carry back: \Recent is the server's, not the message's.
 std::vector<std::string> PortableFlags(const std::vector<std::string>& flags) {
@@ -70,6 +62,16 @@ Status RunExport(const CliOptions& options, const TransferArgs& args) {
   if (!args.mbox.empty() && names.size() != 1) {
     return Status(ErrorCode::kInvalidArgument, "an mbox file holds one mailbox: give one --mailbox");
   }
+  // The names come from the vault: each must be a folder inside the export
+  // folder, and all are checked before anything is written.
+  if (!args.maildir.empty()) {
+    for (const std::string& name : names) {
+      if (Status fits = mailfiles::CheckMailboxFolderName(name); !fits.ok()) {
+        return Status(fits.code(), "mailbox \"" + EscapeForTerminal(name) +
+                                       "\" cannot be exported as a folder: " + fits.message());
+      }
+    }
+  }
   std::optional<mailfiles::MboxWriter> mbox;
   if (!args.mbox.empty()) {
     MV_ASSIGN_OR_RETURN(mbox, mailfiles::MboxWriter::Create(args.mbox));
@@ -84,8 +86,12 @@ Status RunExport(const CliOptions& options, const TransferArgs& args) {
                                             device.profile.cache_dir()));
     std::optional<mailfiles::MaildirWriter> maildir;
     if (!args.maildir.empty()) {
-      MV_RETURN_IF_ERROR(CreateDirectories(args.maildir + "/" + name));
-      MV_ASSIGN_OR_RETURN(maildir, mailfiles::MaildirWriter::Create(args.maildir + "/" + name));
+      auto folder = mailfiles::CreateMailboxFolder(args.maildir, name);
+      if (!folder.ok()) {
+        return Status(folder.code(), "mailbox \"" + EscapeForTerminal(name) +
+                                         "\" cannot be exported: " + folder.status().message());
+      }
+      MV_ASSIGN_OR_RETURN(maildir, mailfiles::MaildirWriter::Create(*folder));
     }
     for (const OpenedMessage& message : box.messages()) {
       if (!message.readable()) {

@@ -61,11 +61,12 @@ Status RunVerify(const CliOptions& options) {
   }
   MV_RETURN_IF_ERROR(CheckLogPin(device.profile.placement_log_seen, placement_entries, "PLACEMENT"));
   std::printf("Placement log: %zu entries verified; the account is in region %s\n",
-              placement_entries.size(), placement->region.c_str());
+              placement_entries.size(), EscapeForTerminal(placement->region).c_str());
   for (const Move& move : placement->moves) {
     std::printf("  %s  #%llu moved from %s to %s, consent signed by %s\n",
                 UtcTime(move.time, "%Y-%m-%d %H:%M").c_str(),
-                static_cast<unsigned long long>(move.seq), move.from.c_str(), move.to.c_str(),
+                static_cast<unsigned long long>(move.seq), EscapeForTerminal(move.from).c_str(),
+                EscapeForTerminal(move.to).c_str(),
                 move.signer.ToHex().c_str());
   }
   // What was handed over under legal orders, once any embargo has passed.
@@ -82,7 +83,7 @@ Status RunVerify(const CliOptions& options) {
     std::printf("  %s  #%llu disclosed under order %s: %llu messages (ciphertext) from region %s\n",
                 UtcTime(d.time, "%Y-%m-%d %H:%M").c_str(), static_cast<unsigned long long>(d.seq),
                 Printable(d.order, 200).c_str(), static_cast<unsigned long long>(d.messages),
-                d.region.c_str());
+                EscapeForTerminal(d.region).c_str());
   }
   // Remember what was verified: a later rewrite of this history fails.
   MV_RETURN_IF_ERROR(UpdateProfile(device.profile.dir, [&](Profile& profile) {

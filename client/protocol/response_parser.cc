@@ -27,6 +27,13 @@ constexpr size_t kMaxDepth = 256;
 // Moving the unconsumed tail is worth it only past this much consumed input.
 constexpr size_t kCompactThreshold = 64 * 1024;
 
+// What a response and a token cost against max_batch, besides their bytes:
+// a line of one-letter atoms takes far more memory as tokens than as text.
+constexpr uint64_t kResponseCost = sizeof(Response);
+constexpr uint64_t kTokenCost = sizeof(ImapToken);
+
+constexpr char kTooManyTokens[] = "the responses to one command hold too many tokens";
+
 std::string At(size_t offset) { return " at offset " + std::to_string(offset); }
 
 std::string UpperCase(std::string_view text) {
@@ -70,20 +77,27 @@ LexResult LexError(ErrorCode code, std::string message) {
 // errors are offsets in the line piece.
 class TokenLexer {
  public:
+  // `tokens` counts the tokens made, which must stay within `max_tokens`.
   TokenLexer(std::vector<ImapToken>& top, std::vector<ImapToken>& open_lists, bool& need_space,
-             bool& after_list, size_t base_depth, bool literals_allowed, uint64_t max_literal)
+             bool& after_list, size_t base_depth, bool literals_allowed, uint64_t max_literal,
+             uint64_t& tokens, uint64_t max_tokens)
       : top_(top),
         open_(open_lists),
         need_space_(need_space),
         after_list_(after_list),
         base_depth_(base_depth),
         literals_allowed_(literals_allowed),
-        max_literal_(max_literal) {}
+        max_literal_(max_literal),
+        tokens_(tokens),
+        max_tokens_(max_tokens) {}
 
   // Lexes text[pos..]: kDone at its end, kLiteral when it ends with a
   // literal announcement, else kError.
   LexResult Lex(std::string_view text, size_t pos) {
     while (pos < text.size()) {
+      if (tokens_ > max_tokens_) {
+        return LexError(ErrorCode::kInvalidArgument, std::string(kTooManyTokens) + At(pos));
+      }
       const unsigned char c = static_cast<unsigned char>(text[pos]);
       if (c == ' ') {
         need_space_ = false;
@@ -112,6 +126,7 @@ class TokenLexer {
         ImapToken list;
         list.kind = TokenKind::kList;
         open_.push_back(std::move(list));
+        ++tokens_;
         need_space_ = false;
         after_list_ = false;
         ++pos;
@@ -132,7 +147,9 @@ class TokenLexer {
   }
 
  private:
+  // Lists are counted when opened.
   void Finish(ImapToken token) {
+    if (token.kind != TokenKind::kList) ++tokens_;
     (open_.empty() ? top_ : open_.back().children).push_back(std::move(token));
     need_space_ = true;
     after_list_ = false;
@@ -226,7 +243,8 @@ class TokenLexer {
           bool inner_space = false;
           bool inner_after_list = false;
           TokenLexer inner(token.children, inner_open, inner_space, inner_after_list,
-                           base_depth_ + open_.size(), /*literals_allowed=*/false, max_literal_);
+                           base_depth_ + open_.size(), /*literals_allowed=*/false, max_literal_,
+                           tokens_, max_tokens_);
           LexResult inner_result = inner.Lex(text.substr(0, close), i + 1);
           if (inner_result.outcome == LexResult::Outcome::kError) {
             inner_result.error += " inside [section]";
@@ -262,12 +280,14 @@ class TokenLexer {
   size_t base_depth_;
   bool literals_allowed_;
   uint64_t max_literal_;
+  uint64_t& tokens_;
+  uint64_t max_tokens_;
 };
 
 }  // namespace
 
-ResponseParser::ResponseParser(uint64_t max_literal, size_t max_line)
-    : max_literal_(max_literal), max_line_(max_line) {}
+ResponseParser::ResponseParser(uint64_t max_literal, size_t max_line, uint64_t max_batch)
+    : max_literal_(max_literal), max_line_(max_line), max_batch_(max_batch) {}
 
 void ResponseParser::Feed(std::string_view bytes) {
   if (!error_.ok()) return;
@@ -329,6 +349,7 @@ Result<std::optional<Response>> ResponseParser::Next() {
       return Fail(ErrorCode::kInvalidArgument,
                   "line longer than the limit of " + std::to_string(max_line_) + " bytes");
     }
+    MV_RETURN_IF_ERROR(Charge(piece.size() + (pieces_ == 1 ? kResponseCost : 0)));
     Status parsed = ParsePiece(piece);
     if (!parsed.ok()) return parsed;
     consumed_ = end + 1;
@@ -420,13 +441,19 @@ Status ResponseParser::ParseStatusRest(std::string_view piece, size_t pos) {
 }
 
 Status ResponseParser::ParseTokens(std::string_view piece, size_t pos) {
+  uint64_t tokens = 0;
   TokenLexer lexer(response_.data, open_lists_, need_space_, after_list_, 0,
-                   /*literals_allowed=*/true, max_literal_);
+                   /*literals_allowed=*/true, max_literal_, tokens,
+                   (max_batch_ - batch_cost_) / kTokenCost);
   LexResult result = lexer.Lex(piece, pos);
+  if (result.outcome == LexResult::Outcome::kError) return Fail(result.code, result.error);
+  MV_RETURN_IF_ERROR(Charge(tokens * kTokenCost));
   switch (result.outcome) {
     case LexResult::Outcome::kError:
-      return Fail(result.code, result.error);
+      break;
     case LexResult::Outcome::kLiteral:
+      // Charged in full before a byte of it is buffered.
+      MV_RETURN_IF_ERROR(Charge(result.literal_size + kTokenCost));
       state_ = State::kLiteral;
       literal_left_ = result.literal_size;
       literal8_ = result.literal8;
@@ -440,6 +467,15 @@ Status ResponseParser::ParseTokens(std::string_view piece, size_t pos) {
   if (!open_lists_.empty()) {
     return Fail(ErrorCode::kMalformed, "missing ')' at the end of the response");
   }
+  return Status::Ok();
+}
+
+Status ResponseParser::Charge(uint64_t cost) {
+  if (cost > max_batch_ - batch_cost_) {
+    return Fail(ErrorCode::kInvalidArgument, "the responses to one command exceed the limit of " +
+                                                 std::to_string(max_batch_) + " bytes");
+  }
+  batch_cost_ += cost;
   return Status::Ok();
 }
 

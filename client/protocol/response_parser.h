@@ -11,6 +11,10 @@
 // Limits are checked early: a literal's announced size against max_literal
 // when the announcement arrives, before any of its bytes, and a line against
 // max_line while it is still arriving, so one that never ends is refused.
+// The server may be hostile, so what a run of responses (those to one
+// command) may cost is bounded too: max_batch counts their line bytes,
+// literal sizes (when announced) and the memory of each token and response,
+// and is checked before that memory is taken.
 // Errors never quote literal or string contents (they may be message bodies
 // or passwords).
 #pragma once
@@ -50,15 +54,21 @@ struct Response {
 class ResponseParser {
  public:
   // max_literal bounds each literal's size; max_line bounds the bytes of one
-  // response outside its literals (all its line pieces, without line ends).
-  explicit ResponseParser(uint64_t max_literal = 64ull << 20, size_t max_line = 1 << 20);
+  // response outside its literals (all its line pieces, without line ends);
+  // max_batch bounds the cost of all responses since StartBatch().
+  explicit ResponseParser(uint64_t max_literal = 64ull << 20, size_t max_line = 1 << 20,
+                          uint64_t max_batch = 512ull << 20);
 
   // Any split of the byte stream. Bytes fed after an error are dropped.
   void Feed(std::string_view bytes);
 
+  // A new run of responses (the caller sent a command): max_batch starts
+  // afresh.
+  void StartBatch() { batch_cost_ = 0; }
+
   // The next complete response; std::nullopt when more bytes are needed.
   // Errors: kMalformed for a response that does not parse, kInvalidArgument
-  // for one over a limit (max_literal, max_line, list depth). The message
+  // for one over a limit (max_literal, max_line, list depth, max_batch). The message
   // names the problem and where ("IMAP response line 2: unbalanced ')' at
   // offset 14": the pieces of one response between literals are counted
   // from 1, offsets are within the piece).
@@ -78,6 +88,8 @@ class ResponseParser {
   // Appends a finished token to the innermost open list or to data.
   void AddToken(imap::ImapToken token);
   Status Fail(ErrorCode code, const std::string& what);
+  // Adds to the batch's cost; an error once it passes max_batch_.
+  Status Charge(uint64_t cost);
   // Drops consumed input, moving what is left only when that is cheap
   // compared with what was consumed, so the total cost stays linear.
   void Compact();
@@ -85,6 +97,8 @@ class ResponseParser {
 
   const uint64_t max_literal_;
   const size_t max_line_;
+  const uint64_t max_batch_;
+  uint64_t batch_cost_ = 0;
 
   std::string buffer_;
   size_t consumed_ = 0;  // buffer_[0, consumed_) is parsed

@@ -9,9 +9,18 @@
 namespace mailvault::client {
 namespace {
 
-// Large enough for the biggest message the vault stores (50 MiB by default),
-// sealed and base64-wrapped, with room to spare.
-constexpr uint64_t kMaxResponseLiteral = 256ull << 20;
+// The vault may be hostile: what it sends is bounded before it is buffered.
+// A literal is at most a sealed body (BINARY[1]) of a 64 MiB message: the
+// vault stores 50 MiB by default, Padme padding adds at most 2 MiB at that
+// size and each 64 KiB chunk 17 bytes (docs/FORMAT.md).
+constexpr uint64_t kMaxResponseLiteral = 72ull << 20;
+// A response line without its literals: the longest the vault writes are
+// XKEY and XLOG entries of a few KiB and ESEARCH sets.
+constexpr size_t kMaxResponseLine = 1 << 20;
+// All responses to one command, with the memory of their tokens counted
+// (about 1.4 KiB per message of a FETCH 1:*): a listing of some 350,000
+// messages, or several bodies.
+constexpr uint64_t kMaxResponsesPerCommand = 512ull << 20;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -66,7 +75,8 @@ std::vector<const Response*> CommandResult::Data(std::string_view name) const {
 }
 
 ImapClient::ImapClient(std::unique_ptr<TlsTransport> transport)
-    : transport_(std::move(transport)), parser_(kMaxResponseLiteral) {}
+    : transport_(std::move(transport)),
+      parser_(kMaxResponseLiteral, kMaxResponseLine, kMaxResponsesPerCommand) {}
 
 Result<std::unique_ptr<ImapClient>> ImapClient::Connect(const std::string& endpoint,
                                                         const ServerTrust& trust,
@@ -120,10 +130,14 @@ Result<std::optional<Response>> ImapClient::ReadResponseWithin(std::chrono::mill
   for (;;) {
     auto next = parser_.Next();
     if (!next.ok()) {
+      // The stream cannot be resynchronised, and a vault over a limit is
+      // not sent anything more.
       transport_->Close();
-      return Result<std::optional<Response>>(ErrorCode::kMalformed,
-                                             "the vault sent a reply this client cannot read: " +
-                                                 next.status().message());
+      const bool oversized = next.status().code() == ErrorCode::kInvalidArgument;
+      return Result<std::optional<Response>>(
+          ErrorCode::kMalformed, (oversized ? "the vault sent an oversized response ("
+                                            : "the vault sent a reply this client cannot read (") +
+                                     next.status().message() + "); the connection was closed");
     }
     if (next->has_value()) {
       NoteCapabilities(**next);
@@ -139,6 +153,11 @@ Result<std::optional<Response>> ImapClient::ReadResponseWithin(std::chrono::mill
 
 Result<Response> ImapClient::ReadResponse() {
   MV_ASSIGN_OR_RETURN(auto response, ReadResponseWithin(std::chrono::milliseconds(0)));
+  // Without a wait, ReadSome fails rather than return nothing; checking
+  // anyway also keeps GCC's -Wmaybe-uninitialized quiet at -O3.
+  if (!response.has_value()) {
+    return Result<Response>(ErrorCode::kUnavailable, "the vault sent nothing");
+  }
   return std::move(*response);
 }
 
@@ -146,6 +165,7 @@ Result<CommandResult> ImapClient::Run(
     const CommandBuilder& command,
     const std::function<Result<std::string>(const Response&)>& on_continuation) {
   const std::string tag = "m" + std::to_string(next_tag_++);
+  parser_.StartBatch();
   MV_RETURN_IF_ERROR(transport_->Write(tag + " " + command.text() + "\r\n"));
   CommandResult result;
   for (;;) {
@@ -180,6 +200,7 @@ Result<CommandResult> ImapClient::Run(
 
 Status ImapClient::StartIdle() {
   idle_tag_ = "m" + std::to_string(next_tag_++);
+  parser_.StartBatch();
   MV_RETURN_IF_ERROR(transport_->Write(idle_tag_ + " IDLE\r\n"));
   for (;;) {
     MV_ASSIGN_OR_RETURN(Response response, ReadResponse());
@@ -192,6 +213,7 @@ Status ImapClient::StartIdle() {
 
 Result<std::vector<Response>> ImapClient::WaitIdle(std::chrono::milliseconds wait) {
   std::vector<Response> out;
+  parser_.StartBatch();  // bounds `out`
   MV_ASSIGN_OR_RETURN(auto first, ReadResponseWithin(wait));
   if (!first) return out;
   out.push_back(std::move(*first));
@@ -204,6 +226,7 @@ Result<std::vector<Response>> ImapClient::WaitIdle(std::chrono::milliseconds wai
 }
 
 Status ImapClient::StopIdle() {
+  parser_.StartBatch();
   MV_RETURN_IF_ERROR(transport_->Write("DONE\r\n"));
   for (;;) {
     MV_ASSIGN_OR_RETURN(Response response, ReadResponse());

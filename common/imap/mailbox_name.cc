@@ -1,5 +1,6 @@
 #include "common/imap/mailbox_name.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/imap/modified_utf7.h"
@@ -64,6 +65,20 @@ Status ValidateMailboxName(std::string_view name) {
     }
   }
   return Status::Ok();
+}
+
+Status ValidateNewMailboxName(std::string_view name) {
+  size_t begin = 0;
+  for (;;) {
+    const size_t end = std::min(name.find(kHierarchyDelimiter, begin), name.size());
+    const std::string_view level = name.substr(begin, end - begin);
+    if (level == "." || level == "..") {
+      return Invalid("hierarchy level \"" + std::string(level) +
+                     "\" is not allowed in a new mailbox name");
+    }
+    if (end == name.size()) return Status::Ok();
+    begin = end + 1;
+  }
 }
 
 Result<std::string> MailboxNameFromWire(std::string_view wire, MailboxNameEncoding encoding,

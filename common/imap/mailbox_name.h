@@ -40,6 +40,13 @@ std::string NormalizeInbox(std::string name);
 // kMaxMailboxNameLevels levels.
 Status ValidateMailboxName(std::string_view name);
 
+// What a client may name a new mailbox (CREATE, RENAME target), on top of
+// ValidateMailboxName: no hierarchy level is "." or "..". IMAP allows them,
+// but the customer's export writes each level as a folder, where they would
+// mean the folder itself or its parent. Existing mailboxes are not checked,
+// so one made before this rule can still be renamed or deleted.
+Status ValidateNewMailboxName(std::string_view name);
+
 // Wire -> internal: decodes, validates and normalises INBOX. The error is
 // the text of a BAD (or NO) response.
 Result<std::string> MailboxNameFromWire(std::string_view wire, MailboxNameEncoding encoding,

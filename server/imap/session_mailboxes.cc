@@ -102,6 +102,10 @@ asio::awaitable<Session::Reply> Session::Create(ImapCommand& command) {
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
   auto name = DecodeName(args->mailbox, MailboxNameUse::kCreate);
   if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  // Well-formed, but not a name the vault hands out: NO, not BAD.
+  if (Status allowed = ValidateNewMailboxName(*name); !allowed.ok()) {
+    co_return Reply{"NO", "CANNOT", allowed.message()};
+  }
   if (IsInboxName(*name)) co_return Reply{"NO", "ALREADYEXISTS", "INBOX always exists"};
   if (!args->special_use.empty()) {
     co_return Reply{"NO", "USEATTR", "Special-use attributes are fixed by the server"};
@@ -130,6 +134,9 @@ asio::awaitable<Session::Reply> Session::Rename(ImapCommand& command) {
   auto to = DecodeName(args->to, MailboxNameUse::kCreate);
   if (!from.ok()) co_return Reply{"BAD", "", from.status().message()};
   if (!to.ok()) co_return Reply{"BAD", "", to.status().message()};
+  if (Status allowed = ValidateNewMailboxName(*to); !allowed.ok()) {
+    co_return Reply{"NO", "CANNOT", allowed.message()};
+  }
   if (IsInboxName(*to)) co_return Reply{"NO", "ALREADYEXISTS", "INBOX always exists"};
   const std::string source = *from;
   const std::string target = *to;

@@ -498,6 +498,60 @@ TEST(ResponseParserTest, RefusesListsNestedTooDeep) {
                                      "deeper than 256 at offset 260"});
 }
 
+// A hostile vault: whatever it announces or repeats, the cost of the
+// responses to one command is bounded, and checked before it is taken.
+TEST(ResponseParserTest, RefusesResponsesOverTheBatchLimit) {
+  const uint64_t status_cost = sizeof(Response) + std::string_view("* OK x").size();
+  const std::string kOver = "ERROR invalid_argument: IMAP response line 1: the responses to one command "
+                            "exceed the limit of ";
+  struct BatchCase {
+    std::string name;
+    std::string input;
+    uint64_t max_batch;
+    std::vector<std::string> expected;
+  };
+  const std::vector<BatchCase> cases = {
+      {"a literal is charged when announced, before its bytes",
+       "* 1 FETCH (BODY[] {2000}\r\n", 1000, {kOver + "1000 bytes"}},
+      {"a literal within the budget", "* 1 FETCH (BODY[] {20}\r\n" + std::string(20, 'x') + ")\r\n",
+       1000, {"DATA NUM(1) ATOM(FETCH) LIST(SECTION(BODY[]) LIT(20:xxxxxxxxxxxxxxxxxxxx))"}},
+      {"endless untagged responses", std::string("* OK x\r\n* OK x\r\n* OK x\r\n"),
+       2 * status_cost,
+       {"UNTAGGED OK code{} text{x}", "UNTAGGED OK code{} text{x}", kOver +
+            std::to_string(2 * status_cost) + " bytes"}},
+      {"a line of tiny tokens costs their memory, not their bytes",
+       "* X" + [] { std::string a; for (int i = 0; i < 1000; ++i) a += " a"; return a; }() + "\r\n",
+       20000,
+       {"ERROR invalid_argument: IMAP response line 1: the responses to one command hold too "
+        "many tokens at offset " +
+        std::to_string(3 + 2 * ((20000 - sizeof(Response) - 2003) / sizeof(ImapToken)))}},
+  };
+  for (const BatchCase& c : cases) {
+    EXPECT_EQ(ParseAll(c.input, 0, ResponseParser(64 << 20, 1 << 20, c.max_batch)), c.expected)
+        << c.name;
+    EXPECT_EQ(ParseAll(c.input, 7, ResponseParser(64 << 20, 1 << 20, c.max_batch)), c.expected)
+        << c.name << ", fed in pieces";
+  }
+}
+
+TEST(ResponseParserTest, EachBatchStartsAfresh) {
+  const uint64_t status_cost = sizeof(Response) + std::string_view("* OK x").size();
+  ResponseParser parser(64 << 20, 1 << 20, 3 * status_cost);
+  for (int command = 0; command < 10; ++command) {
+    parser.StartBatch();
+    parser.Feed("* OK x\r\n* OK x\r\n* OK x\r\n");
+    for (int i = 0; i < 3; ++i) {
+      auto next = parser.Next();
+      ASSERT_TRUE(next.ok()) << next.status().ToString();
+      ASSERT_TRUE(next->has_value());
+    }
+  }
+  parser.Feed("* OK x\r\n");  // a fourth in the same batch
+  auto next = parser.Next();
+  ASSERT_FALSE(next.ok());
+  EXPECT_EQ(next.status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(ResponseParserTest, ParsesLargeLiteralFedInChunks) {
   constexpr size_t kSize = 10 << 20;
   std::string body(kSize, '\0');

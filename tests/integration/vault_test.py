@@ -185,6 +185,14 @@ class VaultTest(unittest.TestCase):
         raw.expect(b'e OK')
         raw.send(b'f NOOP \x00\r\n')
         raw.expect(b'BAD')
+        # A name an export would turn into "..": refused with NO, while a
+        # name that does not decode stays BAD.
+        raw.send(b'f1 CREATE "Archive/../../outside"\r\n')
+        raw.expect(b'f1 NO [CANNOT] hierarchy level ".." is not allowed')
+        raw.send(b'f2 RENAME INBOX "."\r\n')
+        raw.expect(b'f2 NO [CANNOT]')
+        raw.send(b'f3 CREATE "&Jjo"\r\n')
+        raw.expect(b'f3 BAD')
         raw.send(b'g APPEND INBOX {999999999}\r\n')
         raw.expect(b'g NO [TOOBIG]')
         raw.send(b'h APPEND INBOX {10}\r\n')  # announced, never sent

@@ -69,6 +69,26 @@ TEST(MailboxNameTest, CreateMayEndWithTheDelimiter) {
             "error: mailbox name must not start with the hierarchy delimiter '/'");
 }
 
+TEST(MailboxNameTest, NewNamesHaveNoDotLevels) {
+  const std::vector<Case> cases = {
+      {"Archive/2024", "ok"},
+      {"...", "ok"},
+      {".hidden/a..b", "ok"},
+      {".", "error: hierarchy level \".\" is not allowed in a new mailbox name"},
+      {"..", "error: hierarchy level \"..\" is not allowed in a new mailbox name"},
+      {"../x", "error: hierarchy level \"..\" is not allowed in a new mailbox name"},
+      {"a/../../b", "error: hierarchy level \"..\" is not allowed in a new mailbox name"},
+      {"a/.", "error: hierarchy level \".\" is not allowed in a new mailbox name"},
+      {"INBOX/./a", "error: hierarchy level \".\" is not allowed in a new mailbox name"},
+  };
+  for (const Case& c : cases) {
+    const Status status = ValidateNewMailboxName(c.wire);
+    EXPECT_EQ(status.ok() ? "ok" : "error: " + status.message(), c.expected) << c.wire;
+  }
+  // Existing names are not checked: such a mailbox can still be renamed away.
+  EXPECT_EQ(FromWire("a/..", MailboxNameEncoding::kUtf8), "a/..");
+}
+
 TEST(MailboxNameTest, LimitsHierarchyDepth) {
   std::string name = "a";
   for (size_t i = 1; i < kMaxMailboxNameLevels; ++i) name += "/a";
