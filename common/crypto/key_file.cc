@@ -14,6 +14,7 @@ constexpr std::string_view kMagic = "MVKEYS";
 constexpr uint8_t kVersion = 1;
 constexpr uint8_t kKdfArgon2id13 = 1;
 constexpr uint8_t kPayloadVersion = 1;
+constexpr uint8_t kPayloadVersionWithAttachment = 2;
 constexpr size_t kSaltSize = crypto_pwhash_SALTBYTES;                         // 16
 constexpr size_t kNonceSize = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;   // 24
 constexpr size_t kTagSize = crypto_aead_xchacha20poly1305_ietf_ABYTES;        // 16
@@ -44,10 +45,12 @@ class SecretWriter {
 };
 
 SecretBytes EncodePayload(const KeyFileContents& contents) {
+  const bool attached = !contents.attachment.empty();
   SecretBytes payload(1 + 4 + contents.account_id.size() + 4 +
-                      contents.keys.size() * kKeyRecordSize);
+                      contents.keys.size() * kKeyRecordSize +
+                      (attached ? 4 + contents.attachment.size() : 0));
   SecretWriter w(payload);
-  w.U8(kPayloadVersion);
+  w.U8(attached ? kPayloadVersionWithAttachment : kPayloadVersion);
   w.U32(static_cast<uint32_t>(contents.account_id.size()));
   w.Bytes(contents.account_id.data(), contents.account_id.size());
   w.U32(static_cast<uint32_t>(contents.keys.size()));
@@ -57,6 +60,10 @@ SecretBytes EncodePayload(const KeyFileContents& contents) {
     w.Bytes(k.encryption.secret_key.data(), kEncryptionSecretKeySize);
     w.Bytes(k.signing.public_key.data(), kSigningPublicKeySize);
     w.Bytes(k.signing.secret_key.data(), kSigningSecretKeySize);
+  }
+  if (attached) {
+    w.U32(static_cast<uint32_t>(contents.attachment.size()));
+    w.Bytes(contents.attachment.data(), contents.attachment.size());
   }
   return payload;
 }
@@ -69,11 +76,14 @@ Result<KeyFileContents> DecodePayload(const SecretBytes& payload) {
   uint8_t version = 0;
   std::string_view account_id;
   uint32_t count = 0;
-  if (!r.Read(version) || version != kPayloadVersion) {
+  if (!r.Read(version) ||
+      (version != kPayloadVersion && version != kPayloadVersionWithAttachment)) {
     return Result<KeyFileContents>(ErrorCode::kUnknownVersion, "key file payload version unknown");
   }
+  const bool attached = version == kPayloadVersionWithAttachment;
   if (!r.ReadLengthPrefixed(account_id) || !r.Read(count) ||
-      r.rest().size() != uint64_t{count} * kKeyRecordSize) {
+      (attached ? r.rest().size() < uint64_t{count} * kKeyRecordSize + 4
+                : r.rest().size() != uint64_t{count} * kKeyRecordSize)) {
     return malformed();
   }
   KeyFileContents contents;
@@ -93,6 +103,11 @@ Result<KeyFileContents> DecodePayload(const SecretBytes& payload) {
     std::memcpy(keys.encryption.secret_key.data(), enc_sk.data(), enc_sk.size());
     std::memcpy(keys.signing.secret_key.data(), sign_sk.data(), sign_sk.size());
     contents.keys.push_back(std::move(keys));
+  }
+  if (attached) {
+    std::string_view attachment;
+    if (!r.ReadLengthPrefixed(attachment) || !r.empty() || attachment.empty()) return malformed();
+    contents.attachment = std::string(attachment);
   }
   return contents;
 }

@@ -27,6 +27,10 @@ struct KeyFileContents {
   // The device's key generations, newest last: rotation appends a new one and
   // keeps the old until the server has no wrap left for it.
   std::vector<DeviceKeys> keys;
+  // Bytes sealed with the keys under the same passphrase: a key backup puts
+  // the device profile here (server, pinned fingerprint, log pins), so
+  // nobody can change them without the passphrase. Empty in a key file.
+  std::string attachment;
 };
 
 Result<std::string> EncryptKeyFile(const KeyFileContents& contents, std::string_view passphrase,

@@ -333,6 +333,31 @@ class ClientTest(unittest.TestCase):
         with open(backup_pass, 'w') as f:
             f.write('another long passphrase\n')
         self.cli.run('backup', '--out', backup, extra=('--new-passphrase-file', backup_pass))
+        with open(backup) as f:
+            text = f.read()
+        # The profile travels inside the encrypted keys: no server, no pin in the clear.
+        self.assertNotIn(str(self.vault.imaps_port), text)
+        self.assertNotIn('fingerprint', text)
+        # Someone who holds the file but not its passphrase cannot point it
+        # at another server: neither by editing it nor as an old-style backup.
+        forged = os.path.join(self.work, 'forged.backup')
+        key_file = re.search(r'key_file = "(\S+)"', text).group(1)
+        with open(forged, 'w') as f:
+            f.write('# mailvault key backup v1\nserver = "127.0.0.1:1"\naccount = "%s"\n'
+                    'fingerprint = "%s"\nkey_file = "%s"\n' % (ACCOUNT, 'AB:' * 31 + 'AB',
+                                                               key_file))
+        elsewhere = Cli(self.vault.bin_dir, self.work, 'restored-elsewhere')
+        self.assertIn('--accept-unauthenticated-profile', elsewhere.error_line(
+            'restore', forged, passphrase_file=backup_pass,
+            extra=('--new-passphrase-file', self.cli.passphrase_file)))
+        altered = bytearray(base64.b64decode(key_file))
+        altered[-40] ^= 1
+        with open(forged, 'w') as f:
+            f.write(text.replace(key_file, base64.b64encode(bytes(altered)).decode()))
+        self.assertIn('altered', elsewhere.error_line(
+            'restore', forged, passphrase_file=backup_pass,
+            extra=('--new-passphrase-file', self.cli.passphrase_file)))
+        self.assertFalse(os.path.exists(os.path.join(elsewhere.profile, 'keys.mvkey')))
         shutil.rmtree(self.cli.profile)
         self.assertIn('mailvault init', self.cli.error_line('ls'))
         self.cli.run('restore', backup, passphrase_file=backup_pass,

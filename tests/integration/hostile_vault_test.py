@@ -89,7 +89,11 @@ class HostileVaultTest(unittest.TestCase):
         shutil.rmtree(self.work, ignore_errors=True)
 
     def init_command(self, port, *global_options):
-        return [self.binary, '--profile', os.path.join(self.work, 'profile'), '--kdf', 'interactive',
+        # A profile of its own per run: init keeps the keys of an
+        # enrollment that failed half-way, for the next run to resume.
+        self.runs = getattr(self, 'runs', 0) + 1
+        profile = os.path.join(self.work, 'profile-%d' % self.runs)
+        return [self.binary, '--profile', profile, '--kdf', 'interactive',
                 *global_options, 'init', '--server', '127.0.0.1:%d' % port, '--account', 'alice@example.com',
                 '--token', 'some-token']
 

@@ -31,6 +31,26 @@ TEST(KeyFileTest, RoundTripKeepsEveryKey) {
   }
 }
 
+TEST(KeyFileTest, AnAttachmentIsSealedWithTheKeys) {
+  KeyFileContents contents = TwoGenerations();
+  contents.attachment = "server = \"vault.example:993\"\n";
+  Result<std::string> file = EncryptKeyFile(contents, "pw", KdfLimits::Interactive());
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->find("vault.example"), std::string::npos);  // encrypted, not beside
+  Result<KeyFileContents> opened = DecryptKeyFile(*file, "pw");
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(opened->attachment, contents.attachment);
+  EXPECT_EQ(opened->keys.size(), 2u);
+  std::string altered = *file;
+  altered[altered.size() - 20] ^= 1;  // inside the attachment's ciphertext
+  EXPECT_EQ(DecryptKeyFile(altered, "pw").code(), ErrorCode::kWrongPassphrase);
+  // Without one the file is the version-1 payload it always was.
+  contents.attachment.clear();
+  file = EncryptKeyFile(contents, "pw", KdfLimits::Interactive());
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->size(), 64u + 1 + 4 + 17 + 4 + 2 * 168 + 16);
+}
+
 TEST(KeyFileTest, WrongPassphraseIsRefused) {
   Result<std::string> file = EncryptKeyFile(TwoGenerations(), "right", KdfLimits::Interactive());
   ASSERT_TRUE(file.ok());
