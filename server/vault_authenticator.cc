@@ -70,6 +70,7 @@ imap::LoginResult VaultAuthenticator::Login(std::string_view user, std::string_v
 }
 
 imap::LoginResult VaultAuthenticator::LoginWithSignature(std::string_view user,
+                                                         std::string_view channel_binding,
                                                          std::string_view challenge,
                                                          std::string_view key_id,
                                                          std::string_view signature) {
@@ -81,7 +82,7 @@ imap::LoginResult VaultAuthenticator::LoginWithSignature(std::string_view user,
   if (!id) return Refused();
   auto keys = shard->ListPublicKeys(account);
   if (!keys.ok()) return {nullptr, "UNAVAILABLE", "Login is unavailable; try again"};
-  const std::string signed_bytes = LoginStatement(account, challenge);
+  const std::string signed_bytes = LoginStatement(account, channel_binding, challenge);
   for (const PublicKeyRecord& key : *keys) {
     if (key.key_id == *id && key.kind == PublicKeyKind::kSigning && !key.revoked &&
         VerifySignature(key.public_key, signed_bytes, signature)) {

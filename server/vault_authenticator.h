@@ -18,8 +18,8 @@ class VaultAuthenticator final : public imap::Authenticator {
 
   imap::LoginResult Login(std::string_view user, std::string_view password) override;
   bool SupportsSignatureLogin() const override { return true; }
-  imap::LoginResult LoginWithSignature(std::string_view user, std::string_view challenge,
-                                       std::string_view key_id,
+  imap::LoginResult LoginWithSignature(std::string_view user, std::string_view channel_binding,
+                                       std::string_view challenge, std::string_view key_id,
                                        std::string_view signature) override;
 
  private:

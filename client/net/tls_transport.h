@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "server/net/tls_channel_binding.h"
 #include "server/net/asio.h"
 
 namespace mailvault::client {
@@ -36,6 +37,8 @@ class TlsTransport {
   ~TlsTransport();
 
   const std::string& peer_fingerprint() const { return peer_fingerprint_; }
+  // RFC 9266's tls-exporter of this connection (the login signs it).
+  std::string channel_binding() { return TlsChannelBinding(stream_.native_handle()); }
   void set_timeout(std::chrono::seconds timeout) { timeout_ = timeout; }
 
   Status Write(std::string_view bytes);

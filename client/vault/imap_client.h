@@ -51,6 +51,7 @@ class ImapClient {
                                                      std::chrono::seconds timeout);
 
   const std::string& peer_fingerprint() const { return transport_->peer_fingerprint(); }
+  std::string channel_binding() { return transport_->channel_binding(); }
   const std::vector<std::string>& capabilities() const { return capabilities_; }
   bool HasCapability(std::string_view name) const;
 

@@ -128,9 +128,11 @@ Status VaultSession::Login(std::string_view account, const SigningKeyPair& signi
       client_->Run(command, [&](const Response& challenge) -> Result<std::string> {
         auto bytes = DecodeBase64(challenge.text);
         if (!bytes.ok()) return Malformed("login challenge");
+        const std::string binding = client_->channel_binding();
+        if (binding.empty()) return Malformed("TLS connection (no channel binding)");
         const KeyId id = signing_key.id();
         return EncodeBase64(std::string(id.view()) +
-                                      signing_key.Sign(LoginStatement(normalized, *bytes)));
+                            signing_key.Sign(LoginStatement(normalized, binding, *bytes)));
       }));
   if (!result.ok()) {
     if (result.tagged.code.rfind("REFERRAL", 0) == 0) {

@@ -15,8 +15,9 @@ std::string Statement(std::string_view context, std::string_view account) {
 
 }  // namespace
 
-std::string LoginStatement(std::string_view account, std::string_view challenge) {
-  return Statement("mailvault-auth-v1", account).append(challenge);
+std::string LoginStatement(std::string_view account, std::string_view channel_binding,
+                           std::string_view challenge) {
+  return Statement("mailvault-auth-v2", account).append(channel_binding).append(challenge);
 }
 
 std::string KeyRegisterStatement(std::string_view account, uint8_t kind,

@@ -16,8 +16,13 @@ namespace mailvault {
 inline constexpr uint8_t kStatementEncryptionKey = 1;
 inline constexpr uint8_t kStatementSigningKey = 2;
 
-// "mailvault-auth-v1" || 0x00 || account || 0x00 || challenge
-std::string LoginStatement(std::string_view account, std::string_view challenge);
+// "mailvault-auth-v2" || 0x00 || account || 0x00 || channel binding (32,
+// the TLS exporter of RFC 9266) || challenge (32). The binding makes a
+// signature good on one TLS connection only: a server that relays another
+// server's challenge to the customer gets a signature over its own
+// connection's binding, which the other server refuses.
+std::string LoginStatement(std::string_view account, std::string_view channel_binding,
+                           std::string_view challenge);
 
 // "mailvault-key-register-v1" || 0x00 || account || 0x00 || kind || public key
 std::string KeyRegisterStatement(std::string_view account, uint8_t kind,

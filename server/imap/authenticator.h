@@ -22,7 +22,8 @@ struct LoginResult {
 // The SASL mechanism with which the customer's CLI and bridge log in to the
 // vault without a reusable secret: the server sends a random challenge, the
 // client answers with its signing key's id and an Ed25519 signature of
-// LoginStatement(account, challenge) (common/crypto/key_statements.h).
+// LoginStatement(account, channel binding, challenge)
+// (common/crypto/key_statements.h). Offered over TLS only.
 inline constexpr std::string_view kSignatureMechanism = "X-MAILVAULT-ED25519";
 
 class Authenticator {
@@ -32,6 +33,7 @@ class Authenticator {
   // Whether kSignatureMechanism is offered.
   virtual bool SupportsSignatureLogin() const { return false; }
   virtual LoginResult LoginWithSignature(std::string_view /*user*/,
+                                         std::string_view /*channel_binding*/,
                                          std::string_view /*challenge*/,
                                          std::string_view /*key_id*/,
                                          std::string_view /*signature*/) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "server/net/asio.h"
+#include "server/net/tls_channel_binding.h"
 
 namespace mailvault::imap {
 
@@ -24,6 +25,8 @@ class Connection {
     co_return !ec;
   }
   bool is_tls() const { return tls_ != nullptr; }
+  // RFC 9266's tls-exporter for this connection; empty without TLS.
+  std::string ChannelBinding() const { return tls_ ? TlsChannelBinding(tls_->native_handle()) : ""; }
   bool can_start_tls() const { return tls_context_ != nullptr && tls_ == nullptr; }
 
   asio::awaitable<size_t> ReadSome(asio::mutable_buffer buffer, boost::system::error_code& ec) {

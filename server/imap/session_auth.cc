@@ -137,6 +137,10 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
     account = std::move(response->data);
   }
   login_user_ = account;
+  const std::string channel_binding = connection_.ChannelBinding();
+  if (channel_binding.empty()) {
+    co_return Reply{"NO", "PRIVACYREQUIRED", "Signature login needs TLS"};
+  }
   std::string challenge(32, '\0');
   randombytes_buf(challenge.data(), challenge.size());
   out_ += "+ " + EncodeBase64(challenge) + "\r\n";
@@ -148,7 +152,8 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
   const std::string key_id = response->data.substr(0, 16);
   const std::string signature = response->data.substr(16);
   LoginResult result = co_await OnPool([&] {
-    return context_.authenticator.LoginWithSignature(account, challenge, key_id, signature);
+    return context_.authenticator.LoginWithSignature(account, channel_binding, challenge, key_id,
+                                                     signature);
   });
   Reply reply = co_await FinishLogin(std::move(result));
   key_login_ = state_ == SessionState::kAuthenticated;

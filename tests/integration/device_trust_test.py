@@ -97,25 +97,34 @@ def rewrite_key_log_with_operator_keys(vault, account):
 
 
 class InterceptingVault:
-    """A TLS proxy on loopback in front of the real vault. `mode`:
-    None (pass through), 'drop_enroll' (the connection breaks before XENROLL
-    reaches the vault), 'lose_enroll_answer' (XENROLL is done, its OK is
-    lost), 'swap_signing_key' (the enrollment entry that XLOG KEYS serves
-    names another signing key)."""
+    """A proxy on loopback in front of the real vault. `mode`:
+
+    None: bytes pass through untouched (TLS is end to end).
+    'relay': a server with a certificate of its own that relays every
+        command to the vault: the login it relays must fail.
+    With the vault's own certificate and key (what the operator holds):
+    'drop_enroll': the connection breaks before XENROLL reaches the vault;
+    'lose_enroll_answer': XENROLL is done, its OK is lost;
+    'swap_signing_key': XENROLL is done; then the proxy plays the vault:
+        it accepts any login and serves a key log whose enrollment names
+        another signing key."""
 
     def __init__(self, vault, workdir):
         self.vault = vault
         self.mode = None
-        self.cert = os.path.join(workdir, 'proxy-cert.pem')
-        self.key = os.path.join(workdir, 'proxy-key.pem')
+        own_cert = os.path.join(workdir, 'proxy-cert.pem')
+        own_key = os.path.join(workdir, 'proxy-key.pem')
         subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
                         'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=proxy',
-                        '-keyout', self.key, '-out', self.cert], check=True, capture_output=True)
+                        '-keyout', own_key, '-out', own_cert], check=True, capture_output=True)
+        self.own_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.own_context.load_cert_chain(own_cert, own_key)
+        self.vault_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.vault_context.load_cert_chain(vault.cert, os.path.join(vault.dir, 'state', 'tls',
+                                                                    'key.pem'))
         self.operator_signing = bytes(nacl.signing.SigningKey.generate().verify_key)
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.port = self.listener.getsockname()[1]
-        self.server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.server_context.load_cert_chain(self.cert, self.key)
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self):
@@ -127,24 +136,26 @@ class InterceptingVault:
                 conn, _ = self.listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(conn, self.mode), daemon=True).start()
 
-    def _serve(self, conn):
+    def _serve(self, conn, mode):
         try:
-            client = self.server_context.wrap_socket(conn, server_side=True)
+            upstream = socket.create_connection(('127.0.0.1', self.vault.imaps_port))
+            if mode is None:
+                return self._pass_bytes(conn, upstream)
+            context = self.own_context if mode == 'relay' else self.vault_context
+            client = context.wrap_socket(conn, server_side=True)
             upstream_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             upstream_context.check_hostname = False
             upstream_context.verify_mode = ssl.CERT_NONE
-            upstream = upstream_context.wrap_socket(
-                socket.create_connection(('127.0.0.1', self.vault.imaps_port)))
+            upstream = upstream_context.wrap_socket(upstream)
         except (OSError, ssl.SSLError):
             conn.close()
             return
-        enroll_tag = []
-        done = threading.Event()
+        enrolled = []  # the tag and arguments of XENROLL
+        faking = threading.Event()
 
         def close_both():
-            done.set()
             for s in (client, upstream):
                 try:
                     s.shutdown(socket.SHUT_RDWR)
@@ -152,37 +163,81 @@ class InterceptingVault:
                     pass
                 s.close()
 
+        def play_vault(line):
+            """After XENROLL in 'swap_signing_key': the proxy answers."""
+            words = line.split()
+            tag, command = words[0], b' '.join(words[1:3]).upper()
+            if command.startswith(b'AUTHENTICATE'):
+                client.sendall(b'+ ' + base64.b64encode(os.urandom(32)) + b'\r\n')
+                faking.authenticating = tag
+            elif getattr(faking, 'authenticating', None):
+                client.sendall(faking.authenticating + b' OK Logged in\r\n')
+                faking.authenticating = None
+            elif command == b'XLOG KEYS':
+                encryption = base64.b64decode(enrolled[0][3])
+                entry = log_entry(0, bytes(32), 1, encryption + self.operator_signing,
+                                  int(time.time()))
+                client.sendall(b'* XLOG 0 ' + base64.b64encode(entry) + b'\r\n' + tag +
+                               b' OK XLOG completed\r\n')
+            else:
+                client.sendall(tag + b' OK done\r\n')
+
         def client_to_vault():
             reader = client.makefile('rb')
             try:
                 for line in reader:
+                    if faking.is_set():
+                        play_vault(line)
+                        continue
                     if b' XENROLL ' in line:
-                        enroll_tag.append(line.split(b' ')[0])
-                        if self.mode == 'drop_enroll':
+                        enrolled.append(line.split())
+                        if mode == 'drop_enroll':
                             return close_both()
                     upstream.sendall(line)
             except (OSError, ValueError):
                 pass
             close_both()
+            reader.close()
 
         def vault_to_client():
             reader = upstream.makefile('rb')
             try:
                 for line in reader:
-                    if (self.mode == 'lose_enroll_answer' and enroll_tag and
-                            line.startswith(enroll_tag[0] + b' OK')):
-                        return close_both()
-                    if self.mode == 'swap_signing_key' and line.startswith(b'* XLOG 0 '):
-                        entry = base64.b64decode(line.split(b' ')[3].strip())
-                        entry = entry[:-32] + self.operator_signing
-                        line = b'* XLOG 0 ' + base64.b64encode(entry) + b'\r\n'
+                    if enrolled and line.startswith(enrolled[0][0] + b' OK'):
+                        if mode == 'lose_enroll_answer':
+                            return close_both()
+                        if mode == 'swap_signing_key':
+                            faking.set()
                     client.sendall(line)
             except (OSError, ValueError):
                 pass
-            close_both()
+            if not faking.is_set():
+                close_both()
+            reader.close()
 
         threading.Thread(target=client_to_vault, daemon=True).start()
         threading.Thread(target=vault_to_client, daemon=True).start()
+
+    @staticmethod
+    def _pass_bytes(a, b):
+        def pump(source, sink):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    sink.sendall(data)
+            except OSError:
+                pass
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+        threading.Thread(target=pump, args=(a, b), daemon=True).start()
+        threading.Thread(target=pump, args=(b, a), daemon=True).start()
 
 
 class EnrollmentTest(unittest.TestCase):
@@ -236,6 +291,19 @@ class EnrollmentTest(unittest.TestCase):
         self.assertIn('KEY LOG NOT THIS ENROLLMENT', self.init(token, check=False))
         with open(os.path.join(self.cli.profile, 'profile.toml')) as f:
             self.assertNotIn('key_log_root', f.read())  # nothing pinned
+
+    def test_a_relayed_login_is_refused(self):
+        # A server with a certificate of its own (pinned on first use here)
+        # relays the vault's challenge: the device's signature is bound to
+        # its connection with the relay, so the vault refuses it.
+        token = self.vault.create_account(ACCOUNT)
+        self.proxy.mode = 'relay'
+        line = self.init(token, check=False)
+        self.assertIn('does not accept this device', line)
+        # Straight to the vault, the same keys log in and finish the job.
+        self.cli.run('pin', self.vault.fingerprint(), '--server',
+                     '127.0.0.1:%d' % self.vault.imaps_port)
+        self.assertIn(b'Enrolled', self.init(token, '127.0.0.1:%d' % self.vault.imaps_port).stdout)
 
     def test_init_on_a_machine_without_config_folder(self):
         token = self.vault.create_account(ACCOUNT)

@@ -223,6 +223,36 @@ class Vault:
         return False
 
 
+_libssl = None
+
+
+def channel_binding(tls_socket):
+    """RFC 9266's tls-exporter (label "EXPORTER-Channel-Binding", 32 bytes,
+    no context) of a connection made with Python's ssl module, which has no
+    API for it (3.11): SSL_export_keying_material from the libssl that the
+    ssl module itself uses, on the connection's SSL*, which CPython keeps
+    right after PyObject_HEAD and the socket reference in its PySSLSocket.
+    Checked against the socket's descriptor before use."""
+    import ctypes
+    global _libssl
+    if _libssl is None:
+        _libssl = ctypes.CDLL('libssl.so.3')
+        _libssl.SSL_get_fd.argtypes = [ctypes.c_void_p]
+        _libssl.SSL_export_keying_material.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
+    ssl_object = tls_socket._sslobj
+    pointer = ctypes.c_void_p.from_address(id(ssl_object) + 3 * ctypes.sizeof(ctypes.c_void_p))
+    if _libssl.SSL_get_fd(pointer.value) != tls_socket.fileno():
+        raise RuntimeError('cannot find the SSL* of this Python build')
+    label = b'EXPORTER-Channel-Binding'
+    out = ctypes.create_string_buffer(32)
+    if _libssl.SSL_export_keying_material(pointer.value, out, 32, label, len(label), None, 0,
+                                          0) != 1:
+        raise RuntimeError('SSL_export_keying_material failed')
+    return out.raw
+
+
 class Device:
     """A customer's device keys, made with libsodium through PyNaCl."""
 
@@ -244,18 +274,23 @@ class Device:
     def signing_key_id(self):
         return hashlib.blake2b(self.signing_public, digest_size=32).digest()[:16]
 
-    def login_with_signature(self, client, account):
-        """AUTHENTICATE X-MAILVAULT-ED25519 (docs/PROTOCOL.md)."""
+    def login_with_signature(self, client, account, binding=None):
+        """AUTHENTICATE X-MAILVAULT-ED25519 (docs/PROTOCOL.md), signing the
+        channel binding of the client's own TLS connection unless `binding`
+        says otherwise."""
         steps = []
 
         def respond(challenge):
             steps.append(challenge)
             if len(steps) == 1:
                 return account.encode()
-            signed = b'mailvault-auth-v1\x00' + account.encode() + b'\x00' + challenge
-            return self.signing_key_id() + self.signing.sign(signed).signature
+            return self.login_answer(account, binding or channel_binding(client.sock), challenge)
 
         return client.authenticate('X-MAILVAULT-ED25519', respond)
+
+    def login_answer(self, account, binding, challenge):
+        signed = b'mailvault-auth-v2\x00' + account.encode() + b'\x00' + binding + challenge
+        return self.signing_key_id() + self.signing.sign(signed).signature
 
     def enroll(self, vault, account, token):
         import base64

@@ -145,6 +145,21 @@ class KeysTest(unittest.TestCase):
 
     # --- tests ---
 
+    def test_a_login_signature_is_good_on_its_own_connection_only(self):
+        # What a relaying server would hold: the customer's signature over
+        # the binding of the customer's connection with it, not of the
+        # relay's connection with the vault.
+        elsewhere = self.vault.imap()
+        self.addCleanup(elsewhere.shutdown)
+        relayed = self.vault.imap()
+        self.addCleanup(relayed.shutdown)
+        with self.assertRaises(imaplib.IMAP4.error) as refused:
+            self.first.login_with_signature(relayed, ACCOUNT,
+                                            binding=harness.channel_binding(elsewhere.sock))
+        self.assertIn('AUTHENTICATIONFAILED', str(refused.exception))
+        typ, _ = self.first.login_with_signature(elsewhere, ACCOUNT)
+        self.assertEqual(typ, 'OK')
+
     def test_a_password_login_cannot_change_keys_or_wraps(self):
         client = self.vault.imap()
         client.login(ACCOUNT, PASSWORD)
@@ -379,8 +394,7 @@ class KeysTest(unittest.TestCase):
         line_end = raw.buffer.index(b'\r\n')
         challenge = base64.b64decode(raw.buffer[:line_end])
         raw.buffer = raw.buffer[line_end + 2:]
-        signed = b'mailvault-auth-v1\x00' + ACCOUNT.encode() + b'\x00' + challenge
-        answer = self.first.signing_key_id() + self.first.signing.sign(signed).signature
+        answer = self.first.login_answer(ACCOUNT, harness.channel_binding(raw.s), challenge)
         raw.send(base64.b64encode(answer) + b'\r\n')
         raw.expect(b'a OK')
         wrap_b64 = b64(rewrapped).encode()
