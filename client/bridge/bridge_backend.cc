@@ -3,7 +3,9 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include "client/cli/terminal_text.h"
 #include "client/device/trusted_key_log.h"
+#include "client/vault/provenance.h"
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/sealed_message.h"
 #include "common/mail/header_summary.h"
@@ -94,6 +96,7 @@ Status BridgeBackend::Learn(const std::string& mailbox, uint32_t uidvalidity,
       if (summary.ok()) {
         opened.wrap = std::move(wrap->second);
         opened.size = summary->size;
+        opened.summary = std::move(summary).value();
       }
     }
     if (!opened.wrap) opened.size = UnreadableNotice(item.uid).size();
@@ -145,8 +148,29 @@ Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
   const Opened& opened = it->second;
   if (!opened.wrap) return UnreadableNotice(meta.uid);
   MV_ASSIGN_OR_RETURN(SecretBytes data_key, opened.wrap->DataKey());
-  return OpenMessageBody(*vault_, device_.profile.cache_dir(), device_.profile.account,
-                         opened.wrap->blob_id, meta.uid, data_key);
+  std::string sealed_body_hash;
+  MV_ASSIGN_OR_RETURN(std::string body,
+                      OpenMessageBody(*vault_, device_.profile.cache_dir(), device_.profile.account,
+                                      opened.wrap->blob_id, meta.uid, data_key, &sealed_body_hash));
+  Status sealed_by = CheckDeviceSeal(opened, sealed_body_hash);
+  if (!sealed_by.ok()) {
+    sodium_memzero(body.data(), body.size());
+    spdlog::error("bridge: message {} of {}: {}", meta.uid, EscapeForTerminal(mailbox),
+                  sealed_by.message());
+    return sealed_by;
+  }
+  return body;
+}
+
+Status BridgeBackend::CheckDeviceSeal(const Opened& opened, const std::string& sealed_body_hash) {
+  if (!opened.summary.device_seal) return Status::Ok();
+  if (!key_log_ || key_log_->Find(opened.summary.device_seal->signer) == nullptr) {
+    MV_ASSIGN_OR_RETURN(TrustedKeyLog trusted, FetchTrustedKeyLog(*vault_, device_));
+    key_log_ = std::move(trusted.state);
+  }
+  return CheckProvenance(opened.summary, *key_log_, device_.profile.account,
+                         opened.wrap->blob_id, sealed_body_hash)
+      .status();
 }
 
 Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, std::string message,
@@ -166,7 +190,8 @@ Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, st
                                            trusted.status().message() + ")");
   }
   auto sealed = SealMessage(device_.profile.account, RandomBlobId(), message,
-                            SummarizeMessage(message), trusted->SealingKeys());
+                            SummarizeMessage(message), trusted->SealingKeys(),
+                            trusted->DeviceSigner(device_));
   sodium_memzero(message.data(), message.size());
   if (!sealed.ok()) return sealed.status();
   MV_ASSIGN_OR_RETURN(VaultAppend appended,

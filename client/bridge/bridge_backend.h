@@ -57,6 +57,7 @@ class BridgeBackend : public imap::MailBackend {
   struct Opened {
     std::optional<OwnWrap> wrap;  // none: no key of this device opens it
     uint64_t size = 0;            // of the plaintext (or of the notice shown instead)
+    MessageSummary summary;       // its device seal is checked when the body is read
   };
   using MessageKey = std::tuple<std::string, uint32_t, uint32_t>;  // mailbox, uidvalidity, uid
 
@@ -68,8 +69,13 @@ class BridgeBackend : public imap::MailBackend {
   Result<imap::CopyOutcome> Transfer(const std::string& from, const std::vector<uint32_t>& uids,
                                      const std::string& to, bool move);
 
+  // The sealed body's DeviceSeal, if the summary claims one, against the
+  // verified key log (fetched again when it does not know the signer).
+  Status CheckDeviceSeal(const Opened& opened, const std::string& sealed_body_hash);
+
   const Device& device_;
   std::unique_ptr<VaultSession> vault_;
+  std::optional<KeyLogState> key_log_;
   KeyRing keys_;
   std::string selected_;
   uint32_t selected_uidvalidity_ = 0;

@@ -9,6 +9,8 @@
 #include "client/cli/cli_context.h"
 #include "client/cli/terminal_text.h"
 #include "client/device/device.h"
+#include "client/device/trusted_key_log.h"
+#include "client/vault/provenance.h"
 #include "client/vault/opened_mailbox.h"
 #include "server/imap/mime/message_structure.h"
 
@@ -66,7 +68,25 @@ Status RunRead(const CliOptions& options, const std::string& mailbox, uint32_t u
   if (message == nullptr) {
     return Status(ErrorCode::kNotFound, "there is no message " + std::to_string(uid) + " in " + mailbox);
   }
-  MV_ASSIGN_OR_RETURN(std::string body, box.ReadBody(*message));
+  // Who sealed it, proven before a byte is shown: this account's device
+  // (signed), or the vault on delivery.
+  MV_ASSIGN_OR_RETURN(TrustedKeyLog key_log, FetchTrustedKeyLog(*reader.vault, reader.device));
+  MV_ASSIGN_OR_RETURN(auto summaries, box.Summaries());
+  std::string sealed_body_hash;
+  MV_ASSIGN_OR_RETURN(std::string body, box.ReadBody(*message, &sealed_body_hash));
+  auto summary = summaries.find(uid);
+  if (summary == summaries.end()) {
+    return Status(ErrorCode::kNotFound, "message " + std::to_string(uid) + " has no summary");
+  }
+  MV_ASSIGN_OR_RETURN(Provenance provenance,
+                      CheckProvenance(summary->second, key_log.state, reader.device.profile.account,
+                                      message->wrap->blob_id, sealed_body_hash));
+  if (provenance.by_device) {
+    std::fprintf(stderr, "Sealed on your device (signing key %s)\n",
+                 provenance.signer.ToHex().c_str());
+  } else {
+    std::fprintf(stderr, "Sealed by the vault on delivery\n");
+  }
   // The message exactly as delivered: `mailvault read 3 > msg.eml` keeps it.
   if (std::fwrite(body.data(), 1, body.size(), stdout) != body.size()) {
     return Status(ErrorCode::kIOError, "cannot write the message to standard output");

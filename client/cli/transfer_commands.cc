@@ -170,6 +170,7 @@ Status RunImport(const CliOptions& options, const TransferArgs& args) {
   MV_ASSIGN_OR_RETURN(auto vault, OpenVault(device));
   MV_ASSIGN_OR_RETURN(TrustedKeyLog key_log, FetchTrustedKeyLog(*vault, device));
   const std::vector<std::string> recipients = key_log.SealingKeys();
+  const SigningKeyPair* signer = key_log.DeviceSigner(device);
   auto selected = vault->Select(mailbox, true);
   if (selected.code() == ErrorCode::kNotFound) {
     MV_RETURN_IF_ERROR(vault->CreateMailbox(mailbox));
@@ -205,7 +206,7 @@ Status RunImport(const CliOptions& options, const TransferArgs& args) {
     const BlobId blob = ids.Next(mailbox, message->bytes);
     MV_ASSIGN_OR_RETURN(SealedMessage sealed,
                         SealMessage(device.profile.account, blob, message->bytes,
-                                    SummarizeMessage(message->bytes), recipients));
+                                    SummarizeMessage(message->bytes), recipients, signer));
     const uint64_t size = message->bytes.size();
     sodium_memzero(message->bytes.data(), message->bytes.size());
     auto uid = vault->AppendSealed(mailbox, sealed, PortableFlags(message->flags),

@@ -40,6 +40,14 @@ Result<TrustedKeyLog> FetchOnce(VaultSession& vault, const Device& device) {
 
 }  // namespace
 
+const SigningKeyPair* TrustedKeyLog::DeviceSigner(const Device& device) const {
+  for (size_t i = device.keys.keys.size(); i-- > 0;) {
+    const LoggedKey* key = state.Find(device.keys.keys[i].signing.id());
+    if (key != nullptr && key->active) return &device.keys.keys[i].signing;
+  }
+  return nullptr;
+}
+
 Result<TrustedKeyLog> FetchTrustedKeyLog(VaultSession& vault, const Device& device) {
   auto trusted = FetchOnce(vault, device);
   // Another session of this device may have pinned a longer log between our

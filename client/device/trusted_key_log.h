@@ -32,6 +32,9 @@ struct TrustedKeyLog {
 
   // The encryption keys to seal new mail to: those the log shows active.
   std::vector<std::string> SealingKeys() const { return state.ActiveEncryptionKeys(); }
+  // The device's newest signing key that the log shows active: it signs
+  // what this device seals (common/crypto/device_seal.h).
+  const SigningKeyPair* DeviceSigner(const Device& device) const;
 };
 
 // kTampered with one line starting "KEY LOG BROKEN" (the chain or a

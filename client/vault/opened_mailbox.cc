@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "client/device/profile.h"
+#include "common/crypto/device_seal.h"
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/sealed_message.h"
 
@@ -77,7 +78,8 @@ Result<std::map<uint32_t, MessageSummary>> OpenedMailbox::Summaries() {
   return out;
 }
 
-Result<std::string> OpenedMailbox::ReadBody(const OpenedMessage& message) {
+Result<std::string> OpenedMailbox::ReadBody(const OpenedMessage& message,
+                                            std::string* sealed_body_hash) {
   if (!message.readable()) {
     return Result<std::string>(ErrorCode::kNoWrapForKey,
                                "message " + std::to_string(message.meta.uid) +
@@ -85,7 +87,7 @@ Result<std::string> OpenedMailbox::ReadBody(const OpenedMessage& message) {
   }
   MV_ASSIGN_OR_RETURN(SecretBytes data_key, message.wrap->DataKey());
   return OpenMessageBody(*vault_, cache_dir_, account_, message.wrap->blob_id, message.meta.uid,
-                         data_key);
+                         data_key, sealed_body_hash);
 }
 
 namespace {
@@ -109,17 +111,22 @@ Result<std::string> FetchAndCache(VaultSession& vault, const std::string& cache_
 
 Result<std::string> OpenMessageBody(VaultSession& vault, const std::string& cache_dir,
                                     const std::string& account, const BlobId& blob_id,
-                                    uint32_t uid, const SecretBytes& data_key) {
+                                    uint32_t uid, const SecretBytes& data_key,
+                                    std::string* sealed_body_hash) {
   const SealBinding binding{account, blob_id};
   if (!cache_dir.empty()) {
     auto cached = ReadWholeFile(CachePath(cache_dir, blob_id));
     if (cached.ok()) {
       auto plaintext = OpenBody(*cached, data_key, binding);
-      if (plaintext.ok()) return plaintext;
+      if (plaintext.ok()) {
+        if (sealed_body_hash) *sealed_body_hash = SealedBodyHash(*cached);
+        return plaintext;
+      }
       ::unlink(CachePath(cache_dir, blob_id).c_str());
     }
   }
   MV_ASSIGN_OR_RETURN(std::string sealed, FetchAndCache(vault, cache_dir, blob_id, uid));
+  if (sealed_body_hash) *sealed_body_hash = SealedBodyHash(sealed);
   return OpenBody(sealed, data_key, binding);
 }
 

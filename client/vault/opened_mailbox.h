@@ -62,8 +62,10 @@ class OpenedMailbox {
 
   // The decrypted summary record (one XSUMMARIES round trip for all).
   Result<std::map<uint32_t, MessageSummary>> Summaries();
-  // The plaintext message: from the cache of sealed bodies or the vault.
-  Result<std::string> ReadBody(const OpenedMessage& message);
+  // The plaintext message: from the cache of sealed bodies or the vault;
+  // `sealed_body_hash` gets the hash of the sealed body that opened.
+  Result<std::string> ReadBody(const OpenedMessage& message,
+                               std::string* sealed_body_hash = nullptr);
 
  private:
   VaultSession* vault_ = nullptr;
@@ -80,6 +82,7 @@ class OpenedMailbox {
 // body that does not open (damaged on disk) is fetched again.
 Result<std::string> OpenMessageBody(VaultSession& vault, const std::string& cache_dir,
                                     const std::string& account, const BlobId& blob_id,
-                                    uint32_t uid, const SecretBytes& data_key);
+                                    uint32_t uid, const SecretBytes& data_key,
+                                    std::string* sealed_body_hash = nullptr);
 
 }  // namespace mailvault::client

@@ -20,6 +20,13 @@ std::string LoginStatement(std::string_view account, std::string_view channel_bi
   return Statement("mailvault-auth-v2", account).append(channel_binding).append(challenge);
 }
 
+std::string DeviceSealStatement(std::string_view account, const BlobId& blob_id,
+                                std::string_view sealed_body_hash) {
+  return Statement("mailvault-device-seal-v1", account)
+      .append(blob_id.view())
+      .append(sealed_body_hash);
+}
+
 std::string KeyRegisterStatement(std::string_view account, uint8_t kind,
                                  std::string_view public_key) {
   std::string out = Statement("mailvault-key-register-v1", account);

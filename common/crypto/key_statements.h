@@ -24,6 +24,11 @@ inline constexpr uint8_t kStatementSigningKey = 2;
 std::string LoginStatement(std::string_view account, std::string_view channel_binding,
                            std::string_view challenge);
 
+// "mailvault-device-seal-v1" || 0x00 || account || 0x00 || blob id (16) ||
+// BLAKE2b-256 of the sealed body (32)
+std::string DeviceSealStatement(std::string_view account, const BlobId& blob_id,
+                                std::string_view sealed_body_hash);
+
 // "mailvault-key-register-v1" || 0x00 || account || 0x00 || kind || public key
 std::string KeyRegisterStatement(std::string_view account, uint8_t kind,
                                  std::string_view public_key);

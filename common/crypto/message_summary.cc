@@ -6,6 +6,7 @@
 
 #include "common/big_endian.h"
 #include "common/crypto/key_wrap.h"
+#include "common/crypto/keys.h"
 #include "common/crypto/sealed_body_format.h"
 #include "common/crypto/subkeys.h"
 
@@ -19,6 +20,7 @@ constexpr size_t kTagSize = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 
 // hides the exact lengths of subject and addresses.
 constexpr size_t kPaddingBlock = 256;
 constexpr uint8_t kHasAttachment = 0x01;
+constexpr uint8_t kDeviceSealed = 0x02;  // followed by signer id (16) and signature (64)
 
 // version(1) || blob id(16) || account tag(16): authenticated, not stored.
 std::string AssociatedData(const SealBinding& binding) {
@@ -31,7 +33,8 @@ std::string AssociatedData(const SealBinding& binding) {
 // The record lives in sodium_malloc'd memory: it is plaintext metadata.
 SecretBytes EncodeRecord(const MessageSummary& s) {
   size_t size = 1 + 5 * 4 + s.from.size() + s.to.size() + s.subject.size() + s.date.size() +
-                s.message_id.size() + 8 + 1;
+                s.message_id.size() + 8 + 1 +
+                (s.device_seal ? KeyId::kSize + kSignatureSize : 0);
   size = (size + kPaddingBlock - 1) / kPaddingBlock * kPaddingBlock;
   SecretBytes record(size);
   unsigned char* p = record.data();
@@ -43,7 +46,11 @@ SecretBytes EncodeRecord(const MessageSummary& s) {
     p += n;
   }
   for (int shift = 56; shift >= 0; shift -= 8) *p++ = static_cast<unsigned char>(s.size >> shift);
-  *p++ = s.has_attachment ? kHasAttachment : 0;
+  *p++ = (s.has_attachment ? kHasAttachment : 0) | (s.device_seal ? kDeviceSealed : 0);
+  if (s.device_seal) {
+    p = std::copy(s.device_seal->signer.view().begin(), s.device_seal->signer.view().end(), p);
+    std::copy(s.device_seal->signature.begin(), s.device_seal->signature.end(), p);
+  }
   return record;  // the rest is the zero padding SecretBytes starts with
 }
 
@@ -60,10 +67,18 @@ Result<MessageSummary> DecodeRecord(std::string_view record) {
     *field = std::string(bytes);
   }
   uint8_t flags = 0;
-  if (!reader.Read(s.size) || !reader.Read(flags) || (flags & ~kHasAttachment) != 0) {
+  if (!reader.Read(s.size) || !reader.Read(flags) ||
+      (flags & ~(kHasAttachment | kDeviceSealed)) != 0) {
     return Result<MessageSummary>(ErrorCode::kMalformed, "summary record is malformed");
   }
   s.has_attachment = (flags & kHasAttachment) != 0;
+  if (flags & kDeviceSealed) {
+    std::string_view signer, signature;
+    if (!reader.ReadBytes(KeyId::kSize, signer) || !reader.ReadBytes(kSignatureSize, signature)) {
+      return Result<MessageSummary>(ErrorCode::kMalformed, "summary record is malformed");
+    }
+    s.device_seal = DeviceSeal{*KeyId::FromBytes(signer), std::string(signature)};
+  }
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "common/crypto/sealed_message.h"
 
+#include "common/crypto/device_seal.h"
 #include "common/crypto/message_opener.h"
 #include "common/crypto/message_sealer.h"
 
@@ -7,7 +8,8 @@ namespace mailvault {
 
 Result<SealedMessage> SealMessage(std::string_view account_id, const BlobId& blob_id,
                                   std::string_view plaintext, MessageSummary summary,
-                                  std::span<const std::string> recipient_public_keys) {
+                                  std::span<const std::string> recipient_public_keys,
+                                  const SigningKeyPair* device_signer) {
   if (recipient_public_keys.empty()) {
     return Result<SealedMessage>(ErrorCode::kInvalidArgument, "no recipient public key");
   }
@@ -22,6 +24,10 @@ Result<SealedMessage> SealMessage(std::string_view account_id, const BlobId& blo
   MV_RETURN_IF_ERROR(sealer->Finish());
 
   summary.size = plaintext.size();
+  if (device_signer != nullptr) {
+    summary.device_seal =
+        SignDeviceSeal(*device_signer, account_id, blob_id, SealedBodyHash(sealed.body));
+  }
   MV_ASSIGN_OR_RETURN(sealed.summary, SealSummary(summary, data_key, binding));
   for (const std::string& public_key : recipient_public_keys) {
     MV_ASSIGN_OR_RETURN(Wrap wrap, WrapDataKey(data_key, public_key));

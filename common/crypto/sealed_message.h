@@ -25,9 +25,12 @@ struct SealedMessage {
 
 // Seals `plaintext` for every key in `recipient_public_keys` under a fresh
 // data key and the given blob id. `summary.size` is set from the plaintext.
+// With `device_signer` (the customer's device sealing), the summary carries
+// its DeviceSeal over the sealed body (device_seal.h).
 Result<SealedMessage> SealMessage(std::string_view account_id, const BlobId& blob_id,
                                   std::string_view plaintext, MessageSummary summary,
-                                  std::span<const std::string> recipient_public_keys);
+                                  std::span<const std::string> recipient_public_keys,
+                                  const SigningKeyPair* device_signer = nullptr);
 
 // Finds the wrap for `keys`, unwraps the data key and opens the body.
 // kNoWrapForKey when no wrap names this key id.

@@ -405,5 +405,73 @@ class RewrittenKeyLogTest(unittest.TestCase):
         self.assertEqual(self.cli.keys(), keys_before)
 
 
+class DeviceSealTest(unittest.TestCase):
+    """What the device sealed carries its signature; the operator can put
+    other mail in its place, but never mail that passes for the device's."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.vault = harness.Vault()
+        cls.work = tempfile.mkdtemp(prefix='mailvault-trust-')
+        token = cls.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
+        cls.cli = Cli(cls.vault.bin_dir, cls.work, 'laptop')
+        cls.cli.run('init', '--server', '127.0.0.1:%d' % cls.vault.imaps_port,
+                    '--account', ACCOUNT, '--token', token)
+        mbox = os.path.join(cls.work, 'sent.mbox')
+        with open(mbox, 'wb') as f:
+            f.write(b'From a@example.org Mon Nov 23 10:00:00 2026\n' + MESSAGES[0] + b'\n')
+        cls.cli.run('import', '--mbox', mbox, '--mailbox', 'Sent')  # uid 1
+        # The operator, with the generic password, puts two messages of its
+        # own beside it, sealed to the customer's key: one that claims the
+        # device sealed it (uid 2), one that claims nothing (uid 3).
+        client = cls.vault.imap()
+        client.login(ACCOUNT, VAULT_PASSWORD)
+        client._simple_command('XKEYS')
+        _, lines = client._untagged_response('OK', [None], 'XKEY')
+        public = [base64.b64decode(l.split()[2]) for l in lines
+                  if l and l.split()[1] == b'ENCRYPTION' and l.split()[4] == b'ACTIVE'][0]
+        customer = type('Customer', (), {'encryption_public': public})()
+        signer = [l.split()[0] for l in lines if l and l.split()[1] == b'SIGNING'][0]
+        forged_claim = bytes.fromhex(signer.decode()) + os.urandom(64)
+        for claim in (forged_claim, None):
+            _, _, upload = harness.seal_upload(b'Subject: not yours\r\n\r\nfrom the operator\r\n',
+                                              ACCOUNT, customer, device_seal=claim)
+            typ, data = client.append('Sent', None, None, harness.sealed_message(upload))
+            assert typ == 'OK', data
+        client.logout()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vault.cleanup()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def test_read_tells_who_sealed_each_message(self):
+        mine = self.cli.run('read', '1', '--mailbox', 'Sent')
+        self.assertEqual(mine.stdout, MESSAGES[0])
+        self.assertIn(b'Sealed on your device', mine.stderr)
+        theirs = self.cli.run('read', '3', '--mailbox', 'Sent')
+        self.assertIn(b'from the operator', theirs.stdout)
+        self.assertIn(b'Sealed by the vault on delivery', theirs.stderr)
+
+    def test_a_forged_device_seal_is_refused(self):
+        result = self.cli.run('read', '2', '--mailbox', 'Sent', check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertEqual(result.stdout, b'')  # not a byte of it
+        self.assertIn(b'TAMPERED', result.stderr)
+
+    def test_the_bridge_serves_no_forged_device_seal(self):
+        with Bridge(self.cli) as bridge:
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            client.select('Sent')
+            typ, data = client.uid('FETCH', '1', '(BODY.PEEK[])')
+            self.assertEqual(typ, 'OK')
+            self.assertEqual(data[0][1], MESSAGES[0])
+            typ, data = client.uid('FETCH', '2', '(BODY.PEEK[])')
+            self.assertEqual(typ, 'NO', data)
+            client.logout()
+        self.assertIn('TAMPERED', bridge.errors)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -353,9 +353,11 @@ def open_sealed_body(body, data_key, account, blob_id_hex):
     return stream[8:8 + size]
 
 
-def seal_upload(plaintext, account, device, subject=''):
+def seal_upload(plaintext, account, device, subject='', device_seal=None):
     """A second, independent sealer written from docs/FORMAT.md: returns
-    (blob id hex, sealed body, upload container) for `device`'s key."""
+    (blob id hex, sealed body, upload container) for `device`'s key.
+    `device_seal`: the 80 bytes (signer id, signature) of a device seal
+    claim to put in the summary."""
     import os as _os
     data_key = _os.urandom(32)
     blob_id = _os.urandom(16)
@@ -376,7 +378,8 @@ def seal_upload(plaintext, account, device, subject=''):
             sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL if last else 0)
     fields = [b'', account.encode(), subject.encode(), b'', b'']
     record = b'\x01' + b''.join(len(f).to_bytes(4, 'big') + f for f in fields)
-    record += len(plaintext).to_bytes(8, 'big') + b'\x00'
+    record += len(plaintext).to_bytes(8, 'big')
+    record += b'\x02' + device_seal if device_seal else b'\x00'
     record += bytes(-len(record) % 256)
     nonce = _os.urandom(24)
     summary = b'\x01' + nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "common/crypto/device_seal.h"
 #include "common/crypto/message_sealer.h"
 #include "common/crypto/sealed_body_format.h"
 
@@ -26,7 +27,7 @@ class SealedMessageTest : public ::testing::Test {
     const std::vector<std::string> recipients = {alice_.encryption.public_key,
                                                  laptop_.encryption.public_key};
     MessageSummary summary{"Bob <bob@example.org>", "alice@example.com", "Quarterly numbers",
-                           "Mon, 23 Nov 2026 10:00:00 +0000", "<1@example.org>", 0, true};
+                           "Mon, 23 Nov 2026 10:00:00 +0000", "<1@example.org>", 0, true, std::nullopt};
     Result<SealedMessage> sealed = SealMessage(kAccount, blob_id, plaintext, summary, recipients);
     EXPECT_TRUE(sealed.ok()) << sealed.status().ToString();
     return std::move(sealed).value();
@@ -194,6 +195,38 @@ TEST_F(SealedMessageTest, TamperedSummaryFailsAuthentication) {
   EXPECT_EQ(OpenSummary(sealed.summary.substr(0, 20), DataKey(sealed, alice_), binding(sealed))
                 .code(),
             ErrorCode::kTruncated);
+}
+
+TEST_F(SealedMessageTest, ADeviceSealSignsTheSealedBodyInsideTheSummary) {
+  const std::vector<std::string> recipients = {alice_.encryption.public_key};
+  const BlobId blob_id = RandomBlobId();
+  auto sealed = SealMessage(kAccount, blob_id, "Subject: sent\r\n\r\nhi\r\n", {}, recipients,
+                            &laptop_.signing);
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  auto summary = OpenSummary(sealed->summary, DataKey(*sealed, alice_), binding(*sealed));
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_TRUE(summary->device_seal.has_value());
+  EXPECT_EQ(summary->device_seal->signer, laptop_.signing.id());
+  const std::string hash = SealedBodyHash(sealed->body);
+  EXPECT_TRUE(VerifyDeviceSeal(*summary->device_seal, laptop_.signing.public_key, kAccount,
+                               blob_id, hash));
+  // Another body, another blob, another account or another key: no.
+  std::string other_body = sealed->body;
+  other_body.back() ^= 1;
+  EXPECT_FALSE(VerifyDeviceSeal(*summary->device_seal, laptop_.signing.public_key, kAccount,
+                                blob_id, SealedBodyHash(other_body)));
+  EXPECT_FALSE(VerifyDeviceSeal(*summary->device_seal, laptop_.signing.public_key, kAccount,
+                                RandomBlobId(), hash));
+  EXPECT_FALSE(VerifyDeviceSeal(*summary->device_seal, laptop_.signing.public_key,
+                                "bob@example.com", blob_id, hash));
+  EXPECT_FALSE(VerifyDeviceSeal(*summary->device_seal, alice_.signing.public_key, kAccount,
+                                blob_id, hash));
+  // Sealed without a signer (delivery), the summary claims nothing.
+  auto delivered = SealMessage(kAccount, RandomBlobId(), "x", {}, recipients);
+  ASSERT_TRUE(delivered.ok());
+  auto plain = OpenSummary(delivered->summary, DataKey(*delivered, alice_), binding(*delivered));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->device_seal.has_value());
 }
 
 TEST_F(SealedMessageTest, SealingWithoutRecipientsIsRefused) {
