@@ -13,6 +13,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "common/make_directories.h"
+
 namespace mailvault::client {
 
 VaultAddress Profile::address() const {
@@ -129,17 +131,6 @@ Result<Profile> LoadProfile(const std::string& dir) {
   MV_ASSIGN_OR_RETURN(Profile profile, ProfileFromToml(*text, path));
   profile.dir = dir;
   return profile;
-}
-
-Status MakeDirectories(const std::string& path, int mode) {
-  // Each prefix in turn: a fresh machine may lack ~/.config itself.
-  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (!prefix.empty() && ::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
-      return Status(ErrorCode::kIOError, "cannot create " + prefix + ": " + std::strerror(errno));
-    }
-    if (slash == std::string::npos) return Status::Ok();
-  }
 }
 
 Status SaveProfile(const Profile& profile) {

@@ -49,8 +49,6 @@ Status SaveProfile(const Profile& profile);
 // DIR/profile.lock), so commands and bridge sessions that pin logs at once
 // never write back an older pin. Nothing is written if `change` fails.
 Status UpdateProfile(const std::string& dir, const std::function<Status(Profile&)>& change);
-// mkdir -p with `mode` for every folder it creates.
-Status MakeDirectories(const std::string& path, int mode = 0700);
 
 // The profile's fields as TOML (a key backup carries them too); `dir` is not
 // among them.

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/make_directories.h"
+
 namespace mailvault::mailfiles {
 namespace {
 
@@ -19,16 +21,6 @@ Status Invalid(std::string message) {
 
 Status IoError(const std::string& path, std::string_view what, int error) {
   return Status(ErrorCode::kIOError, path + ": " + std::string(what) + ": " + std::strerror(error));
-}
-
-Status CreateRoot(const std::string& root) {
-  for (size_t slash = root.find('/', 1);; slash = root.find('/', slash + 1)) {
-    const std::string prefix = root.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return IoError(prefix, "cannot create", errno);
-    }
-    if (slash == std::string::npos) return Status::Ok();
-  }
 }
 
 Result<std::string> RealPath(const std::string& path) {
@@ -72,7 +64,7 @@ Status CheckMailboxFolderName(std::string_view name) {
 
 Result<std::string> CreateMailboxFolder(const std::string& root, std::string_view name) {
   MV_RETURN_IF_ERROR(CheckMailboxFolderName(name));
-  MV_RETURN_IF_ERROR(CreateRoot(root));
+  MV_RETURN_IF_ERROR(MakeDirectories(root));
   MV_ASSIGN_OR_RETURN(std::string real_root, RealPath(root));
 
   int fd = ::open(real_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
