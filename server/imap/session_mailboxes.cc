@@ -100,9 +100,10 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
 asio::awaitable<Session::Reply> Session::Create(ImapCommand& command) {
   auto args = ParseCreateArgs(command);
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  // A well-formed command whose name is not acceptable (it does not decode,
+  // has an empty, "." or ".." level, ...): NO, not BAD (RFC 9051 6.3.4).
   auto name = DecodeName(args->mailbox, MailboxNameUse::kCreate);
-  if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
-  // Well-formed, but not a name the vault hands out: NO, not BAD.
+  if (!name.ok()) co_return Reply{"NO", "CANNOT", name.status().message()};
   if (Status allowed = ValidateNewMailboxName(*name); !allowed.ok()) {
     co_return Reply{"NO", "CANNOT", allowed.message()};
   }
@@ -133,7 +134,7 @@ asio::awaitable<Session::Reply> Session::Rename(ImapCommand& command) {
   auto from = DecodeName(args->from, MailboxNameUse::kExisting);
   auto to = DecodeName(args->to, MailboxNameUse::kCreate);
   if (!from.ok()) co_return Reply{"BAD", "", from.status().message()};
-  if (!to.ok()) co_return Reply{"BAD", "", to.status().message()};
+  if (!to.ok()) co_return Reply{"NO", "CANNOT", to.status().message()};
   if (Status allowed = ValidateNewMailboxName(*to); !allowed.ok()) {
     co_return Reply{"NO", "CANNOT", allowed.message()};
   }

@@ -185,14 +185,18 @@ class VaultTest(unittest.TestCase):
         raw.expect(b'e OK')
         raw.send(b'f NOOP \x00\r\n')
         raw.expect(b'BAD')
-        # A name an export would turn into "..": refused with NO, while a
-        # name that does not decode stays BAD.
+        # A name an export would turn into "..", one with an empty level,
+        # one that does not decode: well-formed commands, refused with NO.
         raw.send(b'f1 CREATE "Archive/../../outside"\r\n')
         raw.expect(b'f1 NO [CANNOT] hierarchy level ".." is not allowed')
         raw.send(b'f2 RENAME INBOX "."\r\n')
         raw.expect(b'f2 NO [CANNOT]')
         raw.send(b'f3 CREATE "&Jjo"\r\n')
-        raw.expect(b'f3 BAD')
+        raw.expect(b'f3 NO [CANNOT]')
+        raw.send(b'f4 CREATE "a//b"\r\n')
+        raw.expect(b'f4 NO [CANNOT]')
+        raw.send(b'f5 RENAME INBOX "x//y"\r\n')
+        raw.expect(b'f5 NO [CANNOT]')
         raw.send(b'g APPEND INBOX {999999999}\r\n')
         raw.expect(b'g NO [TOOBIG]')
         raw.send(b'h APPEND INBOX {10}\r\n')  # announced, never sent
