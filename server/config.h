@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "server/net/endpoint.h"
+#include "net/endpoint.h"
 #include "storage/directory.h"
 
 namespace mailvault {

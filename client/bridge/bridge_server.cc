@@ -15,10 +15,10 @@
 #include "common/crypto/subkeys.h"
 #include "common/mail/account_id.h"
 #include "server/imap/engine.h"
-#include "server/net/io_context_pool.h"
-#include "server/net/listener.h"
-#include "server/net/self_signed_certificate.h"
-#include "server/net/tls_context.h"
+#include "net/io_context_pool.h"
+#include "net/listener.h"
+#include "net/self_signed_certificate.h"
+#include "net/tls_context.h"
 
 namespace mailvault::client {
 namespace {

@@ -7,7 +7,7 @@
 #include "client/bridge/bridge_server.h"
 #include "client/cli/cli_context.h"
 #include "client/device/device.h"
-#include "server/net/endpoint.h"
+#include "net/endpoint.h"
 
 namespace mailvault::client {
 namespace {

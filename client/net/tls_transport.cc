@@ -4,7 +4,7 @@
 #include <openssl/x509.h>
 
 
-#include "server/net/self_signed_certificate.h"
+#include "net/self_signed_certificate.h"
 
 namespace mailvault::client {
 namespace {

@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "server/net/tls_channel_binding.h"
-#include "server/net/asio.h"
+#include "net/tls_channel_binding.h"
+#include "net/asio.h"
 
 namespace mailvault::client {
 

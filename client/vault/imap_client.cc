@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "common/imap/response_writer.h"
-#include "server/net/endpoint.h"
+#include "net/endpoint.h"
 
 namespace mailvault::client {
 namespace {

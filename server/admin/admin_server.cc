@@ -1,6 +1,6 @@
 #include "server/admin/admin_server.h"
 
-#include "server/net/unix_listener.h"
+#include "net/unix_listener.h"
 #include "common/base64.h"
 #include "common/big_endian.h"
 #include "common/crypto/move_consent.h"

@@ -11,8 +11,8 @@
 #include "server/accounts.h"
 #include "server/admin/move_transfers.h"
 #include "server/region_shards.h"
-#include "server/net/asio.h"
-#include "server/net/storage_pool.h"
+#include "net/asio.h"
+#include "net/storage_pool.h"
 
 namespace mailvault {
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "server/net/asio.h"
-#include "server/net/tls_channel_binding.h"
+#include "net/asio.h"
+#include "net/tls_channel_binding.h"
 
 namespace mailvault::imap {
 

@@ -5,13 +5,13 @@
 #include <cstdint>
 #include <string>
 
-#include "server/net/per_key_limit.h"
+#include "net/per_key_limit.h"
 #include "server/imap/authenticator.h"
 #include "server/imap/command_extension.h"
 #include "server/imap/login_throttle.h"
 #include "server/imap/connection.h"
 #include "server/imap/mailbox_events.h"
-#include "server/net/storage_pool.h"
+#include "net/storage_pool.h"
 
 namespace mailvault::imap {
 

@@ -16,7 +16,7 @@
 #include "common/imap/status_args.h"
 #include "server/imap/engine.h"
 #include "server/imap/selected_mailbox.h"
-#include "server/net/connection_deadline.h"
+#include "net/connection_deadline.h"
 
 namespace mailvault::imap {
 

@@ -10,7 +10,7 @@
 #include "common/lmtp/lmtp_command.h"
 #include "common/lmtp/lmtp_receiver.h"
 #include "common/mail/account_id.h"
-#include "server/net/connection_deadline.h"
+#include "net/connection_deadline.h"
 
 namespace mailvault {
 namespace {

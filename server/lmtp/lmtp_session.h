@@ -4,8 +4,8 @@
 
 #include "server/config.h"
 #include "server/delivery.h"
-#include "server/net/asio.h"
-#include "server/net/storage_pool.h"
+#include "net/asio.h"
+#include "net/storage_pool.h"
 
 namespace mailvault {
 

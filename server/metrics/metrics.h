@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-#include "server/net/per_key_limit.h"
+#include "net/per_key_limit.h"
 
 namespace mailvault {
 

@@ -3,7 +3,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "server/net/listener.h"
+#include "net/listener.h"
 #include "server/region_shards.h"
 
 namespace mailvault {

@@ -8,7 +8,7 @@
 #include "common/status.h"
 #include "server/config.h"
 #include "server/metrics/metrics.h"
-#include "server/net/asio.h"
+#include "net/asio.h"
 
 namespace mailvault {
 

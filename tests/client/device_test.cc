@@ -10,7 +10,7 @@
 
 #include "client/device/device_request.h"
 #include "client/device/profile.h"
-#include "server/net/endpoint.h"
+#include "net/endpoint.h"
 #include "client/vault/imap_client.h"
 
 namespace mailvault::client {

@@ -1,4 +1,4 @@
-#include "server/net/tls_context.h"
+#include "net/tls_context.h"
 
 #include <openssl/ssl.h>
 

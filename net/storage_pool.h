@@ -6,7 +6,7 @@
 #include <optional>
 #include <type_traits>
 
-#include "server/net/asio.h"
+#include "net/asio.h"
 
 namespace mailvault {
 

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "common/status.h"
-#include "server/config.h"
-#include "server/net/asio.h"
-#include "server/net/per_key_limit.h"
-#include "server/net/io_context_pool.h"
+#include "net/asio.h"
+#include "net/endpoint.h"
+#include "net/per_key_limit.h"
+#include "net/io_context_pool.h"
 
 namespace mailvault {
 

@@ -8,7 +8,7 @@
 #include <functional>
 #include <memory>
 
-#include "server/net/asio.h"
+#include "net/asio.h"
 
 namespace mailvault {
 

@@ -1,4 +1,4 @@
-#include "server/net/unix_listener.h"
+#include "net/unix_listener.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

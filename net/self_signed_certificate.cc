@@ -1,4 +1,4 @@
-#include "server/net/self_signed_certificate.h"
+#include "net/self_signed_certificate.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>

@@ -1,4 +1,4 @@
-#include "server/net/tls_channel_binding.h"
+#include "net/tls_channel_binding.h"
 
 namespace mailvault {
 

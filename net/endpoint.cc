@@ -1,4 +1,4 @@
-#include "server/net/endpoint.h"
+#include "net/endpoint.h"
 
 #include <charconv>
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/net/asio.h"
+#include "net/asio.h"
 
 namespace mailvault {
 

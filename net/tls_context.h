@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "server/net/asio.h"
+#include "net/asio.h"
 
 namespace mailvault {
 

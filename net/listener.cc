@@ -1,4 +1,4 @@
-#include "server/net/listener.h"
+#include "net/listener.h"
 
 #include <spdlog/spdlog.h>
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "server/net/asio.h"
-#include "server/net/io_context_pool.h"
+#include "net/asio.h"
+#include "net/io_context_pool.h"
 
 namespace mailvault {
 
