@@ -150,6 +150,17 @@ struct AppendResult {
 
 enum class FlagOp { kSet, kAdd, kRemove };
 
+// What changed in a mailbox after a modseq (RFC 7162's CHANGEDSINCE): the
+// entries added or changed since, and the uids expunged since (from their
+// tombstones), each ascending by uid. `mailbox` is read first, so a change
+// that commits during the read may show in the lists as well (with a modseq
+// above mailbox.highest_modseq), never be missed.
+struct MailboxChanges {
+  MailboxInfo mailbox;
+  std::vector<MessageEntry> changed;
+  std::vector<uint32_t> expunged;
+};
+
 struct CopyResult {
   uint32_t uidvalidity = 0;            // of the target mailbox
   std::vector<uint32_t> source_uids;   // in the order copied
@@ -270,6 +281,11 @@ class RegionShard {
   Result<std::vector<Wrap>> FetchWraps(std::string_view account_id, const BlobId& blob_id);
   // The wrap for one key id; kNoWrapForKey if there is none.
   Result<Wrap> FetchWrap(std::string_view account_id, const BlobId& blob_id, const KeyId& key_id);
+
+  // One range read of the change index: it costs the number of changes,
+  // not the size of the mailbox (docs/STORAGE.md, "Changes").
+  Result<MailboxChanges> ChangesSince(std::string_view account_id, std::string_view mailbox,
+                                      uint64_t modseq);
 
   // Flags on the given uids (missing uids are skipped); each changed message
   // gets a new modseq. Returns the entries as they are after the change.

@@ -94,8 +94,16 @@ struct RegionShard::Impl {
   void PutMailbox(rocksdb::WriteBatch& batch, uint64_t number, std::string_view name,
                   const shard_records::MailboxRecord& record);
   void PutAccount(rocksdb::WriteBatch& batch, const AccountWrite& account);
+  // The index entry and its row in the change index (docs/STORAGE.md,
+  // "Changes"): one row per uid, at its latest modseq. `previous_modseq` is
+  // the entry's modseq before this change (0 for a new uid), whose row goes.
   void PutEntry(rocksdb::WriteBatch& batch, uint64_t number, uint64_t mailbox_id,
-                const MessageEntry& entry);
+                const MessageEntry& entry, uint64_t previous_modseq = 0);
+  // Removes the index entry and leaves a tombstone at `modseq` in its place.
+  void ExpungeEntry(rocksdb::WriteBatch& batch, uint64_t number, uint64_t mailbox_id,
+                    const MessageEntry& entry, uint64_t modseq);
+  // Writes the change rows of a shard made before the change index existed.
+  Status BackfillChanges();
 };
 
 // The refusal every write for an account homed elsewhere gets.

@@ -231,9 +231,47 @@ void RegionShard::Impl::PutAccount(rocksdb::WriteBatch& batch, const AccountWrit
 }
 
 void RegionShard::Impl::PutEntry(rocksdb::WriteBatch& batch, uint64_t number, uint64_t mailbox_id,
-                                 const MessageEntry& entry) {
+                                 const MessageEntry& entry, uint64_t previous_modseq) {
   batch.Put(db->cf(Cf::kIndex), shard_keys::IndexKey(number, mailbox_id, entry.uid),
             shard_records::EncodeIndexEntry(entry));
+  if (previous_modseq != 0) {
+    batch.Delete(db->cf(Cf::kChanges),
+                 shard_keys::ChangeKey(number, mailbox_id, previous_modseq, entry.uid));
+  }
+  batch.Put(db->cf(Cf::kChanges), shard_keys::ChangeKey(number, mailbox_id, entry.modseq, entry.uid),
+            shard_records::EncodeChange(shard_records::ChangeKind::kChanged));
+}
+
+void RegionShard::Impl::ExpungeEntry(rocksdb::WriteBatch& batch, uint64_t number,
+                                     uint64_t mailbox_id, const MessageEntry& entry,
+                                     uint64_t modseq) {
+  batch.Delete(db->cf(Cf::kIndex), shard_keys::IndexKey(number, mailbox_id, entry.uid));
+  batch.Delete(db->cf(Cf::kChanges),
+               shard_keys::ChangeKey(number, mailbox_id, entry.modseq, entry.uid));
+  batch.Put(db->cf(Cf::kChanges), shard_keys::ChangeKey(number, mailbox_id, modseq, entry.uid),
+            shard_records::EncodeChange(shard_records::ChangeKind::kExpunged));
+}
+
+Status RegionShard::Impl::BackfillChanges() {
+  RangeIterator changes = db->Scan(Cf::kChanges, "", "");
+  MV_RETURN_IF_ERROR(changes.status());
+  if (changes.Valid()) return Status::Ok();  // written from the start
+  rocksdb::WriteBatch batch;
+  RangeIterator index = db->Scan(Cf::kIndex, "", "");
+  for (; index.Valid(); index.Next()) {
+    const std::string_view key = index.key();
+    auto uid = shard_keys::UidOf(key);
+    if (!uid) return Status(ErrorCode::kCorruption, "index key malformed");
+    MV_ASSIGN_OR_RETURN(MessageEntry entry, shard_records::DecodeIndexEntry(*uid, index.value()));
+    std::string change_key(key.substr(0, key.size() - 4));
+    AppendBigEndian<uint64_t>(change_key, entry.modseq);
+    AppendBigEndian<uint32_t>(change_key, *uid);
+    batch.Put(db->cf(Cf::kChanges), change_key,
+              shard_records::EncodeChange(shard_records::ChangeKind::kChanged));
+  }
+  MV_RETURN_IF_ERROR(index.status());
+  if (batch.Count() == 0) return Status::Ok();
+  return db->Commit(&batch);
 }
 
 Result<std::vector<std::string>> RegionShard::Impl::ReadLogEntries(uint64_t number, LogKind log) {

@@ -13,8 +13,9 @@ namespace mailvault {
 namespace {
 
 // The families that hold an account's records under its number.
-constexpr Cf kAccountFamilies[] = {Cf::kKeys,    Cf::kMailboxes, Cf::kIndex, Cf::kBodies,
-                                   Cf::kBlobMeta, Cf::kWraps,    Cf::kLogs,  Cf::kCredentials};
+constexpr Cf kAccountFamilies[] = {Cf::kKeys,        Cf::kMailboxes, Cf::kIndex, Cf::kBodies,
+                                   Cf::kBlobMeta,    Cf::kWraps,     Cf::kLogs,  Cf::kCredentials,
+                                   Cf::kChanges};
 
 // Entries of one family under the account's prefix.
 Result<uint64_t> CountRange(ShardDb& db, Cf family, const std::string& begin,

@@ -89,6 +89,11 @@ Status RegionShard::DeleteMailbox(std::string_view account_id, std::string_view 
     --changes[entry.blob_id];
   }
   MV_RETURN_IF_ERROR(it.status());
+  // Its change rows and tombstones go too: the mailbox id is never reused.
+  RangeIterator change = impl_->db->ScanPrefix(
+      Cf::kChanges, shard_keys::IndexMailboxPrefix(account.number(), mailbox.mailbox_id));
+  for (; change.Valid(); change.Next()) batch.Delete(impl_->db->cf(Cf::kChanges), change.key());
+  MV_RETURN_IF_ERROR(change.status());
   batch.Delete(impl_->db->cf(Cf::kMailboxes), shard_keys::MailboxKey(account.number(), name));
   MV_RETURN_IF_ERROR(impl_->ApplyRefcountChanges(account, changes, batch));
   return impl_->db->Commit(&batch);

@@ -198,9 +198,10 @@ Result<std::vector<MessageEntry>> RegionShard::StoreFlags(std::string_view accou
     // RFC 7162 3.1: a message's mod-sequence changes only when its metadata
     // does; a STORE that changes nothing leaves it alone.
     if (updated != entry->flags) {
+      const uint64_t previous_modseq = entry->modseq;
       entry->flags = std::move(updated);
       entry->modseq = ++mailbox.highest_modseq;
-      impl_->PutEntry(batch, number, mailbox.mailbox_id, *entry);
+      impl_->PutEntry(batch, number, mailbox.mailbox_id, *entry, previous_modseq);
       changed_any = true;
     }
     entries.push_back(std::move(*entry));

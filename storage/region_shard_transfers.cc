@@ -49,14 +49,16 @@ Result<CopyResult> RegionShard::Impl::Transfer(std::string_view account_id, std:
     ++changes[copy.blob_id];
     result.source_uids.push_back(original.uid);
     result.target_uids.push_back(copy.uid);
-    if (move) {
-      batch.Delete(db->cf(Cf::kIndex),
-                   shard_keys::IndexKey(number, source.mailbox_id, original.uid));
-      --changes[original.blob_id];
+    if (move) --changes[original.blob_id];
+  }
+  // RFC 7162 (QRESYNC): an expunge raises the mailbox's HIGHESTMODSEQ; the
+  // moved uids' tombstones carry it.
+  if (move) {
+    ++source.highest_modseq;
+    for (const MessageEntry& original : originals) {
+      ExpungeEntry(batch, number, source.mailbox_id, original, source.highest_modseq);
     }
   }
-  // RFC 7162 (QRESYNC): an expunge raises the mailbox's HIGHESTMODSEQ.
-  if (move) ++source.highest_modseq;
   PutMailbox(batch, number, from, source);
   if (target != &source) PutMailbox(batch, number, to, *target);
   MV_RETURN_IF_ERROR(ApplyRefcountChanges(account, changes, batch));
@@ -87,17 +89,19 @@ Result<std::vector<uint32_t>> RegionShard::Expunge(std::string_view account_id,
   std::vector<uint32_t> expunged;
   rocksdb::WriteBatch batch;
   RefcountChanges changes;
+  // uidnext stays: an expunged uid is never handed out again. The expunge
+  // raises HIGHESTMODSEQ (RFC 7162), and its tombstones carry the new one.
+  const uint64_t modseq = mailbox.highest_modseq + 1;
   for (uint32_t uid : SortedUniqueUids(uids)) {
     MV_ASSIGN_OR_RETURN(std::optional<MessageEntry> entry,
                         impl_->ReadEntry(number, mailbox.mailbox_id, uid));
     if (!entry.has_value()) continue;
-    batch.Delete(impl_->db->cf(Cf::kIndex), shard_keys::IndexKey(number, mailbox.mailbox_id, uid));
+    impl_->ExpungeEntry(batch, number, mailbox.mailbox_id, *entry, modseq);
     --changes[entry->blob_id];
     expunged.push_back(uid);
   }
   if (expunged.empty()) return expunged;
-  // uidnext stays: an expunged uid is never handed out again.
-  ++mailbox.highest_modseq;
+  mailbox.highest_modseq = modseq;
   impl_->PutMailbox(batch, number, mailbox_name, mailbox);
   MV_RETURN_IF_ERROR(impl_->ApplyRefcountChanges(account, changes, batch));
   MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));

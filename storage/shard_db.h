@@ -30,6 +30,7 @@ enum class Cf : size_t {
   kWraps,
   kLogs,
   kCredentials,
+  kChanges,
   kCount,
 };
 

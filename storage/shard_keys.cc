@@ -35,6 +35,14 @@ std::string IndexKey(uint64_t account_number, uint64_t mailbox_id, uint32_t uid)
   return key;
 }
 
+std::string ChangeKey(uint64_t account_number, uint64_t mailbox_id, uint64_t modseq,
+                      uint32_t uid) {
+  std::string key = IndexMailboxPrefix(account_number, mailbox_id);
+  AppendBigEndian<uint64_t>(key, modseq);
+  AppendBigEndian<uint32_t>(key, uid);
+  return key;
+}
+
 std::optional<uint32_t> UidOf(std::string_view index_key) {
   if (index_key.size() != kIndexKeySize) return std::nullopt;
   return ReadBigEndian<uint32_t>(index_key.data() + kIndexKeySize - 4);

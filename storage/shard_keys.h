@@ -31,6 +31,10 @@ std::optional<std::string_view> MailboxNameOf(std::string_view key);
 // index: number | mailbox id (u64) | uid (u32).
 std::string IndexKey(uint64_t account_number, uint64_t mailbox_id, uint32_t uid);
 std::string IndexMailboxPrefix(uint64_t account_number, uint64_t mailbox_id);
+// changes: number | mailbox id | modseq | uid. A mailbox's changes after a
+// modseq are one range; the prefix is the same as the index's.
+std::string ChangeKey(uint64_t account_number, uint64_t mailbox_id, uint64_t modseq, uint32_t uid);
+inline constexpr size_t kChangeKeySize = kAccountNumberSize + 8 + 8 + 4;
 inline constexpr size_t kIndexKeySize = kAccountNumberSize + 8 + 4;
 // The uid of an index key, or nullopt if the key does not have the layout.
 std::optional<uint32_t> UidOf(std::string_view index_key);

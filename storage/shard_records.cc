@@ -104,6 +104,19 @@ std::string EncodeIndexEntry(const MessageEntry& entry) {
   return out;
 }
 
+std::string EncodeChange(ChangeKind kind) {
+  return std::string{static_cast<char>(kVersion1), static_cast<char>(kind)};
+}
+
+Result<ChangeKind> DecodeChange(std::string_view value) {
+  if (value.size() != 2 || static_cast<uint8_t>(value[0]) != kVersion1 ||
+      (value[1] != static_cast<char>(ChangeKind::kChanged) &&
+       value[1] != static_cast<char>(ChangeKind::kExpunged))) {
+    return Status(ErrorCode::kCorruption, "change record malformed");
+  }
+  return static_cast<ChangeKind>(value[1]);
+}
+
 Result<MessageEntry> DecodeIndexEntry(uint32_t uid, std::string_view value) {
   ByteReader reader(value);
   MV_RETURN_IF_ERROR(ReadVersion(reader, "index"));

@@ -45,6 +45,11 @@ Result<MailboxRecord> DecodeMailbox(std::string_view value);
 std::string EncodeIndexEntry(const MessageEntry& entry);
 Result<MessageEntry> DecodeIndexEntry(uint32_t uid, std::string_view value);
 
+// changes: what happened to a uid at the modseq in the key.
+enum class ChangeKind : uint8_t { kChanged = 1, kExpunged = 2 };
+std::string EncodeChange(ChangeKind kind);
+Result<ChangeKind> DecodeChange(std::string_view value);
+
 // blobmeta: one per stored body.
 struct BlobMetaRecord {
   uint32_t refcount = 0;  // index entries (in any mailbox) naming the blob
