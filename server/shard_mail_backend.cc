@@ -77,6 +77,17 @@ Result<imap::MailboxSnapshot> ShardMailBackend::Snapshot(const std::string& mail
   return snapshot;
 }
 
+Result<imap::MailboxChanges> ShardMailBackend::ChangesSince(const std::string& mailbox,
+                                                           uint64_t modseq) {
+  MV_ASSIGN_OR_RETURN(MailboxChanges stored, shard_.ChangesSince(account_, mailbox, modseq));
+  imap::MailboxChanges changes;
+  changes.info = ToInfo(stored.mailbox);
+  changes.changed.reserve(stored.changed.size());
+  for (const MessageEntry& entry : stored.changed) changes.changed.push_back(ToMeta(entry));
+  changes.expunged = std::move(stored.expunged);
+  return changes;
+}
+
 Result<std::string> ShardMailBackend::FetchMessage(const std::string& mailbox,
                                                    const imap::MessageMeta& meta) {
   MV_ASSIGN_OR_RETURN(MessageEntry entry, shard_.GetMessage(account_, mailbox, meta.uid));

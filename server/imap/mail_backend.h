@@ -39,6 +39,17 @@ struct MailboxSnapshot {
   std::vector<MessageMeta> messages;  // ascending uid
 };
 
+// What changed in a mailbox since a modseq: the messages added or changed
+// (ascending uid, with their current metadata) and the uids expunged.
+// A back-end that keeps no change index answers with the whole mailbox in
+// `snapshot` instead, and the engine compares it with its view.
+struct MailboxChanges {
+  MailboxInfo info;
+  std::vector<MessageMeta> changed;
+  std::vector<uint32_t> expunged;
+  std::optional<MailboxSnapshot> snapshot;
+};
+
 struct AppendOutcome {
   uint32_t uidvalidity = 0;
   uint32_t uid = 0;
@@ -69,6 +80,16 @@ class MailBackend {
 
   // The whole mailbox as the engine needs it to (re)build its view.
   virtual Result<MailboxSnapshot> Snapshot(const std::string& mailbox) = 0;
+  // What changed after `modseq`: the engine's sync after each command, NOOP
+  // and IDLE, which so costs the changes rather than the mailbox. By default
+  // the whole snapshot (a back-end without a change index).
+  virtual Result<MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t /*modseq*/) {
+    MV_ASSIGN_OR_RETURN(MailboxSnapshot snapshot, Snapshot(mailbox));
+    MailboxChanges changes;
+    changes.info = snapshot.info;
+    changes.snapshot = std::move(snapshot);
+    return changes;
+  }
   // The message as the client sees it (RFC 5322 bytes).
   virtual Result<std::string> FetchMessage(const std::string& mailbox, const MessageMeta& meta) = 0;
 

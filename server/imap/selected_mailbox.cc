@@ -19,6 +19,7 @@ void AppendFetchFlags(std::string& out, uint32_t seq, const MessageMeta& meta, b
 SelectedMailbox::SelectedMailbox(bool read_only, MailboxSnapshot snapshot)
     : read_only_(read_only),
       info_(std::move(snapshot.info)),
+      synced_modseq_(info_.highest_modseq),
       messages_(std::move(snapshot.messages)) {}
 
 std::optional<uint32_t> SelectedMailbox::SeqOf(uint32_t uid) const {
@@ -90,14 +91,36 @@ void SelectedMailbox::Sync(MailboxSnapshot fresh, bool condstore, std::string& o
       AppendFetchFlags(out, i + 1, now, condstore);
     }
   }
-  // New messages: everything above the highest uid in the view.
+  AddNew(fresh.messages, out);
+  info_ = std::move(fresh.info);
+  synced_modseq_ = info_.highest_modseq;
+}
+
+void SelectedMailbox::Apply(MailboxChanges changes, bool condstore, std::string& out) {
+  Remove(changes.expunged, out);
+  for (const MessageMeta& now : changes.changed) {
+    auto seq = SeqOf(now.uid);
+    if (!seq) continue;  // new (added below) or expunged from this view already
+    MessageMeta& known = messages_[*seq - 1];
+    if (now.flags != known.flags || (condstore && now.modseq != known.modseq)) {
+      known = now;
+      AppendFetchFlags(out, *seq, now, condstore);
+    }
+  }
+  AddNew(changes.changed, out);
+  info_ = std::move(changes.info);
+  synced_modseq_ = info_.highest_modseq;
+}
+
+void SelectedMailbox::AddNew(const std::vector<MessageMeta>& fresh, std::string& out) {
+  // New messages: everything above the highest uid in the view (`fresh` is
+  // ascending by uid).
   const uint32_t known_max = MaxUid();
   const size_t before = messages_.size();
-  for (const MessageMeta& m : fresh.messages) {
+  for (const MessageMeta& m : fresh) {
     if (m.uid > known_max) messages_.push_back(m);
   }
   if (messages_.size() != before) out += "* " + std::to_string(messages_.size()) + " EXISTS\r\n";
-  info_ = std::move(fresh.info);
 }
 
 }  // namespace mailvault::imap

@@ -19,6 +19,11 @@ class SelectedMailbox {
   const std::string& name() const { return info_.name; }
   bool read_only() const { return read_only_; }
   const MailboxInfo& info() const { return info_; }
+  // The back-end's HIGHESTMODSEQ when the view was last brought up to date:
+  // the next sync asks for the changes after it. (info().highest_modseq may
+  // be higher after the session's own STORE, which says nothing of other
+  // sessions' changes below it.)
+  uint64_t synced_modseq() const { return synced_modseq_; }
   uint32_t count() const { return static_cast<uint32_t>(messages_.size()); }
   // 1-based sequence number.
   const MessageMeta& at(uint32_t seq) const { return messages_[seq - 1]; }
@@ -38,10 +43,17 @@ class SelectedMailbox {
   // messages gone, EXISTS for new ones, FETCH FLAGS (and MODSEQ with
   // CONDSTORE) for changed flags.
   void Sync(MailboxSnapshot fresh, bool condstore, std::string& out);
+  // The same from the changes since synced_modseq(), at the cost of the
+  // changes: the view is never compared whole.
+  void Apply(MailboxChanges changes, bool condstore, std::string& out);
 
  private:
+  // EXISTS for what `fresh` adds above the view's highest uid.
+  void AddNew(const std::vector<MessageMeta>& fresh, std::string& out);
+
   bool read_only_;
   MailboxInfo info_;
+  uint64_t synced_modseq_ = 0;
   std::vector<MessageMeta> messages_;  // ascending uid: index + 1 is the sequence number
 };
 

@@ -206,16 +206,21 @@ asio::awaitable<void> Session::SyncSelected() {
   if (!selected_) co_return;
   wake_->pending = false;
   const std::string mailbox = selected_->name();
-  auto snapshot = co_await OnPool([&] { return backend_->Snapshot(mailbox); });
-  if (!snapshot.ok()) {
-    if (snapshot.code() == ErrorCode::kNotFound) {
+  const uint64_t since = selected_->synced_modseq();
+  auto changes = co_await OnPool([&] { return backend_->ChangesSince(mailbox, since); });
+  if (!changes.ok()) {
+    if (changes.code() == ErrorCode::kNotFound) {
       // Deleted or renamed by another session: nothing can go on here.
       Untagged("BYE The selected mailbox was deleted");
       state_ = SessionState::kLogout;
     }
     co_return;
   }
-  selected_->Sync(std::move(snapshot).value(), condstore_, out_);
+  if (changes->snapshot) {
+    selected_->Sync(std::move(*changes->snapshot), condstore_, out_);
+  } else {
+    selected_->Apply(std::move(changes).value(), condstore_, out_);
+  }
 }
 
 void Session::Deselect() {

@@ -157,6 +157,44 @@ class VaultTest(unittest.TestCase):
         a.logout()
         b.logout()
 
+    def test_two_sessions_see_each_others_changes_in_order(self):
+        # The sync after each command reads the changes since the view's
+        # modseq (the shard's change index), not the whole mailbox: every
+        # STORE, EXPUNGE and APPEND of the other session must still arrive,
+        # in an order that keeps sequence numbers right.
+        self.enrolled()
+        b = self.login()
+        for i in range(4):
+            self.assertEqual(b.append('INBOX', None, None, message('m%d' % i))[0], 'OK')
+        a = self.raw_login()
+        a.send(b's1 SELECT INBOX (CONDSTORE)\r\n')
+        a.expect(b's1 OK')
+        b.select('INBOX')
+        b.store('2', '+FLAGS', '(\\Flagged)')
+        b.store('1', '+FLAGS', '(\\Deleted)')
+        b.expunge()
+        self.assertEqual(b.append('INBOX', None, None, message('m4'))[0], 'OK')
+        a.send(b'n1 NOOP\r\n')
+        a.expect(b'n1 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertEqual(lines[0], b'* 1 EXPUNGE', lines)
+        self.assertRegex(lines[1], rb'^\* 1 FETCH \(UID 2 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$')
+        self.assertEqual(lines[2], b'* 4 EXISTS', lines)
+        self.assertEqual(len(lines), 3, lines)
+        # A session's own STORE at a higher modseq does not hide the other
+        # session's earlier change below it.
+        b.store('3', '+FLAGS', '(\\Seen)')   # uid 4
+        a.send(b's2 STORE 1 +FLAGS.SILENT ($Mine)\r\n')  # uid 2
+        a.expect(b's2 OK')
+        a.send(b'n2 NOOP\r\n')
+        a.expect(b'n2 OK')
+        self.assertRegex(a.before, rb'\* 3 FETCH \(UID 4 FLAGS \(\\Seen\)')
+        a.send(b'f1 UID FETCH 1:* (FLAGS)\r\n')
+        a.expect(b'f1 OK')
+        self.assertEqual(re.findall(rb'\* (\d+) FETCH \([^\r]*?UID (\d+)', a.before),
+                         [(b'1', b'2'), (b'2', b'3'), (b'3', b'4'), (b'4', b'5')])
+        b.logout()
+
     def test_idle_wakes_on_delivery(self):
         self.enrolled()
         raw = self.raw_login()
@@ -535,13 +573,16 @@ class ssl_connect:
         self.s.sendall(data)
 
     def expect(self, needle):
+        """Reads until `needle`; what came before it is left in `before`."""
         while needle not in self.buffer:
             chunk = self.s.recv(65536)
             if not chunk:
                 raise AssertionError('connection closed waiting for %r; got %r' %
                                      (needle, self.buffer))
             self.buffer += chunk
-        self.buffer = self.buffer[self.buffer.index(needle) + len(needle):]
+        at = self.buffer.index(needle)
+        self.before = self.buffer[:at]
+        self.buffer = self.buffer[at + len(needle):]
 
     def close(self):
         self.s.close()
