@@ -77,6 +77,20 @@ Result<imap::MailboxSnapshot> ShardMailBackend::Snapshot(const std::string& mail
   return snapshot;
 }
 
+Result<imap::MailboxStatus> ShardMailBackend::StatusOf(const std::string& mailbox,
+                                                       bool with_size) {
+  // SIZE is of the messages as clients see them (the sealed wrapper), which
+  // only a walk of the entries gives.
+  if (with_size) return imap::MailBackend::StatusOf(mailbox, with_size);
+  MV_ASSIGN_OR_RETURN(mailvault::MailboxInfo info, shard_.GetMailbox(account_, mailbox));
+  imap::MailboxStatus status;
+  status.info = ToInfo(info);
+  status.messages = info.messages;
+  status.unseen = info.unseen;
+  status.deleted = info.deleted;
+  return status;
+}
+
 Result<imap::MailboxChanges> ShardMailBackend::ChangesSince(const std::string& mailbox,
                                                            uint64_t modseq) {
   MV_ASSIGN_OR_RETURN(MailboxChanges stored, shard_.ChangesSince(account_, mailbox, modseq));

@@ -24,6 +24,8 @@ class ShardMailBackend final : public imap::MailBackend {
   Status RenameMailbox(const std::string& from, const std::string& to) override;
   Status SetSubscribed(const std::string& name, bool subscribed) override;
   Result<imap::MailboxSnapshot> Snapshot(const std::string& mailbox) override;
+  // From the mailbox record's counts, without reading the messages.
+  Result<imap::MailboxStatus> StatusOf(const std::string& mailbox, bool with_size) override;
   // From the shard's change index: one range read (docs/STORAGE.md).
   Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
   Result<std::string> FetchMessage(const std::string& mailbox,

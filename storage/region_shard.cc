@@ -24,6 +24,7 @@ Result<std::unique_ptr<RegionShard>> RegionShard::Open(const ShardOptions& optio
   MV_ASSIGN_OR_RETURN(impl->db, ShardDb::Open(options));
   MV_RETURN_IF_ERROR(impl->LoadNextAccountNumber());
   MV_RETURN_IF_ERROR(impl->BackfillChanges());
+  MV_RETURN_IF_ERROR(impl->BackfillCounts());
   return std::unique_ptr<RegionShard>(new RegionShard(std::move(impl)));
 }
 

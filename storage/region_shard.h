@@ -112,6 +112,10 @@ struct MailboxInfo {
   uint32_t uidnext = 1;
   uint64_t highest_modseq = 0;
   bool subscribed = true;
+  // Counted as the entries change (docs/STORAGE.md), never by a scan.
+  uint32_t messages = 0;
+  uint32_t unseen = 0;   // without \Seen
+  uint32_t deleted = 0;  // with \Deleted
 };
 
 // The metadata the operator holds for one message in one mailbox.

@@ -104,7 +104,12 @@ struct RegionShard::Impl {
                     const MessageEntry& entry, uint64_t modseq);
   // Writes the change rows of a shard made before the change index existed.
   Status BackfillChanges();
+  // Counts the messages of mailboxes whose records predate the counts.
+  Status BackfillCounts();
 };
+
+// Adds `entry` to the mailbox's STATUS counts (sign +1) or takes it away (-1).
+void CountEntry(shard_records::MailboxRecord& mailbox, const MessageEntry& entry, int sign);
 
 // The refusal every write for an account homed elsewhere gets.
 Status WrongRegion(std::string_view account_id, std::string_view home_region,

@@ -252,6 +252,43 @@ void RegionShard::Impl::ExpungeEntry(rocksdb::WriteBatch& batch, uint64_t number
             shard_records::EncodeChange(shard_records::ChangeKind::kExpunged));
 }
 
+void CountEntry(shard_records::MailboxRecord& mailbox, const MessageEntry& entry, int sign) {
+  const auto has = [&](std::string_view flag) {
+    return std::binary_search(entry.flags.begin(), entry.flags.end(), flag);
+  };
+  const auto add = [sign](uint32_t& counter) {
+    counter = sign > 0 ? counter + 1 : (counter > 0 ? counter - 1 : 0);
+  };
+  add(mailbox.messages);
+  if (!has("\\Seen")) add(mailbox.unseen);
+  if (has("\\Deleted")) add(mailbox.deleted);
+}
+
+Status RegionShard::Impl::BackfillCounts() {
+  rocksdb::WriteBatch batch;
+  RangeIterator mailboxes = db->Scan(Cf::kMailboxes, "", "");
+  for (; mailboxes.Valid(); mailboxes.Next()) {
+    MV_ASSIGN_OR_RETURN(shard_records::MailboxRecord record,
+                        shard_records::DecodeMailbox(mailboxes.value()));
+    if (record.counted) continue;
+    const std::string_view key = mailboxes.key();
+    const uint64_t number = ReadBigEndian<uint64_t>(key.data());
+    RangeIterator index =
+        db->ScanPrefix(Cf::kIndex, shard_keys::IndexMailboxPrefix(number, record.mailbox_id));
+    for (; index.Valid(); index.Next()) {
+      auto uid = shard_keys::UidOf(index.key());
+      if (!uid) return Status(ErrorCode::kCorruption, "index key malformed");
+      MV_ASSIGN_OR_RETURN(MessageEntry entry, shard_records::DecodeIndexEntry(*uid, index.value()));
+      CountEntry(record, entry, +1);
+    }
+    MV_RETURN_IF_ERROR(index.status());
+    batch.Put(db->cf(Cf::kMailboxes), key, shard_records::EncodeMailbox(record));
+  }
+  MV_RETURN_IF_ERROR(mailboxes.status());
+  if (batch.Count() == 0) return Status::Ok();
+  return db->Commit(&batch);
+}
+
 Status RegionShard::Impl::BackfillChanges() {
   RangeIterator changes = db->Scan(Cf::kChanges, "", "");
   MV_RETURN_IF_ERROR(changes.status());

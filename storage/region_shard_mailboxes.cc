@@ -17,6 +17,9 @@ MailboxInfo ToInfo(std::string_view name, const MailboxRecord& record) {
   info.uidnext = record.uidnext;
   info.highest_modseq = record.highest_modseq;
   info.subscribed = record.subscribed;
+  info.messages = record.messages;
+  info.unseen = record.unseen;
+  info.deleted = record.deleted;
   return info;
 }
 

@@ -102,6 +102,7 @@ Result<AppendResult> RegionShard::Append(std::string_view account_id, AppendRequ
               shard_records::EncodeWrap(wrap.sealed_key));
   }
   impl_->PutEntry(batch, number, mailbox.mailbox_id, entry);
+  CountEntry(mailbox, entry, +1);
   impl_->PutMailbox(batch, number, request.mailbox, mailbox);
   MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));
 
@@ -199,7 +200,9 @@ Result<std::vector<MessageEntry>> RegionShard::StoreFlags(std::string_view accou
     // does; a STORE that changes nothing leaves it alone.
     if (updated != entry->flags) {
       const uint64_t previous_modseq = entry->modseq;
+      CountEntry(mailbox, *entry, -1);
       entry->flags = std::move(updated);
+      CountEntry(mailbox, *entry, +1);
       entry->modseq = ++mailbox.highest_modseq;
       impl_->PutEntry(batch, number, mailbox.mailbox_id, *entry, previous_modseq);
       changed_any = true;

@@ -46,6 +46,7 @@ Result<CopyResult> RegionShard::Impl::Transfer(std::string_view account_id, std:
     MV_ASSIGN_OR_RETURN(copy.uid, TakeUid(*target, to));
     copy.modseq = ++target->highest_modseq;
     PutEntry(batch, number, target->mailbox_id, copy);
+    CountEntry(*target, copy, +1);
     ++changes[copy.blob_id];
     result.source_uids.push_back(original.uid);
     result.target_uids.push_back(copy.uid);
@@ -57,6 +58,7 @@ Result<CopyResult> RegionShard::Impl::Transfer(std::string_view account_id, std:
     ++source.highest_modseq;
     for (const MessageEntry& original : originals) {
       ExpungeEntry(batch, number, source.mailbox_id, original, source.highest_modseq);
+      CountEntry(source, original, -1);
     }
   }
   PutMailbox(batch, number, from, source);
@@ -97,6 +99,7 @@ Result<std::vector<uint32_t>> RegionShard::Expunge(std::string_view account_id,
                         impl_->ReadEntry(number, mailbox.mailbox_id, uid));
     if (!entry.has_value()) continue;
     impl_->ExpungeEntry(batch, number, mailbox.mailbox_id, *entry, modseq);
+    CountEntry(mailbox, *entry, -1);
     --changes[entry->blob_id];
     expunged.push_back(uid);
   }

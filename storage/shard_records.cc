@@ -73,6 +73,9 @@ std::string EncodeMailbox(const MailboxRecord& record) {
   AppendBigEndian<uint32_t>(out, record.uidnext);
   AppendBigEndian<uint64_t>(out, record.highest_modseq);
   AppendBigEndian<uint8_t>(out, record.subscribed ? 1 : 0);
+  AppendBigEndian<uint32_t>(out, record.messages);
+  AppendBigEndian<uint32_t>(out, record.unseen);
+  AppendBigEndian<uint32_t>(out, record.deleted);
   return out;
 }
 
@@ -86,6 +89,12 @@ Result<MailboxRecord> DecodeMailbox(std::string_view value) {
   reader.Read(record.uidnext);
   reader.Read(record.highest_modseq);
   reader.Read(subscribed);
+  if (!reader.empty()) {  // the counts, absent from records written before them
+    reader.Read(record.messages);
+    reader.Read(record.unseen);
+    reader.Read(record.deleted);
+    record.counted = true;
+  }
   MV_RETURN_IF_ERROR(Finish(reader, "mailbox"));
   if (subscribed > 1) return Corrupt("mailbox");
   record.subscribed = subscribed == 1;

@@ -37,6 +37,13 @@ struct MailboxRecord {
   uint32_t uidnext = 1;
   uint64_t highest_modseq = 0;
   bool subscribed = true;
+  // STATUS counts, kept in the same batch as every change to the mailbox's
+  // entries. `counted` is false in a record written before the counts
+  // existed, until the shard is next opened (it counts them then).
+  bool counted = false;
+  uint32_t messages = 0;
+  uint32_t unseen = 0;
+  uint32_t deleted = 0;
 };
 std::string EncodeMailbox(const MailboxRecord& record);
 Result<MailboxRecord> DecodeMailbox(std::string_view value);

@@ -50,6 +50,15 @@ struct MailboxChanges {
   std::optional<MailboxSnapshot> snapshot;
 };
 
+// What STATUS needs, without the messages themselves.
+struct MailboxStatus {
+  MailboxInfo info;
+  uint32_t messages = 0;
+  uint32_t unseen = 0;   // without \Seen
+  uint32_t deleted = 0;  // with \Deleted
+  std::optional<uint64_t> size;  // RFC 8438 STATUS=SIZE: only when asked for
+};
+
 struct AppendOutcome {
   uint32_t uidvalidity = 0;
   uint32_t uid = 0;
@@ -80,6 +89,10 @@ class MailBackend {
 
   // The whole mailbox as the engine needs it to (re)build its view.
   virtual Result<MailboxSnapshot> Snapshot(const std::string& mailbox) = 0;
+  // STATUS: by default counted from a snapshot; a back-end that keeps
+  // counts answers without reading the mailbox. `with_size` asks for the
+  // sum of the messages' sizes too (which only a snapshot gives).
+  virtual Result<MailboxStatus> StatusOf(const std::string& mailbox, bool with_size);
   // What changed after `modseq`: the engine's sync after each command, NOOP
   // and IDLE, which so costs the changes rather than the mailbox. By default
   // the whole snapshot (a back-end without a change index).

@@ -96,8 +96,11 @@ class Session {
   asio::awaitable<Reply> Idle(ImapCommand& command);
   asio::awaitable<Reply> ListMailboxes(const ListArgs& args, bool lsub);
   Result<std::string> DecodeName(std::string_view wire, MailboxNameUse use) const;
-  std::string StatusLine(const std::string& name, const MailboxSnapshot& snapshot,
+  std::string StatusLine(const std::string& name, const MailboxStatus& status,
                          const std::vector<StatusItem>& items) const;
+  // STATUS of one mailbox, from the back-end's counts unless SIZE is asked.
+  asio::awaitable<Result<MailboxStatus>> ReadStatus(const std::string& name,
+                                                    const std::vector<StatusItem>& items);
   void AppendNameAstring(std::string& out, std::string_view name) const;
   // Re-reads the selected mailbox and reports changes (NOOP, IDLE, after
   // commands other than FETCH, STORE and SEARCH).

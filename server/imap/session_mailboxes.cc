@@ -256,15 +256,21 @@ asio::awaitable<Session::Reply> Session::ListMailboxes(const ListArgs& args, boo
     Untagged(line);
     if (args.returns.status && info != nullptr) {
       // LIST-STATUS (RFC 5819): a STATUS response right after the LIST.
-      auto snapshot = co_await OnPool([&] { return backend_->Snapshot(name); });
-      if (!snapshot.ok()) continue;
-      Untagged(StatusLine(name, *snapshot, args.returns.status_items));
+      auto status = co_await ReadStatus(name, args.returns.status_items);
+      if (!status.ok()) continue;
+      Untagged(StatusLine(name, *status, args.returns.status_items));
     }
   }
   co_return Reply{"OK", "", std::string(verb) + " completed"};
 }
 
-std::string Session::StatusLine(const std::string& name, const MailboxSnapshot& snapshot,
+asio::awaitable<Result<MailboxStatus>> Session::ReadStatus(const std::string& name,
+                                                           const std::vector<StatusItem>& items) {
+  const bool with_size = std::find(items.begin(), items.end(), StatusItem::kSize) != items.end();
+  co_return co_await OnPool([&] { return backend_->StatusOf(name, with_size); });
+}
+
+std::string Session::StatusLine(const std::string& name, const MailboxStatus& status,
                                 const std::vector<StatusItem>& items) const {
   std::string line = "STATUS ";
   AppendNameAstring(line, name);
@@ -275,20 +281,14 @@ std::string Session::StatusLine(const std::string& name, const MailboxSnapshot& 
     line += ' ';
     uint64_t value = 0;
     switch (items[i]) {
-      case StatusItem::kMessages: value = snapshot.messages.size(); break;
-      case StatusItem::kUidNext: value = snapshot.info.uidnext; break;
-      case StatusItem::kUidValidity: value = snapshot.info.uidvalidity; break;
-      case StatusItem::kHighestModSeq: value = snapshot.info.highest_modseq; break;
+      case StatusItem::kMessages: value = status.messages; break;
+      case StatusItem::kUidNext: value = status.info.uidnext; break;
+      case StatusItem::kUidValidity: value = status.info.uidvalidity; break;
+      case StatusItem::kHighestModSeq: value = status.info.highest_modseq; break;
       case StatusItem::kRecent: value = 0; break;  // IMAP4rev1 only; never tracked
-      case StatusItem::kUnseen:
-        for (const auto& m : snapshot.messages) value += !HasFlag(m, "\\Seen");
-        break;
-      case StatusItem::kDeleted:
-        for (const auto& m : snapshot.messages) value += HasFlag(m, "\\Deleted");
-        break;
-      case StatusItem::kSize:
-        for (const auto& m : snapshot.messages) value += m.size;
-        break;
+      case StatusItem::kUnseen: value = status.unseen; break;
+      case StatusItem::kDeleted: value = status.deleted; break;
+      case StatusItem::kSize: value = status.size.value_or(0); break;
     }
     line += std::to_string(value);
   }
@@ -307,9 +307,9 @@ asio::awaitable<Session::Reply> Session::StatusCommand(ImapCommand& command) {
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
   auto name = DecodeName(args->mailbox, MailboxNameUse::kExisting);
   if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
-  auto snapshot = co_await OnPool([&] { return backend_->Snapshot(*name); });
-  if (!snapshot.ok()) co_return FromStatus(snapshot.status(), "STATUS");
-  Untagged(StatusLine(*name, *snapshot, args->items));
+  auto status = co_await ReadStatus(*name, args->items);
+  if (!status.ok()) co_return FromStatus(status.status(), "STATUS");
+  Untagged(StatusLine(*name, *status, args->items));
   co_return Reply{"OK", "", "STATUS completed"};
 }
 

@@ -193,6 +193,13 @@ class VaultTest(unittest.TestCase):
         a.expect(b'f1 OK')
         self.assertEqual(re.findall(rb'\* (\d+) FETCH \([^\r]*?UID (\d+)', a.before),
                          [(b'1', b'2'), (b'2', b'3'), (b'3', b'4'), (b'4', b'5')])
+        # STATUS comes from the counts kept with each change, and agrees.
+        typ, data = b.status('INBOX', '(MESSAGES UNSEEN DELETED)')
+        self.assertEqual(typ, 'OK')
+        self.assertIn(b'(MESSAGES 4 UNSEEN 3 DELETED 0)', data[0])
+        b.store('1', '+FLAGS', '(\\Deleted)')
+        typ, data = b.status('INBOX', '(MESSAGES UNSEEN DELETED SIZE)')
+        self.assertRegex(data[0], rb'MESSAGES 4 UNSEEN 3 DELETED 1 SIZE [1-9]\d*\)')
         b.logout()
 
     def test_idle_wakes_on_delivery(self):

@@ -108,5 +108,33 @@ TEST_F(ChangesTest, TheChangesSurviveARestartAndTravelWithTheAccount) {
   EXPECT_EQ(changes.expunged, std::vector<uint32_t>{1});
 }
 
+TEST_F(ChangesTest, StatusCountsFollowEveryChange) {
+  ASSERT_TRUE(shard_->CreateMailbox(kAlice, "Archive").ok());
+  for (const char* text : {"one", "two", "three", "four"}) AppendOk("INBOX", text);
+  auto counts = [&](std::string_view mailbox) {
+    auto info = shard_->GetMailbox(kAlice, mailbox);
+    EXPECT_TRUE(info.ok());
+    return std::vector<uint32_t>{info->messages, info->unseen, info->deleted};
+  };
+  EXPECT_EQ(counts("INBOX"), (std::vector<uint32_t>{4, 4, 0}));
+  ASSERT_TRUE(shard_->StoreFlags(kAlice, "INBOX", {1, 2}, FlagOp::kAdd, {"\\Seen"}).ok());
+  ASSERT_TRUE(shard_->StoreFlags(kAlice, "INBOX", {2, 3}, FlagOp::kAdd, {"\\Deleted"}).ok());
+  EXPECT_EQ(counts("INBOX"), (std::vector<uint32_t>{4, 2, 2}));
+  ASSERT_TRUE(shard_->StoreFlags(kAlice, "INBOX", {1}, FlagOp::kSet, {}).ok());
+  EXPECT_EQ(counts("INBOX"), (std::vector<uint32_t>{4, 3, 2}));
+  ASSERT_TRUE(shard_->Expunge(kAlice, "INBOX", {2, 3}).ok());
+  EXPECT_EQ(counts("INBOX"), (std::vector<uint32_t>{2, 2, 0}));
+  ASSERT_TRUE(shard_->Move(kAlice, "INBOX", {1}, "Archive").ok());
+  ASSERT_TRUE(shard_->Copy(kAlice, "INBOX", {4}, "Archive").ok());
+  EXPECT_EQ(counts("INBOX"), (std::vector<uint32_t>{1, 1, 0}));
+  EXPECT_EQ(counts("Archive"), (std::vector<uint32_t>{2, 2, 0}));
+  Reopen();
+  EXPECT_EQ(counts("Archive"), (std::vector<uint32_t>{2, 2, 0}));
+  // What the index holds, counted the slow way, agrees.
+  auto entries = shard_->ListMessages(kAlice, "INBOX", 1, UINT32_MAX);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(entries->size(), 1u);
+}
+
 }  // namespace
 }  // namespace mailvault::testing

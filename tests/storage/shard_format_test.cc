@@ -55,7 +55,7 @@ TEST(ShardRecordsTest, RecordsRoundTrip) {
   EXPECT_EQ(account_back->next_uidvalidity, 77u);
   EXPECT_EQ(account_back->next_mailbox_id, 9u);
 
-  MailboxRecord mailbox{3, 12345, 17, 99, false};
+  MailboxRecord mailbox{3, 12345, 17, 99, false, true, 40, 7, 2};
   Result<MailboxRecord> mailbox_back = DecodeMailbox(EncodeMailbox(mailbox));
   ASSERT_TRUE(mailbox_back.ok());
   EXPECT_EQ(mailbox_back->mailbox_id, 3u);
@@ -63,6 +63,15 @@ TEST(ShardRecordsTest, RecordsRoundTrip) {
   EXPECT_EQ(mailbox_back->uidnext, 17u);
   EXPECT_EQ(mailbox_back->highest_modseq, 99u);
   EXPECT_FALSE(mailbox_back->subscribed);
+  EXPECT_TRUE(mailbox_back->counted);
+  EXPECT_EQ(mailbox_back->messages, 40u);
+  EXPECT_EQ(mailbox_back->unseen, 7u);
+  EXPECT_EQ(mailbox_back->deleted, 2u);
+  // A record from before the counts (26 bytes) reads as not counted yet.
+  auto old_record = DecodeMailbox(EncodeMailbox(mailbox).substr(0, 26));
+  ASSERT_TRUE(old_record.ok());
+  EXPECT_FALSE(old_record->counted);
+  EXPECT_EQ(old_record->uidnext, 17u);
 
   MessageEntry entry;
   entry.blob_id = RandomBlobId();
