@@ -78,23 +78,33 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
   const std::string mailbox = selected_->name();
   bool any_failed = false;
 
-  for (uint32_t seq : *seqs) {
-    MessageMeta meta = selected_->at(seq);
-    if (args->changed_since && meta.modseq <= *args->changed_since) continue;
-    // Reading a body sets \Seen (unless PEEK) on a read-write mailbox.
-    if (args->sets_seen && !selected_->read_only() &&
-        std::find(meta.flags.begin(), meta.flags.end(), "\\Seen") == meta.flags.end()) {
+  // Reading a body sets \Seen (unless PEEK) on a read-write mailbox: for
+  // every message of the command in one change (one batch on the vault).
+  if (args->sets_seen && !selected_->read_only()) {
+    std::vector<uint32_t> unseen;
+    for (uint32_t seq : *seqs) {
+      const MessageMeta& meta = selected_->at(seq);
+      if (args->changed_since && meta.modseq <= *args->changed_since) continue;
+      if (std::find(meta.flags.begin(), meta.flags.end(), "\\Seen") == meta.flags.end()) {
+        unseen.push_back(meta.uid);
+      }
+    }
+    if (!unseen.empty()) {
       std::vector<uint32_t> ignored;
       auto stored = co_await OnPool([&] {
-        return backend_->StoreFlags(mailbox, {meta.uid}, FlagChange::kAdd, {"\\Seen"},
-                                    std::nullopt, ignored);
+        return backend_->StoreFlags(mailbox, unseen, FlagChange::kAdd, {"\\Seen"}, std::nullopt,
+                                    ignored);
       });
       if (stored.ok() && !stored->empty()) {
-        meta = stored->front();
-        selected_->Update(meta);
+        for (const MessageMeta& meta : *stored) selected_->Update(meta);
         context_.events.Notify(backend_->account(), mailbox);
       }
     }
+  }
+
+  for (uint32_t seq : *seqs) {
+    const MessageMeta meta = selected_->at(seq);
+    if (args->changed_since && meta.modseq <= *args->changed_since) continue;
     std::optional<MessageStructure> structure;
     if (content) {
       auto fetched = co_await OnPool([&] { return backend_->FetchMessage(mailbox, meta); });

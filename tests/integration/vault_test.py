@@ -202,6 +202,25 @@ class VaultTest(unittest.TestCase):
         self.assertRegex(data[0], rb'MESSAGES 4 UNSEEN 3 DELETED 1 SIZE [1-9]\d*\)')
         b.logout()
 
+    def test_fetching_bodies_sets_seen_and_others_see_it(self):
+        self.enrolled()
+        a = self.login()
+        b = self.login()
+        for i in range(3):
+            a.append('INBOX', None, None, message('m%d' % i))
+        a.select('INBOX')
+        b.select('INBOX')
+        typ, data = a.fetch('1:3', '(BODY[])')
+        self.assertEqual(typ, 'OK')
+        # FLAGS follows each body, though it was not asked for.
+        tails = [d for d in data if isinstance(d, bytes)]
+        self.assertEqual(tails, [b' FLAGS (\\Seen))'] * 3)
+        self.assertIn(b'UNSEEN 0', b.status('INBOX', '(UNSEEN)')[1][0])
+        b.noop()
+        self.assertEqual(len(b.untagged_responses.get('FETCH', [])), 3)
+        a.logout()
+        b.logout()
+
     def test_idle_wakes_on_delivery(self):
         self.enrolled()
         raw = self.raw_login()
