@@ -191,14 +191,8 @@ asio::awaitable<void> Session::Execute(ImapCommand command) {
     co_return;
   }
   const std::string tag = command.tag;
-  const std::string name = command.name;
   Reply reply = co_await (this->*spec->handler)(command);
-  // Other sessions' changes are reported after every command but those
-  // during which sequence numbers must stay put (RFC 9051 7.5.1).
-  if (state_ == SessionState::kSelected && name != "FETCH" && name != "STORE" &&
-      name != "SEARCH" && name != "NOOP" && name != "IDLE") {
-    co_await SyncSelected();
-  }
+  if (state_ == SessionState::kSelected && spec->sync_after) co_await SyncSelected();
   if (!reply.status.empty()) Tagged(tag, reply);  // empty: the handler answered already
 }
 

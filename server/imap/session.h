@@ -43,6 +43,12 @@ class Session {
     bool not_authenticated;  // allowed before login
     bool authenticated;      // allowed after login
     bool selected;           // allowed with a mailbox selected
+    // Whether other sessions' changes are reported after it: not after
+    // FETCH, STORE and SEARCH, during which sequence numbers must stay put
+    // (RFC 9051 7.5.1; their UID forms too, since the vault's clients read
+    // their FETCH responses as the answer), nor after NOOP, CHECK and IDLE,
+    // which report them themselves.
+    bool sync_after = true;
   };
   static const CommandSpec* FindCommand(std::string_view name);
 

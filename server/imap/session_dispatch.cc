@@ -7,10 +7,10 @@
 namespace mailvault::imap {
 
 const Session::CommandSpec* Session::FindCommand(std::string_view name) {
-  //                          name           handler              !auth  auth   selected
+  //  name, handler, allowed: before login, after login, with a mailbox selected; sync after
   static const std::array<CommandSpec, 30> kCommands = {{
       {"CAPABILITY", &Session::Capability, true, true, true},
-      {"NOOP", &Session::Noop, true, true, true},
+      {"NOOP", &Session::Noop, true, true, true, false},
       {"LOGOUT", &Session::Logout, true, true, true},
       {"ID", &Session::Id, true, true, true},
       {"STARTTLS", &Session::StartTls, true, false, false},
@@ -29,14 +29,14 @@ const Session::CommandSpec* Session::FindCommand(std::string_view name) {
       {"NAMESPACE", &Session::Namespace, false, true, true},
       {"STATUS", &Session::StatusCommand, false, true, true},
       {"APPEND", &Session::Append, false, true, true},
-      {"IDLE", &Session::Idle, false, true, true},
-      {"CHECK", &Session::Noop, false, false, true},
+      {"IDLE", &Session::Idle, false, true, true, false},
+      {"CHECK", &Session::Noop, false, false, true, false},
       {"CLOSE", &Session::Close, false, false, true},
       {"UNSELECT", &Session::Unselect, false, false, true},
       {"EXPUNGE", &Session::Expunge, false, false, true},
-      {"SEARCH", &Session::Search, false, false, true},
-      {"FETCH", &Session::Fetch, false, false, true},
-      {"STORE", &Session::Store, false, false, true},
+      {"SEARCH", &Session::Search, false, false, true, false},
+      {"FETCH", &Session::Fetch, false, false, true, false},
+      {"STORE", &Session::Store, false, false, true, false},
       {"COPY", &Session::Copy, false, false, true},
       {"MOVE", &Session::Move, false, false, true},
   }};
