@@ -3,6 +3,10 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "client/cli/terminal_text.h"
 #include "client/device/trusted_key_log.h"
 #include "client/vault/provenance.h"
@@ -38,27 +42,74 @@ std::string UnreadableNotice(uint32_t uid) {
 BridgeBackend::BridgeBackend(const Device& device, std::unique_ptr<VaultSession> vault)
     : device_(device), vault_(std::move(vault)), keys_(EncryptionKeysOf(device.keys.keys)) {}
 
+namespace {
+
+const Status& ErrorOf(const Status& status) { return status; }
+template <typename T>
+const Status& ErrorOf(const Result<T>& result) {
+  return result.status();
+}
+
+}  // namespace
+
+template <typename Call>
+auto BridgeBackend::Retrying(Call&& call) -> decltype(call()) {
+  auto result = call();
+  if (result.ok() || result.code() != ErrorCode::kUnavailable) return result;
+  spdlog::warn("bridge: the vault connection was lost ({}); connecting again",
+               EscapeForTerminal(ErrorOf(result).message()));
+  if (!Reconnect().ok()) return result;
+  return call();
+}
+
+Status BridgeBackend::Reconnect() {
+  selected_.clear();  // a new session has nothing selected
+  Status last;
+  auto delay = std::chrono::milliseconds(100);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto vault = OpenVault(device_);
+    if (vault.ok()) {
+      vault_ = std::move(vault).value();
+      return Status::Ok();
+    }
+    last = vault.status();
+    if (last.code() != ErrorCode::kUnavailable) break;  // refused: trying again will not help
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(3000));
+  }
+  spdlog::error("bridge: cannot reach the vault again: {}", EscapeForTerminal(last.message()));
+  return last;
+}
+
 Result<std::vector<imap::MailboxInfo>> BridgeBackend::ListMailboxes() {
-  MV_ASSIGN_OR_RETURN(auto boxes, vault_->ListMailboxes());
+  MV_ASSIGN_OR_RETURN(auto boxes, Retrying([&] { return vault_->ListMailboxes(); }));
   std::vector<imap::MailboxInfo> out;
   for (const VaultMailbox& box : boxes) out.push_back(ToInfo(box));
   return out;
 }
 
-Status BridgeBackend::CreateMailbox(const std::string& name) { return vault_->CreateMailbox(name); }
+// Run twice after a lost answer, these give ALREADYEXISTS or NONEXISTENT:
+// the mail client sees the same as if it had sent the command twice.
+Status BridgeBackend::CreateMailbox(const std::string& name) {
+  return Retrying([&] { return vault_->CreateMailbox(name); });
+}
 
 Status BridgeBackend::DeleteMailbox(const std::string& name) {
-  if (name == selected_) selected_.clear();  // the vault unselects it
-  return vault_->DeleteMailbox(name);
+  return Retrying([&] {
+    if (name == selected_) selected_.clear();  // the vault unselects it
+    return vault_->DeleteMailbox(name);
+  });
 }
 
 Status BridgeBackend::RenameMailbox(const std::string& from, const std::string& to) {
-  if (from == selected_) selected_.clear();
-  return vault_->RenameMailbox(from, to);
+  return Retrying([&] {
+    if (from == selected_) selected_.clear();
+    return vault_->RenameMailbox(from, to);
+  });
 }
 
 Status BridgeBackend::SetSubscribed(const std::string& name, bool subscribed) {
-  return vault_->Subscribe(name, subscribed);
+  return Retrying([&] { return vault_->Subscribe(name, subscribed); });
 }
 
 Result<VaultMailbox> BridgeBackend::Ensure(const std::string& mailbox) {
@@ -119,6 +170,10 @@ imap::MessageMeta BridgeBackend::ToMeta(const std::string& mailbox,
 }
 
 Result<imap::MailboxSnapshot> BridgeBackend::Snapshot(const std::string& mailbox) {
+  return Retrying([&] { return SnapshotOnce(mailbox); });
+}
+
+Result<imap::MailboxSnapshot> BridgeBackend::SnapshotOnce(const std::string& mailbox) {
   MV_ASSIGN_OR_RETURN(VaultMailbox box, Ensure(mailbox));
   imap::MailboxSnapshot snapshot;
   snapshot.info = ToInfo(box);
@@ -136,6 +191,11 @@ Result<imap::MailboxSnapshot> BridgeBackend::Snapshot(const std::string& mailbox
 
 Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
                                                 const imap::MessageMeta& meta) {
+  return Retrying([&] { return FetchMessageOnce(mailbox, meta); });
+}
+
+Result<std::string> BridgeBackend::FetchMessageOnce(const std::string& mailbox,
+                                                    const imap::MessageMeta& meta) {
   if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
   auto it = opened_.find({mailbox, selected_uidvalidity_, meta.uid});
   if (it == opened_.end()) {
@@ -181,7 +241,11 @@ Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, st
   // receives deliveries, never in plaintext, and a key the customer never
   // signed receives nothing. A log that does not check is refused (the
   // engine answers NO [UNAVAILABLE]) and logged.
-  auto trusted = FetchTrustedKeyLog(*vault_, device_);
+  auto trusted = Retrying([&] { return FetchTrustedKeyLog(*vault_, device_); });
+  if (!trusted.ok() && trusted.code() == ErrorCode::kUnavailable) {
+    sodium_memzero(message.data(), message.size());
+    return trusted.status();
+  }
   if (!trusted.ok()) {
     spdlog::error("bridge: refusing to seal an APPEND: {}", trusted.status().message());
     sodium_memzero(message.data(), message.size());
@@ -194,12 +258,26 @@ Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, st
                             trusted->DeviceSigner(device_));
   sodium_memzero(message.data(), message.size());
   if (!sealed.ok()) return sealed.status();
-  MV_ASSIGN_OR_RETURN(VaultAppend appended,
-                      vault_->AppendSealed(mailbox, *sealed, flags, internal_date));
+  // Sent again after a lost answer, the same blob id gets ALREADYEXISTS
+  // rather than a second copy.
+  MV_ASSIGN_OR_RETURN(VaultAppend appended, Retrying([&] {
+                        return vault_->AppendSealed(mailbox, *sealed, flags, internal_date);
+                      }));
   return imap::AppendOutcome{appended.uidvalidity, appended.uid};
 }
 
 Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlags(
+    const std::string& mailbox, const std::vector<uint32_t>& uids, imap::FlagChange change,
+    const std::vector<std::string>& flags, std::optional<uint64_t> unchanged_since,
+    std::vector<uint32_t>& modified) {
+  // Setting, adding or removing flags twice is setting them once.
+  return Retrying([&]() -> Result<std::vector<imap::MessageMeta>> {
+    modified.clear();
+    return StoreFlagsOnce(mailbox, uids, change, flags, unchanged_since, modified);
+  });
+}
+
+Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlagsOnce(
     const std::string& mailbox, const std::vector<uint32_t>& uids, imap::FlagChange change,
     const std::vector<std::string>& flags, std::optional<uint64_t> unchanged_since,
     std::vector<uint32_t>& modified) {
@@ -222,8 +300,15 @@ Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlags(
 Result<imap::CopyOutcome> BridgeBackend::Transfer(const std::string& from,
                                                   const std::vector<uint32_t>& uids,
                                                   const std::string& to, bool move) {
-  if (selected_ != from) MV_RETURN_IF_ERROR(Ensure(from).status());
-  MV_ASSIGN_OR_RETURN(VaultCopy copy, vault_->Copy(uids, to, move));
+  auto once = [&]() -> Result<VaultCopy> {
+    if (selected_ != from) MV_RETURN_IF_ERROR(Ensure(from).status());
+    return vault_->Copy(uids, to, move);
+  };
+  // A MOVE run twice moves what is left (nothing); a COPY would copy twice,
+  // so it is not run again: its error stands, and the next call reconnects.
+  auto copied = move ? Retrying(once) : once();
+  if (!move && copied.code() == ErrorCode::kUnavailable) (void)Reconnect();
+  MV_ASSIGN_OR_RETURN(VaultCopy copy, std::move(copied));
   imap::CopyOutcome outcome;
   outcome.uidvalidity = copy.uidvalidity;
   for (const auto& [source, target] : copy.uids) {
@@ -247,8 +332,10 @@ Result<imap::CopyOutcome> BridgeBackend::Move(const std::string& from,
 
 Result<std::vector<uint32_t>> BridgeBackend::Expunge(const std::string& mailbox,
                                                      const std::vector<uint32_t>& uids) {
-  if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
-  return vault_->Expunge(uids);
+  return Retrying([&]() -> Result<std::vector<uint32_t>> {
+    if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
+    return vault_->Expunge(uids);
+  });
 }
 
 }  // namespace mailvault::client

@@ -4,7 +4,11 @@
 // always sees (sealed bodies, wraps and flags).
 //
 // One back-end per client session, each with its own vault connection; the
-// engine calls it from one storage-pool thread at a time.
+// engine calls it from one storage-pool thread at a time. The connection may
+// drop at any time (the vault restarts, or ends the session with BYE, as it
+// does when another session renames the mailbox this one has selected): the
+// back-end then connects again, with back-off, and runs the call once more,
+// so the mail client sees a short delay rather than an error.
 #pragma once
 
 #include <map>
@@ -60,6 +64,23 @@ class BridgeBackend : public imap::MailBackend {
     MessageSummary summary;       // its device seal is checked when the body is read
   };
   using MessageKey = std::tuple<std::string, uint32_t, uint32_t>;  // mailbox, uidvalidity, uid
+
+  // Runs `call`; if the vault connection was lost, reconnects and runs it
+  // once more. Every call given here must be safe to run twice (COPY, which
+  // would copy twice, is not retried).
+  template <typename Call>
+  auto Retrying(Call&& call) -> decltype(call());
+  // A new vault connection, tried with back-off for about ten seconds.
+  Status Reconnect();
+
+  Result<imap::MailboxSnapshot> SnapshotOnce(const std::string& mailbox);
+  Result<std::string> FetchMessageOnce(const std::string& mailbox, const imap::MessageMeta& meta);
+  Result<std::vector<imap::MessageMeta>> StoreFlagsOnce(const std::string& mailbox,
+                                                        const std::vector<uint32_t>& uids,
+                                                        imap::FlagChange change,
+                                                        const std::vector<std::string>& flags,
+                                                        std::optional<uint64_t> unchanged_since,
+                                                        std::vector<uint32_t>& modified);
 
   // Selects `mailbox` on the vault unless it is selected already.
   Result<VaultMailbox> Ensure(const std::string& mailbox);

@@ -487,6 +487,54 @@ SyncState *
 """
 
 
+class BridgeReconnectTest(unittest.TestCase):
+    """The bridge's vault connections may drop at any time: a vault restart,
+    or the vault ending a session with BYE when another session renames the
+    mailbox it has selected. The bridge connects again; its clients go on."""
+
+    def setUp(self):
+        self.vault = harness.Vault()
+        self.addCleanup(self.vault.cleanup)
+        self.work = tempfile.mkdtemp(prefix='mailvault-reconnect-')
+        self.addCleanup(shutil.rmtree, self.work, True)
+        token = self.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
+        self.cli = Cli(self.vault.bin_dir, self.work, 'laptop')
+        self.cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
+                     '--account', ACCOUNT, '--token', token)
+        lmtp = self.vault.lmtp()
+        for raw in MESSAGES[:2]:
+            lmtp.sendmail('sender@example.org', [ACCOUNT], raw)
+        lmtp.quit()
+
+    def test_a_vault_restart_and_a_rename_elsewhere_cost_a_client_nothing(self):
+        with Bridge(self.cli) as bridge:
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            client.select('INBOX')
+            self.assertEqual(client.uid('FETCH', '1', '(BODY.PEEK[])')[1][0][1], MESSAGES[0])
+            self.vault.stop()
+            self.vault.start(keep_ports=True)
+            self.assertEqual(client.noop()[0], 'OK')
+            self.assertEqual(client.uid('FETCH', '2', '(BODY.PEEK[])')[1][0][1], MESSAGES[1])
+            self.assertEqual(client.uid('STORE', '1', '+FLAGS', '(\\Flagged)')[0], 'OK')
+
+            # Another session renames the mailbox the bridge's vault
+            # connection has selected: the vault ends that connection.
+            self.assertEqual(client.create('Work')[0], 'OK')
+            client.select('Work')
+            other = self.vault.imap()
+            other.login(ACCOUNT, VAULT_PASSWORD)
+            self.assertEqual(other.rename('Work', 'Play')[0], 'OK')
+            other.logout()
+            typ, _ = client.select('INBOX')
+            self.assertEqual(typ, 'OK')
+            self.assertTrue(any(b'"Play"' in line or b' Play' in line
+                                for line in client.list()[1]))
+            self.assertEqual(client.uid('FETCH', '1', '(FLAGS)')[0], 'OK')
+            client.logout()
+        self.assertIn('connecting again', bridge.errors)
+
+
 class TerminalResult:
     def __init__(self, returncode, output):
         self.returncode, self.output = returncode, output
