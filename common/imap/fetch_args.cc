@@ -257,13 +257,18 @@ Result<FetchArgs> ParseFetchArgs(const ImapCommand& command) {
         MV_ASSIGN_OR_RETURN(args.changed_since,
                             TokenAsNumber(list[++i], name, "mod-sequence", kMaxModSeq));
       } else if (IsAtomNamed(list[i], "VANISHED")) {
-        return reader.Error("VANISHED requires QRESYNC, which is not supported");
+        if (args.vanished) return reader.Error("VANISHED given twice");
+        args.vanished = true;
       } else {
         return reader.Error("unknown FETCH modifier " + TokenKindForError(list[i]));
       }
     }
   }
   MV_RETURN_IF_ERROR(reader.ExpectEnd());
+  // RFC 7162 3.2.6: only UID FETCH, and only with CHANGEDSINCE.
+  if (args.vanished && (!command.uid || !args.changed_since)) {
+    return reader.Error("VANISHED needs UID FETCH and CHANGEDSINCE");
+  }
 
   auto add_implied = [&args](FetchItemKind kind) {
     if (args.Has(kind)) return;

@@ -65,6 +65,9 @@ struct FetchArgs {
   // FETCH, MODSEQ with CHANGEDSINCE (RFC 7162 3.1.4.1).
   std::vector<FetchItem> items;
   std::optional<uint64_t> changed_since;
+  // (VANISHED), RFC 7162 QRESYNC: the expunged uids of the set since
+  // changed_since come first, as VANISHED (EARLIER).
+  bool vanished = false;
   // Some item implicitly sets \Seen (BODY[...], BINARY[...], RFC822,
   // RFC822.TEXT): a read-write mailbox must store the flag and report it.
   bool sets_seen = false;

@@ -57,7 +57,34 @@ void SelectedMailbox::Update(const MessageMeta& meta) {
   info_.highest_modseq = std::max(info_.highest_modseq, meta.modseq);
 }
 
+NumberSet AbsentUids(const NumberSet& candidates, const std::vector<MessageMeta>& present) {
+  std::vector<NumberRange> gaps;
+  auto it = present.begin();
+  for (const NumberRange& range : candidates.ranges()) {
+    uint64_t next = range.first;  // the first candidate not yet placed
+    it = std::lower_bound(it, present.end(), range.first,
+                          [](const MessageMeta& m, uint32_t uid) { return m.uid < uid; });
+    for (; it != present.end() && it->uid <= range.last; ++it) {
+      if (it->uid > next) gaps.push_back({static_cast<uint32_t>(next), it->uid - 1});
+      next = uint64_t{it->uid} + 1;
+    }
+    if (next <= range.last) gaps.push_back({static_cast<uint32_t>(next), range.last});
+  }
+  return NumberSet::FromRanges(std::move(gaps));
+}
+
 void SelectedMailbox::Remove(const std::vector<uint32_t>& uids, std::string& out) {
+  if (report_vanished_) {
+    std::vector<uint32_t> gone;
+    for (uint32_t uid : uids) {
+      if (auto seq = SeqOf(uid)) {
+        messages_.erase(messages_.begin() + (*seq - 1));
+        gone.push_back(uid);
+      }
+    }
+    if (!gone.empty()) out += "* VANISHED " + NumberSet::FromNumbers(gone).ToString() + "\r\n";
+    return;
+  }
   // Highest first: each EXPUNGE shifts only the numbers above it, so
   // descending order keeps every number in the list valid when it is sent.
   std::vector<uint32_t> seqs;

@@ -12,6 +12,10 @@
 
 namespace mailvault::imap {
 
+// The uids of `candidates` that are not in `present` (ascending by uid):
+// what VANISHED (EARLIER) reports when the back-end keeps no tombstones.
+NumberSet AbsentUids(const NumberSet& candidates, const std::vector<MessageMeta>& present);
+
 class SelectedMailbox {
  public:
   SelectedMailbox(bool read_only, MailboxSnapshot snapshot);
@@ -35,9 +39,13 @@ class SelectedMailbox {
   // unknown uids are skipped, as RFC 9051 asks for UID commands.
   Result<std::vector<uint32_t>> Resolve(const SequenceSet& set, bool uid) const;
 
+  // After ENABLE QRESYNC, expunges are reported as "* VANISHED uids"
+  // (RFC 7162 3.2.10) instead of "* n EXPUNGE".
+  void set_report_vanished(bool vanished) { report_vanished_ = vanished; }
+
   // Replaces metadata after the session's own STORE.
   void Update(const MessageMeta& meta);
-  // Removes the uids and appends "* n EXPUNGE" lines for them.
+  // Removes the uids and appends "* n EXPUNGE" lines (or one VANISHED) for them.
   void Remove(const std::vector<uint32_t>& uids, std::string& out);
   // Brings the view up to `fresh` and appends what changed: EXPUNGE for
   // messages gone, EXISTS for new ones, FETCH FLAGS (and MODSEQ with
@@ -52,6 +60,7 @@ class SelectedMailbox {
   void AddNew(const std::vector<MessageMeta>& fresh, std::string& out);
 
   bool read_only_;
+  bool report_vanished_ = false;
   MailboxInfo info_;
   uint64_t synced_modseq_ = 0;
   std::vector<MessageMeta> messages_;  // ascending uid: index + 1 is the sequence number

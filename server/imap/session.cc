@@ -71,7 +71,7 @@ std::string Session::Capabilities() const {
     caps += context_.extension->capability();
   }
   if (authenticated()) {
-    caps += " CONDSTORE";
+    caps += " CONDSTORE QRESYNC";
     return caps;
   }
   if (connection_.can_start_tls()) caps += " STARTTLS";

@@ -102,6 +102,11 @@ class Session {
   asio::awaitable<Reply> Idle(ImapCommand& command);
   asio::awaitable<Reply> ListMailboxes(const ListArgs& args, bool lsub);
   Result<std::string> DecodeName(std::string_view wire, MailboxNameUse use) const;
+  // RFC 7162 3.2.5 and 3.2.6: "* VANISHED (EARLIER) uids" for the uids of
+  // `within` expunged since `modseq`, then (with `fetch_changed`) a FETCH
+  // of UID, FLAGS and MODSEQ for each message of the view changed since.
+  asio::awaitable<Status> ReportChangesSince(uint64_t modseq, const NumberSet& within,
+                                             bool fetch_changed);
   std::string StatusLine(const std::string& name, const MailboxStatus& status,
                          const std::vector<StatusItem>& items) const;
   // STATUS of one mailbox, from the back-end's counts unless SIZE is asked.
@@ -151,6 +156,7 @@ class Session {
   bool imap4rev2_ = false;
   bool key_login_ = false;  // logged in with X-MAILVAULT-ED25519
   bool condstore_ = false;
+  bool qresync_ = false;  // ENABLE QRESYNC (RFC 7162): VANISHED instead of EXPUNGE
   uint32_t bad_commands_ = 0;
   uint32_t failed_logins_ = 0;
   std::string login_user_;  // as the client typed it, for the login throttle

@@ -211,6 +211,12 @@ asio::awaitable<Session::Reply> Session::Enable(ImapCommand& command) {
     } else if (capability == "CONDSTORE" && !condstore_) {
       condstore_ = true;
       enabled += " CONDSTORE";
+    } else if (capability == "QRESYNC" && !qresync_) {
+      // QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
+      if (!condstore_) enabled += " CONDSTORE";
+      condstore_ = qresync_ = true;
+      enabled += " QRESYNC";
+      if (selected_) selected_->set_report_vanished(true);
     }
   }
   Untagged("ENABLED" + enabled);

@@ -74,6 +74,14 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
   if (args->uses_condstore) condstore_ = true;
   auto seqs = selected_->Resolve(args->set, command.uid);
   if (!seqs.ok()) co_return Reply{"BAD", "", seqs.status().message()};
+  if (args->vanished) {
+    if (!qresync_) co_return Reply{"BAD", "", "VANISHED needs ENABLE QRESYNC first"};
+    // RFC 7162 3.2.6: the set's uids expunged since CHANGEDSINCE come first.
+    const uint32_t max_uid = selected_->info().uidnext > 0 ? selected_->info().uidnext - 1 : 0;
+    const Status reported = co_await ReportChangesSince(
+        *args->changed_since, args->set.Resolve(max_uid).ClampedTo(max_uid), false);
+    if (!reported.ok()) co_return Reply{"NO", "SERVERBUG", "FETCH failed; try again"};
+  }
   const bool content = NeedsContent(*args);
   const std::string mailbox = selected_->name();
   bool any_failed = false;

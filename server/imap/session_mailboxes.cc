@@ -54,11 +54,15 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
     Deselect();
     Untagged("OK [CLOSED] Previous mailbox closed");
   }
+  if (args->qresync && !qresync_) {
+    co_return Reply{"BAD", "", "QRESYNC parameter without ENABLE QRESYNC first"};
+  }
   if (args->condstore) condstore_ = true;
   auto snapshot = co_await OnPool([&] { return backend_->Snapshot(*name); });
   if (!snapshot.ok()) co_return FromStatus(snapshot.status(), "SELECT");
 
   selected_ = std::make_unique<SelectedMailbox>(examine, std::move(snapshot).value());
+  selected_->set_report_vanished(qresync_);
   state_ = SessionState::kSelected;
   std::weak_ptr<WakeState> wake = wake_;
   auto executor = connection_.executor();
@@ -94,7 +98,53 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
     AppendNameAstring(line, box.name());
     Untagged(line);
   }
+  // QRESYNC: what the client's cache of this mailbox missed since it last
+  // saw it, if it is the same mailbox (UIDVALIDITY) (RFC 7162 3.2.5.1).
+  if (args->qresync && args->qresync->uidvalidity == box.info().uidvalidity &&
+      box.info().uidnext > 1) {
+    const uint32_t max_uid = box.info().uidnext - 1;
+    const NumberSet within =
+        args->qresync->known_uids ? args->qresync->known_uids->Resolve(max_uid).ClampedTo(max_uid)
+                                  : NumberSet::FromRanges({{1, max_uid}});
+    const Status reported = co_await ReportChangesSince(args->qresync->modseq, within, true);
+    if (!reported.ok()) co_return FromStatus(reported, command.name);
+  }
   co_return Reply{"OK", examine ? "READ-ONLY" : "READ-WRITE", command.name + " completed"};
+}
+
+asio::awaitable<Status> Session::ReportChangesSince(uint64_t modseq, const NumberSet& within,
+                                                    bool fetch_changed) {
+  const std::string mailbox = selected_->name();
+  auto changes = co_await OnPool([&] { return backend_->ChangesSince(mailbox, modseq); });
+  if (!changes.ok()) co_return changes.status();
+  NumberSet vanished;
+  std::vector<MessageMeta> changed;
+  if (changes->snapshot) {
+    // No tombstones: every uid of `within` not in the mailbox now. RFC 7162
+    // lets the server report uids the client never had.
+    vanished = AbsentUids(within, changes->snapshot->messages);
+    for (MessageMeta& m : changes->snapshot->messages) {
+      if (m.modseq > modseq) changed.push_back(std::move(m));
+    }
+  } else {
+    std::vector<uint32_t> expunged;
+    for (uint32_t uid : changes->expunged) {
+      if (within.Contains(uid)) expunged.push_back(uid);
+    }
+    vanished = NumberSet::FromNumbers(expunged);
+    changed = std::move(changes->changed);
+  }
+  if (!vanished.empty()) Untagged("VANISHED (EARLIER) " + vanished.ToString());
+  if (!fetch_changed) co_return Status::Ok();
+  for (const MessageMeta& m : changed) {
+    const auto seq = selected_->SeqOf(m.uid);
+    if (!seq) continue;  // arrived after the view was read: the next sync tells
+    std::string line = std::to_string(*seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
+    AppendFlagList(line, m.flags);
+    line += " MODSEQ (" + std::to_string(m.modseq) + "))";
+    Untagged(line);
+  }
+  co_return Status::Ok();
 }
 
 asio::awaitable<Session::Reply> Session::Create(ImapCommand& command) {

@@ -202,6 +202,57 @@ class VaultTest(unittest.TestCase):
         self.assertRegex(data[0], rb'MESSAGES 4 UNSEEN 3 DELETED 1 SIZE [1-9]\d*\)')
         b.logout()
 
+    def test_qresync_resynchronises_a_cache_from_the_change_index(self):
+        self.enrolled()
+        b = self.login()
+        for i in range(4):
+            b.append('INBOX', None, None, message('m%d' % i))
+        a = self.raw_login()
+        a.send(b'q0 SELECT INBOX (QRESYNC (1 1))\r\n')
+        a.expect(b'q0 BAD')  # not enabled yet
+        a.send(b'e1 ENABLE QRESYNC\r\n')
+        a.expect(b'e1 OK')
+        self.assertIn(b'* ENABLED CONDSTORE QRESYNC', a.before)
+        a.send(b's1 SELECT INBOX\r\n')
+        a.expect(b's1 OK')
+        uidvalidity = int(re.search(rb'UIDVALIDITY (\d+)', a.before).group(1))
+        modseq = int(re.search(rb'HIGHESTMODSEQ (\d+)', a.before).group(1))
+        a.send(b'c1 CLOSE\r\n')
+        a.expect(b'c1 OK')
+        # Offline, the cache misses: a flag on uid 2, uid 1 expunged, uid 5 new.
+        b.select('INBOX')
+        b.store('2', '+FLAGS', '(\\Flagged)')
+        b.store('1', '+FLAGS', '(\\Deleted)')
+        b.expunge()
+        b.append('INBOX', None, None, message('m4'))
+        a.send(b's2 SELECT INBOX (QRESYNC (%d %d 1:4))\r\n' % (uidvalidity, modseq))
+        a.expect(b's2 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertIn(b'* VANISHED (EARLIER) 1', lines)
+        self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 2 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$',
+                                     l) for l in lines), lines)
+        self.assertTrue(any(re.match(rb'\* 4 FETCH \(UID 5 FLAGS \(\) MODSEQ', l) for l in lines),
+                        lines)
+        self.assertFalse(any(b'EXPUNGE' in l for l in lines), lines)
+        # While selected, another session's expunge comes as VANISHED.
+        b.store('2', '+FLAGS', '(\\Deleted)')  # uid 3
+        b.expunge()
+        a.send(b'n1 NOOP\r\n')
+        a.expect(b'n1 OK')
+        self.assertIn(b'* VANISHED 3\r\n', a.before + b'\r\n')
+        self.assertNotIn(b'EXPUNGE', a.before)
+        # UID FETCH with CHANGEDSINCE and VANISHED: the earlier expunges first.
+        a.send(b'f1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % modseq)
+        a.expect(b'f1 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertEqual(lines[0], b'* VANISHED (EARLIER) 1,3', lines)
+        self.assertEqual(sorted(re.findall(rb'UID (\d+)', b' '.join(lines[1:]))), [b'2', b'5'])
+        # Another mailbox's (or an older) UIDVALIDITY: nothing to resync.
+        a.send(b's3 SELECT INBOX (QRESYNC (%d %d))\r\n' % (uidvalidity + 1, modseq))
+        a.expect(b's3 OK')
+        self.assertNotIn(b'VANISHED', a.before)
+        b.logout()
+
     def test_fetching_bodies_sets_seen_and_others_see_it(self):
         self.enrolled()
         a = self.login()

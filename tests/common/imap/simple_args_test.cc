@@ -57,11 +57,39 @@ TEST(SelectArgsTest, ParsesCondstoreParameter) {
       {"a SELECT", "SELECT: missing mailbox name"},
       {"a SELECT (INBOX)", "SELECT: expected mailbox name, got parenthesised list"},
       {"a SELECT INBOX CONDSTORE", "SELECT: expected select parameter list, got atom CONDSTORE"},
-      {"a SELECT INBOX (QRESYNC (1 2))", "SELECT: QRESYNC is not supported"},
+      {"a SELECT INBOX (QRESYNC)",
+       "SELECT: QRESYNC needs one list (uidvalidity modseq [known-uids])"},
+      {"a SELECT INBOX (QRESYNC (1))",
+       "SELECT: QRESYNC takes (uidvalidity modseq [known-uids [seq-match]])"},
+      {"a SELECT INBOX (QRESYNC (0 5))",
+       "SELECT: QRESYNC uidvalidity and mod-sequence must not be 0"},
+      {"a SELECT INBOX (QRESYNC (1 5 1:x))", "SELECT: invalid character 'x' in sequence set"},
+      {"a SELECT INBOX (QRESYNC (1 5 1:9 (1)))",
+       "SELECT: QRESYNC sequence match data is (sequence-set uid-set)"},
       {"a EXAMINE INBOX (FOO)", "EXAMINE: unknown select parameter atom FOO"},
   };
   for (const auto& [line, message] : errors)
     EXPECT_EQ(ErrorOf(ParseSelectArgs(Cmd(line))), message);
+}
+
+TEST(SelectArgsTest, ParsesQresyncParameter) {
+  // RFC 7162 3.2.5.2's example.
+  auto args = ParseSelectArgs(
+      Cmd("A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))"));
+  ASSERT_TRUE(args.ok()) << args.status().message();
+  ASSERT_TRUE(args->qresync.has_value());
+  EXPECT_EQ(args->qresync->uidvalidity, 67890007u);
+  EXPECT_EQ(args->qresync->modseq, 20050715194045000u);
+  ASSERT_TRUE(args->qresync->known_uids.has_value());
+  args = ParseSelectArgs(Cmd("B04 SELECT INBOX (QRESYNC (67890007 90060115194045000 "
+                             "1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,"
+                             "29976,29979,29982,29985,29988,29991,29994,29997)) CONDSTORE)"));
+  ASSERT_TRUE(args.ok()) << args.status().message();
+  EXPECT_TRUE(args->condstore);
+  EXPECT_EQ(args->qresync->modseq, 90060115194045000u);
+  args = ParseSelectArgs(Cmd("a SELECT INBOX (QRESYNC (1 2))"));
+  ASSERT_TRUE(args.ok());
+  EXPECT_FALSE(args->qresync->known_uids.has_value());
 }
 
 TEST(SimpleArgsTest, ParsesLoginAndAuthenticate) {

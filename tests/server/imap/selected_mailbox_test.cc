@@ -53,5 +53,23 @@ TEST(SelectedMailboxTest, TheSessionsOwnStoreDoesNotMoveTheSyncPoint) {
   EXPECT_EQ(out, "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n");
 }
 
+TEST(SelectedMailboxTest, AfterQresyncExpungesAreOneVanished) {
+  SelectedMailbox view(false, Mailbox({Meta(1, 1), Meta(2, 2), Meta(3, 3), Meta(7, 4)}, 4));
+  view.set_report_vanished(true);
+  std::string out;
+  view.Remove({1, 2, 7, 9}, out);
+  EXPECT_EQ(out, "* VANISHED 1:2,7\r\n");
+  EXPECT_EQ(view.count(), 1u);
+  EXPECT_EQ(view.at(1).uid, 3u);
+}
+
+TEST(SelectedMailboxTest, AbsentUidsAreTheGapsOfTheCandidates) {
+  const std::vector<MessageMeta> present = {Meta(2, 1), Meta(3, 1), Meta(7, 1), Meta(10, 1)};
+  EXPECT_EQ(AbsentUids(NumberSet::FromRanges({{1, 10}}), present).ToString(), "1,4:6,8:9");
+  EXPECT_EQ(AbsentUids(NumberSet::FromRanges({{3, 3}, {5, 8}}), present).ToString(), "5:6,8");
+  EXPECT_TRUE(AbsentUids(NumberSet::FromRanges({{2, 3}}), present).empty());
+  EXPECT_EQ(AbsentUids(NumberSet::FromRanges({{1, 4000000000u}}), {}).ToString(), "1:4000000000");
+}
+
 }  // namespace
 }  // namespace mailvault::imap
