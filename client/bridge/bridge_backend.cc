@@ -189,6 +189,53 @@ Result<imap::MailboxSnapshot> BridgeBackend::SnapshotOnce(const std::string& mai
   return snapshot;
 }
 
+Result<imap::MailboxStatus> BridgeBackend::StatusOf(const std::string& mailbox, bool with_size) {
+  if (with_size) return imap::MailBackend::StatusOf(mailbox, with_size);
+  MV_ASSIGN_OR_RETURN(VaultMailbox box, Retrying([&] { return vault_->MailboxStatus(mailbox); }));
+  imap::MailboxStatus status;
+  status.info = ToInfo(box);
+  status.messages = box.messages;
+  status.unseen = box.unseen;
+  status.deleted = box.deleted;
+  return status;
+}
+
+Result<imap::MailboxChanges> BridgeBackend::ChangesSince(const std::string& mailbox,
+                                                         uint64_t modseq) {
+  return Retrying([&] { return ChangesSinceOnce(mailbox, modseq); });
+}
+
+Result<imap::MailboxChanges> BridgeBackend::ChangesSinceOnce(const std::string& mailbox,
+                                                             uint64_t modseq) {
+  imap::MailboxChanges changes;
+  // A vault connection that is new (reconnected) or on another mailbox, or
+  // a mailbox that is another one now (UIDVALIDITY): the whole snapshot.
+  auto whole = [&]() -> Result<imap::MailboxChanges> {
+    MV_ASSIGN_OR_RETURN(imap::MailboxSnapshot snapshot, SnapshotOnce(mailbox));
+    changes.info = snapshot.info;
+    changes.snapshot = std::move(snapshot);
+    return std::move(changes);
+  };
+  if (selected_ != mailbox) return whole();
+  MV_ASSIGN_OR_RETURN(VaultMailbox box, vault_->MailboxStatus(mailbox));
+  if (box.uidvalidity != selected_uidvalidity_) return whole();
+  box.subscribed = true;  // STATUS does not say; the engine's view does not use it
+  changes.info = ToInfo(box);
+  if (box.highest_modseq <= modseq) return changes;
+  MV_ASSIGN_OR_RETURN(VaultChanges vault_changes, vault_->FetchChangedSince(modseq));
+  std::vector<uint32_t> uids;
+  for (const VaultMessage& m : vault_changes.changed) uids.push_back(m.uid);
+  MV_RETURN_IF_ERROR(Learn(mailbox, box.uidvalidity, uids));
+  for (const VaultMessage& m : vault_changes.changed) {
+    // Without a summary it was expunged meanwhile: the next sync says so.
+    if (opened_.count({mailbox, box.uidvalidity, m.uid})) {
+      changes.changed.push_back(ToMeta(mailbox, m));
+    }
+  }
+  changes.expunged = std::move(vault_changes.vanished);
+  return changes;
+}
+
 Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
                                                 const imap::MessageMeta& meta) {
   return Retrying([&] { return FetchMessageOnce(mailbox, meta); });

@@ -38,6 +38,11 @@ class BridgeBackend : public imap::MailBackend {
   Status SetSubscribed(const std::string& name, bool subscribed) override;
 
   Result<imap::MailboxSnapshot> Snapshot(const std::string& mailbox) override;
+  // From the vault's STATUS counts (SIZE, of the plaintext, from a snapshot).
+  Result<imap::MailboxStatus> StatusOf(const std::string& mailbox, bool with_size) override;
+  // From the vault's change index (STATUS, then UID FETCH CHANGEDSINCE with
+  // VANISHED): NOOP and IDLE cost the changes, not a listing of the mailbox.
+  Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
   Result<std::string> FetchMessage(const std::string& mailbox, const imap::MessageMeta& meta) override;
 
   Result<imap::AppendOutcome> Append(const std::string& mailbox, std::string message,
@@ -74,6 +79,7 @@ class BridgeBackend : public imap::MailBackend {
   Status Reconnect();
 
   Result<imap::MailboxSnapshot> SnapshotOnce(const std::string& mailbox);
+  Result<imap::MailboxChanges> ChangesSinceOnce(const std::string& mailbox, uint64_t modseq);
   Result<std::string> FetchMessageOnce(const std::string& mailbox, const imap::MessageMeta& meta);
   Result<std::vector<imap::MessageMeta>> StoreFlagsOnce(const std::string& mailbox,
                                                         const std::vector<uint32_t>& uids,

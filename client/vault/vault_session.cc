@@ -67,6 +67,20 @@ std::vector<std::string_view> Words(std::string_view text) {
   return out;
 }
 
+// STATUS items into `box` ("(MESSAGES 3 UIDNEXT 4 ...)").
+void ReadStatusItems(const ImapToken& list, VaultMailbox& box) {
+  const auto& items = list.children;
+  for (size_t i = 0; i + 1 < items.size(); i += 2) {
+    const uint64_t value = NumberOr(items[i + 1], 0);
+    if (Is(items[i], "MESSAGES")) box.messages = static_cast<uint32_t>(value);
+    if (Is(items[i], "UNSEEN")) box.unseen = static_cast<uint32_t>(value);
+    if (Is(items[i], "DELETED")) box.deleted = static_cast<uint32_t>(value);
+    if (Is(items[i], "UIDVALIDITY")) box.uidvalidity = static_cast<uint32_t>(value);
+    if (Is(items[i], "UIDNEXT")) box.uidnext = static_cast<uint32_t>(value);
+    if (Is(items[i], "HIGHESTMODSEQ")) box.highest_modseq = value;
+  }
+}
+
 // The message attributes of "* n FETCH (...)".
 Result<VaultMessage> ParseFetch(const Response& response) {
   if (response.data.size() < 3 || response.data[2].kind != TokenKind::kList) {
@@ -149,7 +163,8 @@ Status VaultSession::Login(std::string_view account, const SigningKeyPair& signi
     return result.ToStatus("login");
   }
   account_ = normalized;
-  MV_ASSIGN_OR_RETURN(CommandResult enabled, client_->Run(CommandBuilder("ENABLE IMAP4rev2 CONDSTORE")));
+  MV_ASSIGN_OR_RETURN(CommandResult enabled,
+                      client_->Run(CommandBuilder("ENABLE IMAP4rev2 CONDSTORE QRESYNC")));
   return enabled.ToStatus("ENABLE");
 }
 
@@ -249,17 +264,53 @@ Result<std::vector<VaultMailbox>> VaultSession::ListMailboxes() {
     if (d.size() < 3 || d[2].kind != TokenKind::kList) return Malformed("STATUS response");
     auto box = std::find_if(boxes.begin(), boxes.end(),
                             [&](const VaultMailbox& b) { return b.name == d[1].text; });
-    if (box == boxes.end()) continue;
-    const auto& items = d[2].children;
-    for (size_t i = 0; i + 1 < items.size(); i += 2) {
-      const uint64_t value = NumberOr(items[i + 1], 0);
-      if (Is(items[i], "MESSAGES")) box->messages = static_cast<uint32_t>(value);
-      if (Is(items[i], "UIDVALIDITY")) box->uidvalidity = static_cast<uint32_t>(value);
-      if (Is(items[i], "UIDNEXT")) box->uidnext = static_cast<uint32_t>(value);
-      if (Is(items[i], "HIGHESTMODSEQ")) box->highest_modseq = value;
-    }
+    if (box != boxes.end()) ReadStatusItems(d[2], *box);
   }
   return boxes;
+}
+
+Result<VaultMailbox> VaultSession::MailboxStatus(std::string_view mailbox) {
+  MV_ASSIGN_OR_RETURN(CommandResult result,
+                      client_->Run(CommandBuilder("STATUS").String(mailbox).Raw(
+                          "(MESSAGES UNSEEN DELETED UIDVALIDITY UIDNEXT HIGHESTMODSEQ)")));
+  if (result.tagged.code == "NONEXISTENT") {
+    return Result<VaultMailbox>(ErrorCode::kNotFound, "there is no mailbox " + std::string(mailbox));
+  }
+  MV_RETURN_IF_ERROR(result.ToStatus("reading the status of " + std::string(mailbox)));
+  VaultMailbox box;
+  box.name = mailbox;
+  for (const Response* r : result.Data("STATUS")) {
+    const auto& d = r->data;
+    if (d.size() < 3 || d[2].kind != TokenKind::kList) return Malformed("STATUS response");
+    ReadStatusItems(d[2], box);
+  }
+  return box;
+}
+
+Result<VaultChanges> VaultSession::FetchChangedSince(uint64_t modseq) {
+  MV_ASSIGN_OR_RETURN(CommandResult result,
+                      client_->Run(CommandBuilder("UID FETCH 1:* (UID FLAGS INTERNALDATE MODSEQ)")
+                                       .Raw("(CHANGEDSINCE " + std::to_string(modseq) +
+                                            " VANISHED)")));
+  MV_RETURN_IF_ERROR(result.ToStatus("reading changes"));
+  VaultChanges changes;
+  for (const Response* r : result.Data("VANISHED")) {
+    // "* VANISHED (EARLIER) uids"; without EARLIER, an expunge reported
+    // by the way, which the uids counted here cover as well.
+    const ImapToken& uids = r->data.back();
+    if (r->data.size() < 2 || !uids.IsAtomLike()) return Malformed("VANISHED response");
+    for (uint32_t uid : ExpandSet(uids.text)) changes.vanished.push_back(uid);
+  }
+  for (const Response* r : result.Data("FETCH")) {
+    MV_ASSIGN_OR_RETURN(VaultMessage message, ParseFetch(*r));
+    changes.changed.push_back(std::move(message));
+  }
+  std::sort(changes.changed.begin(), changes.changed.end(),
+            [](const VaultMessage& a, const VaultMessage& b) { return a.uid < b.uid; });
+  std::sort(changes.vanished.begin(), changes.vanished.end());
+  changes.vanished.erase(std::unique(changes.vanished.begin(), changes.vanished.end()),
+                         changes.vanished.end());
+  return changes;
 }
 
 Status VaultSession::CreateMailbox(std::string_view name) {

@@ -43,6 +43,8 @@ struct VaultMailbox {
   bool subscribed = false;
   bool selectable = true;
   uint32_t messages = 0;
+  uint32_t unseen = 0;   // from STATUS only
+  uint32_t deleted = 0;  // from STATUS only
   uint32_t uidvalidity = 0;
   uint32_t uidnext = 0;
   uint64_t highest_modseq = 0;
@@ -56,6 +58,12 @@ struct VaultMessage {
 };
 
 // A blob's wrap or sealed summary, as XWRAPS / XSUMMARIES list them.
+// What changed in the selected mailbox since a modseq (QRESYNC).
+struct VaultChanges {
+  std::vector<VaultMessage> changed;  // added or flags changed; ascending uid
+  std::vector<uint32_t> vanished;     // expunged; ascending
+};
+
 struct VaultBlobItem {
   uint32_t uid = 0;
   BlobId blob_id;
@@ -104,6 +112,13 @@ class VaultSession {
 
   // SELECT (or EXAMINE); later message commands apply to this mailbox.
   Result<VaultMailbox> Select(std::string_view mailbox, bool read_only);
+  // STATUS (MESSAGES UNSEEN DELETED UIDVALIDITY UIDNEXT HIGHESTMODSEQ):
+  // counts the vault keeps, so it does not read the mailbox.
+  Result<VaultMailbox> MailboxStatus(std::string_view mailbox);
+  // In the selected mailbox: UID FETCH 1:* (UID FLAGS INTERNALDATE MODSEQ)
+  // (CHANGEDSINCE modseq VANISHED), which the vault answers from its change
+  // index.
+  Result<VaultChanges> FetchChangedSince(uint64_t modseq);
   // UID FETCH set (UID FLAGS INTERNALDATE MODSEQ) in the selected mailbox.
   Result<std::vector<VaultMessage>> FetchMessages(std::string_view uid_set);
   // The sealed body of one message of the selected mailbox (BINARY.PEEK[1]).

@@ -487,10 +487,12 @@ SyncState *
 """
 
 
-class BridgeReconnectTest(unittest.TestCase):
-    """The bridge's vault connections may drop at any time: a vault restart,
-    or the vault ending a session with BYE when another session renames the
-    mailbox it has selected. The bridge connects again; its clients go on."""
+class BridgeSyncTest(unittest.TestCase):
+    """A bridge session learns other sessions' changes from the vault's
+    change index (QRESYNC), and its vault connection may drop at any time (a
+    vault restart, or the vault ending a session with BYE when another
+    session renames the mailbox it has selected): it connects again and its
+    clients go on."""
 
     def setUp(self):
         self.vault = harness.Vault()
@@ -505,6 +507,35 @@ class BridgeReconnectTest(unittest.TestCase):
         for raw in MESSAGES[:2]:
             lmtp.sendmail('sender@example.org', [ACCOUNT], raw)
         lmtp.quit()
+
+    def test_changes_made_elsewhere_arrive_in_order(self):
+        with Bridge(self.cli) as bridge:
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            client.select('INBOX')
+            client.untagged_responses.clear()  # select() leaves its EXISTS there
+            other = self.vault.imap()  # the vault directly, another device
+            other.login(ACCOUNT, VAULT_PASSWORD)
+            other.select('INBOX')
+            other.store('2', '+FLAGS', '(\\Flagged)')
+            other.store('1', '+FLAGS', '(\\Deleted)')
+            other.expunge()
+            other.logout()
+            lmtp = self.vault.lmtp()
+            lmtp.sendmail('sender@example.org', [ACCOUNT], MESSAGES[2])
+            lmtp.quit()
+            client.noop()
+            self.assertEqual(client.untagged_responses.pop('EXPUNGE', None), [b'1'])
+            self.assertTrue(any(b'UID 2 FLAGS (\\Flagged)' in f
+                                for f in client.untagged_responses.pop('FETCH', [])))
+            self.assertEqual(client.untagged_responses.pop('EXISTS', None), [b'2'])
+            typ, data = client.uid('FETCH', '3', '(BODY.PEEK[])')
+            self.assertEqual(data[0][1], MESSAGES[2])
+            # STATUS from the vault's counts; SIZE (of the plaintext) too.
+            self.assertIn(b'(MESSAGES 2 UNSEEN 2)', client.status('INBOX', '(MESSAGES UNSEEN)')[1][0])
+            self.assertIn(b'SIZE %d)' % (len(MESSAGES[1]) + len(MESSAGES[2])),
+                          client.status('INBOX', '(MESSAGES SIZE)')[1][0])
+            client.logout()
 
     def test_a_vault_restart_and_a_rename_elsewhere_cost_a_client_nothing(self):
         with Bridge(self.cli) as bridge:
