@@ -147,7 +147,7 @@ Status BridgeBackend::Learn(const std::string& mailbox, uint32_t uidvalidity,
       if (summary.ok()) {
         opened.wrap = std::move(wrap->second);
         opened.size = summary->size;
-        opened.summary = std::move(summary).value();
+        opened.device_seal = std::move(summary->device_seal);
       }
     }
     if (!opened.wrap) opened.size = UnreadableNotice(item.uid).size();
@@ -270,13 +270,15 @@ Result<std::string> BridgeBackend::FetchMessageOnce(const std::string& mailbox,
 }
 
 Status BridgeBackend::CheckDeviceSeal(const Opened& opened, const std::string& sealed_body_hash) {
-  if (!opened.summary.device_seal) return Status::Ok();
-  if (!key_log_ || key_log_->Find(opened.summary.device_seal->signer) == nullptr) {
+  if (!opened.device_seal) return Status::Ok();
+  if (!key_log_ || key_log_->Find(opened.device_seal->signer) == nullptr) {
     MV_ASSIGN_OR_RETURN(TrustedKeyLog trusted, FetchTrustedKeyLog(*vault_, device_));
     key_log_ = std::move(trusted.state);
   }
-  return CheckProvenance(opened.summary, *key_log_, device_.profile.account,
-                         opened.wrap->blob_id, sealed_body_hash)
+  MessageSummary claim;
+  claim.device_seal = opened.device_seal;
+  return CheckProvenance(claim, *key_log_, device_.profile.account, opened.wrap->blob_id,
+                         sealed_body_hash)
       .status();
 }
 

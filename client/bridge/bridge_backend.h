@@ -66,7 +66,9 @@ class BridgeBackend : public imap::MailBackend {
   struct Opened {
     std::optional<OwnWrap> wrap;  // none: no key of this device opens it
     uint64_t size = 0;            // of the plaintext (or of the notice shown instead)
-    MessageSummary summary;       // its device seal is checked when the body is read
+    // The summary's claim that this account's device sealed it, checked
+    // when the body is read (only this: the bridge holds one per message).
+    std::optional<DeviceSeal> device_seal;
   };
   using MessageKey = std::tuple<std::string, uint32_t, uint32_t>;  // mailbox, uidvalidity, uid
 
