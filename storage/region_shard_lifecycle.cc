@@ -189,7 +189,11 @@ Status RegionShard::ImportAccount(const AccountDump& dump, const LogAppend* log)
               EncodeLogEntry(entry));
   }
   ++impl_->next_account_number;
-  return impl_->db->Commit(&batch);
+  MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));
+  // A dump from a shard that predates the mailbox counts brings records
+  // without them: count now, before any write adjusts a count of 0. (Its
+  // messages have no change rows either; changes from here on get them.)
+  return impl_->BackfillCounts();
 }
 
 }  // namespace mailvault

@@ -222,7 +222,8 @@ Result<imap::MailboxChanges> BridgeBackend::ChangesSinceOnce(const std::string& 
   box.subscribed = true;  // STATUS does not say; the engine's view does not use it
   changes.info = ToInfo(box);
   if (box.highest_modseq <= modseq) return changes;
-  MV_ASSIGN_OR_RETURN(VaultChanges vault_changes, vault_->FetchChangedSince(modseq));
+  MV_ASSIGN_OR_RETURN(VaultChanges vault_changes,
+                      vault_->FetchChangedSince(modseq, box.uidnext > 0 ? box.uidnext - 1 : 0));
   std::vector<uint32_t> uids;
   for (const VaultMessage& m : vault_changes.changed) uids.push_back(m.uid);
   MV_RETURN_IF_ERROR(Learn(mailbox, box.uidvalidity, uids));

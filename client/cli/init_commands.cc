@@ -51,9 +51,13 @@ Status CheckAndPinEnrollment(VaultSession& vault, Profile& profile, const Device
 Status Enroll(VaultSession& vault, Profile& profile, const DeviceKeys& keys,
               const std::string& token, bool resuming) {
   if (resuming) {
-    auto probe = VaultSession::Connect(profile.address());
-    if (probe.ok() && (*probe)->Login(profile.account, keys.signing).ok()) {
-      return CheckAndPinEnrollment(**probe, profile, keys);
+    // The keys log in: the enrollment happened, only its answer was lost.
+    // They are refused: enroll. Anything else (unreachable): try later.
+    MV_ASSIGN_OR_RETURN(auto probe, VaultSession::Connect(profile.address()));
+    Status login = probe->Login(profile.account, keys.signing);
+    if (login.ok()) return CheckAndPinEnrollment(*probe, profile, keys);
+    if (login.code() != ErrorCode::kRefused) {
+      return Status(login.code(), login.message() + "; your keys are kept: run this `mailvault init` again");
     }
   }
   Status enrolled = vault.Enroll(profile.account, token, keys.encryption.public_key,

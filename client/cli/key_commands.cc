@@ -65,8 +65,8 @@ Status ConfirmDeviceCode(const DeviceRequest& request, const std::string& given_
   const std::string code = DeviceRequestCode(request);
   std::string typed = given_code;
   if (typed.empty()) {
-    std::printf("The new device must show this code:\n  %s\n", code.c_str());
-    std::fflush(stdout);
+    // Not shown here: the customer must read it off the new device, not
+    // copy it from this screen.
     MV_ASSIGN_OR_RETURN(typed, AskOnTerminal("Type the code the new device shows",
                                              "no terminal to confirm the device's code: give "
                                              "--code with the code `mailvault init --join` showed"));

@@ -49,6 +49,9 @@ Status RunBackup(const CliOptions& options, const std::string& out) {
 // not protected; its log pins are dropped then (the next `verify` pins).
 Result<Profile> BackupProfile(const std::string& text, const KeyFileContents& keys,
                               const std::string& in, bool accept_unauthenticated) {
+  // A profile inside the keys is the one the customer wrote, whatever the
+  // header says (a v2 backup relabelled v1 gains nothing).
+  if (!keys.attachment.empty()) return ProfileFromToml(keys.attachment, in);
   if (text.rfind(kBackupHeader, 0) == 0) {
     if (keys.attachment.empty()) {
       return Result<Profile>(ErrorCode::kMalformed, in + " is damaged (it holds no profile)");

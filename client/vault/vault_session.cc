@@ -17,6 +17,10 @@ namespace {
 using imap::ImapToken;
 using imap::TokenKind;
 
+// Expunged uids one change read may report: far more than a mailbox the
+// engine serves, far less than what would exhaust memory.
+constexpr uint64_t kMaxVanished = 10'000'000;
+
 // XWRAPS PUT takes at most 1000 pairs, but inline each takes 142 bytes of a
 // 64 KiB command line (docs/PROTOCOL.md): 400 leave room to spare.
 constexpr size_t kWrapsPerPut = 400;
@@ -287,7 +291,7 @@ Result<VaultMailbox> VaultSession::MailboxStatus(std::string_view mailbox) {
   return box;
 }
 
-Result<VaultChanges> VaultSession::FetchChangedSince(uint64_t modseq) {
+Result<VaultChanges> VaultSession::FetchChangedSince(uint64_t modseq, uint32_t max_uid) {
   MV_ASSIGN_OR_RETURN(CommandResult result,
                       client_->Run(CommandBuilder("UID FETCH 1:* (UID FLAGS INTERNALDATE MODSEQ)")
                                        .Raw("(CHANGEDSINCE " + std::to_string(modseq) +
@@ -298,8 +302,20 @@ Result<VaultChanges> VaultSession::FetchChangedSince(uint64_t modseq) {
     // "* VANISHED (EARLIER) uids"; without EARLIER, an expunge reported
     // by the way, which the uids counted here cover as well.
     const ImapToken& uids = r->data.back();
-    if (r->data.size() < 2 || !uids.IsAtomLike()) return Malformed("VANISHED response");
-    for (uint32_t uid : ExpandSet(uids.text)) changes.vanished.push_back(uid);
+    auto set = uids.IsAtomLike() || uids.kind == TokenKind::kNumber
+                   ? imap::SequenceSet::Parse(uids.text)
+                   : Result<imap::SequenceSet>(Malformed("VANISHED response"));
+    if (r->data.size() < 2 || !set.ok()) return Malformed("VANISHED response");
+    // Only uids the mailbox can have had, and not more than a sane number:
+    // the vault chooses the set, and "1:4294967295" must not cost 16 GiB.
+    const imap::NumberSet vanished = set->Resolve(max_uid).ClampedTo(max_uid);
+    if (vanished.Count() + changes.vanished.size() > kMaxVanished) {
+      return Malformed("VANISHED response (more uids than the mailbox can hold)");
+    }
+    vanished.ForEach([&](uint32_t uid) {
+      changes.vanished.push_back(uid);
+      return true;
+    });
   }
   for (const Response* r : result.Data("FETCH")) {
     MV_ASSIGN_OR_RETURN(VaultMessage message, ParseFetch(*r));

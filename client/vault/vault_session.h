@@ -117,8 +117,8 @@ class VaultSession {
   Result<VaultMailbox> MailboxStatus(std::string_view mailbox);
   // In the selected mailbox: UID FETCH 1:* (UID FLAGS INTERNALDATE MODSEQ)
   // (CHANGEDSINCE modseq VANISHED), which the vault answers from its change
-  // index.
-  Result<VaultChanges> FetchChangedSince(uint64_t modseq);
+  // index. Vanished uids above `max_uid` (UIDNEXT - 1) are ignored.
+  Result<VaultChanges> FetchChangedSince(uint64_t modseq, uint32_t max_uid);
   // UID FETCH set (UID FLAGS INTERNALDATE MODSEQ) in the selected mailbox.
   Result<std::vector<VaultMessage>> FetchMessages(std::string_view uid_set);
   // The sealed body of one message of the selected mailbox (BINARY.PEEK[1]).

@@ -98,6 +98,9 @@ LogEntry NextLogEntry(LogKind log, std::string_view previous_encoded, int64_t ti
     entry.prev_hash = LogEntryHash(previous_encoded);
     auto previous = DecodeLogEntry(previous_encoded);
     entry.seq = previous.ok() ? previous->seq + 1 : 0;
+    // A replay refuses times that go back: a clock stepped back (NTP, or
+    // another node after a move) dates the entry as its predecessor.
+    if (previous.ok()) entry.time = std::max(entry.time, previous->time);
   }
   return entry;
 }
@@ -208,6 +211,12 @@ Result<KeyLogState> ReplayKeyLog(std::string_view account_id,
   return state;
 }
 
+bool SignedWhileActive(const LoggedKey& key, uint64_t issued_at) {
+  const int64_t at = static_cast<int64_t>(issued_at);
+  return !key.encryption && key.since <= at + static_cast<int64_t>(kMoveConsentClockSkew) &&
+         (key.active || key.revoked_at > at);
+}
+
 std::string CreatedPayload(std::string_view region) { return std::string(region); }
 
 std::string MovedPayload(std::string_view from_region, const MoveConsent& consent) {
@@ -252,7 +261,7 @@ Result<PlacementLogState> ReplayPlacementLog(std::string_view account_id,
     if (from != state.region) return Broken(seq, "moves from a region the account was not in", "placement");
     const LoggedKey* key = keys.Find(*KeyId::FromBytes(signer));
     if (key == nullptr || key->encryption || !key->ActiveAt(entry.time) ||
-        !key->ActiveAt(static_cast<int64_t>(issued_at)) ||
+        !SignedWhileActive(*key, issued_at) ||
         !VerifySignature(key->public_key, MoveConsentStatement(account_id, to, nonce, issued_at),
                          signature)) {
       return Broken(seq, "a move without the customer's signed consent", "placement");

@@ -38,7 +38,8 @@ Result<LogEntry> DecodeLogEntry(std::string_view bytes);
 // BLAKE2b-256 of the encoded entry.
 std::string LogEntryHash(std::string_view encoded);
 
-// The entry that follows `previous_encoded` (empty: the first of its log).
+// The entry that follows `previous_encoded` (empty: the first of its log),
+// dated `time` or, if that is earlier, as its predecessor.
 LogEntry NextLogEntry(LogKind log, std::string_view previous_encoded, int64_t time, uint8_t type,
                       std::string payload);
 
@@ -114,6 +115,12 @@ struct MoveConsent {
 // five minutes of clock difference between the device and the vault.
 inline constexpr uint64_t kMoveConsentMaxAge = 30 * 24 * 3600;
 inline constexpr uint64_t kMoveConsentClockSkew = 300;
+
+// Whether `key` may have signed a consent issued at `issued_at`: a signing
+// key registered by then (allowing the clock skew: the device dates the
+// consent, the vault the key) and not revoked before it. The vault checks
+// this when it takes a consent, the replay when it reads the move.
+bool SignedWhileActive(const LoggedKey& key, uint64_t issued_at);
 
 std::string CreatedPayload(std::string_view region);
 std::string MovedPayload(std::string_view from_region, const MoveConsent& consent);

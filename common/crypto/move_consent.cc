@@ -85,6 +85,9 @@ Status CheckMoveConsent(const MoveConsent& consent, std::string_view account,
   if (signer == nullptr || signer->encryption || !signer->active) {
     return Refused("it is not signed by an active signing key of the account");
   }
+  if (!SignedWhileActive(*signer, consent.issued_at)) {
+    return Refused("it is dated before its signing key was registered (check the device's clock)");
+  }
   if (!VerifySignature(signer->public_key,
                        MoveConsentStatement(account, to_region, consent.nonce, consent.issued_at),
                        consent.signature)) {

@@ -202,14 +202,17 @@ asio::awaitable<void> Session::SyncSelected() {
   const std::string mailbox = selected_->name();
   const uint64_t since = selected_->synced_modseq();
   auto changes = co_await OnPool([&] { return backend_->ChangesSince(mailbox, since); });
-  if (!changes.ok()) {
-    if (changes.code() == ErrorCode::kNotFound) {
-      // Deleted or renamed by another session: nothing can go on here.
-      Untagged("BYE The selected mailbox was deleted");
-      state_ = SessionState::kLogout;
-    }
+  // Deleted or renamed by another session, or deleted and created again
+  // under its name (a new UIDVALIDITY: its uids name other messages now):
+  // nothing can go on here.
+  const bool gone = changes.code() == ErrorCode::kNotFound ||
+                    (changes.ok() && changes->info.uidvalidity != selected_->info().uidvalidity);
+  if (gone) {
+    Untagged("BYE The selected mailbox was deleted");
+    state_ = SessionState::kLogout;
     co_return;
   }
+  if (!changes.ok()) co_return;
   if (changes->snapshot) {
     selected_->Sync(std::move(*changes->snapshot), condstore_, out_);
   } else {

@@ -50,12 +50,12 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
   auto name = DecodeName(args->mailbox, MailboxNameUse::kExisting);
   if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
+  if (args->qresync && !qresync_) {
+    co_return Reply{"BAD", "", "QRESYNC parameter without ENABLE QRESYNC first"};
+  }
   if (state_ == SessionState::kSelected) {
     Deselect();
     Untagged("OK [CLOSED] Previous mailbox closed");
-  }
-  if (args->qresync && !qresync_) {
-    co_return Reply{"BAD", "", "QRESYNC parameter without ENABLE QRESYNC first"};
   }
   if (args->condstore) condstore_ = true;
   auto snapshot = co_await OnPool([&] { return backend_->Snapshot(*name); });
@@ -129,7 +129,9 @@ asio::awaitable<Status> Session::ReportChangesSince(uint64_t modseq, const Numbe
   } else {
     std::vector<uint32_t> expunged;
     for (uint32_t uid : changes->expunged) {
-      if (within.Contains(uid)) expunged.push_back(uid);
+      // One still in the view went after the view was read: the next sync
+      // reports it, with the view, so sequence numbers stay right.
+      if (within.Contains(uid) && !selected_->SeqOf(uid)) expunged.push_back(uid);
     }
     vanished = NumberSet::FromNumbers(expunged);
     changed = std::move(changes->changed);

@@ -346,10 +346,34 @@ class ClientTest(unittest.TestCase):
             f.write('# mailvault key backup v1\nserver = "127.0.0.1:1"\naccount = "%s"\n'
                     'fingerprint = "%s"\nkey_file = "%s"\n' % (ACCOUNT, 'AB:' * 31 + 'AB',
                                                                key_file))
+        # Relabelled v1 with a plain profile of the forger's: the profile
+        # sealed inside the keys is the one restored.
+        relabelled = Cli(self.vault.bin_dir, self.work, 'restored-relabelled')
+        relabelled.run('restore', forged, passphrase_file=backup_pass,
+                       extra=('--new-passphrase-file', self.cli.passphrase_file))
+        with open(os.path.join(relabelled.profile, 'profile.toml')) as f:
+            restored = f.read()
+        self.assertIn('127.0.0.1:%d' % self.vault.imaps_port, restored)
+        self.assertNotIn('127.0.0.1:1"', restored)
+        # A true v1 backup (keys without a profile inside): only on request,
+        # and then without its log pins.
+        with open(forged, 'w') as f:
+            f.write('# mailvault key backup v1\nserver = "127.0.0.1:1"\naccount = "%s"\n'
+                    'fingerprint = "%s"\nkey_log_root = "%s"\nkey_file = "%s"\n'
+                    % (ACCOUNT, 'AB:' * 31 + 'AB', '00' * 32,
+                       base64.b64encode(v1_key_file(ACCOUNT, 'another long passphrase'))
+                       .decode()))
         elsewhere = Cli(self.vault.bin_dir, self.work, 'restored-elsewhere')
         self.assertIn('--accept-unauthenticated-profile', elsewhere.error_line(
             'restore', forged, passphrase_file=backup_pass,
             extra=('--new-passphrase-file', self.cli.passphrase_file)))
+        old = Cli(self.vault.bin_dir, self.work, 'restored-v1')
+        result = old.run('restore', forged, '--accept-unauthenticated-profile',
+                         passphrase_file=backup_pass,
+                         extra=('--new-passphrase-file', self.cli.passphrase_file))
+        self.assertIn(b'Trusting the unprotected profile', result.stderr)
+        with open(os.path.join(old.profile, 'profile.toml')) as f:
+            self.assertNotIn('key_log_root', f.read())
         altered = bytearray(base64.b64decode(key_file))
         altered[-40] ^= 1
         with open(forged, 'w') as f:
@@ -485,6 +509,28 @@ Create Near
 Sync Pull
 SyncState *
 """
+
+
+def v1_key_file(account, passphrase):
+    """A key file as docs/FORMAT.md writes it, payload version 1 (no
+    attachment), with one fresh key generation: what a v1 backup held."""
+    import struct
+    import nacl.bindings
+    import nacl.public
+    import nacl.pwhash
+    import nacl.signing
+    ops, mem = nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE
+    salt, nonce = os.urandom(16), os.urandom(24)
+    header = b'MVKEYS' + bytes([1, 1]) + struct.pack('>QQ', ops, mem) + salt + nonce
+    key = nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=ops, memlimit=mem)
+    encryption = nacl.public.PrivateKey.generate()
+    signing = nacl.signing.SigningKey.generate()
+    payload = (b'\x01' + struct.pack('>I', len(account)) + account.encode() +
+               struct.pack('>I', 1) + struct.pack('>Q', 0) + bytes(encryption.public_key) +
+               bytes(encryption) + bytes(signing.verify_key) + bytes(signing) +
+               bytes(signing.verify_key))
+    return header + nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        payload, header, nonce, key)
 
 
 class BridgeSyncTest(unittest.TestCase):

@@ -115,11 +115,18 @@ TEST_F(KeyLogTest, TimesThatGoBackAreRefused) {
   Register(first_, true, second_.encryption.public_key);  // the same second is fine
   ASSERT_TRUE(ReplayKeyLog(kAccount, entries_).ok());
   const uint8_t kind = kStatementSigningKey;
-  Append(KeyLogType::kRegister,
-         RegisterPayload(kind, second_.signing.public_key, first_.signing.id(),
-                         first_.signing.Sign(
-                             KeyRegisterStatement(kAccount, kind, second_.signing.public_key))),
-         1699999999);
+  const std::string payload =
+      RegisterPayload(kind, second_.signing.public_key, first_.signing.id(),
+                      first_.signing.Sign(
+                          KeyRegisterStatement(kAccount, kind, second_.signing.public_key)));
+  // The vault's clock stepped back: NextLogEntry dates the entry as its
+  // predecessor, and the log stays good.
+  LogEntry entry = NextLogEntry(LogKind::kKeys, entries_.back(), 1699999000,
+                                static_cast<uint8_t>(KeyLogType::kRegister), payload);
+  EXPECT_EQ(entry.time, 1700000000);
+  // An entry dated back anyway (a vault that lies about times) breaks it.
+  entry.time = 1699999999;
+  entries_.push_back(EncodeLogEntry(entry));
   auto log = ReplayKeyLog(kAccount, entries_);
   EXPECT_EQ(log.code(), ErrorCode::kTampered);
   EXPECT_NE(log.status().message().find("dated before"), std::string::npos);
