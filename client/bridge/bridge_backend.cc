@@ -309,11 +309,17 @@ Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, st
   sodium_memzero(message.data(), message.size());
   if (!sealed.ok()) return sealed.status();
   // Sent again after a lost answer, the same blob id gets ALREADYEXISTS
-  // rather than a second copy.
-  MV_ASSIGN_OR_RETURN(VaultAppend appended, Retrying([&] {
-                        return vault_->AppendSealed(mailbox, *sealed, flags, internal_date);
-                      }));
-  return imap::AppendOutcome{appended.uidvalidity, appended.uid};
+  // rather than a second copy: then the first try stored it, and the client
+  // hears OK (without a uid, which the vault did not get to say).
+  bool retried = false;
+  auto appended = Retrying([&] {
+    auto result = vault_->AppendSealed(mailbox, *sealed, flags, internal_date);
+    if (retried && result.code() == ErrorCode::kAlreadyExists) return Result<VaultAppend>(VaultAppend{});
+    retried = true;
+    return result;
+  });
+  if (!appended.ok()) return appended.status();
+  return imap::AppendOutcome{appended->uidvalidity, appended->uid};
 }
 
 Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlags(

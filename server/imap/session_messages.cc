@@ -49,6 +49,12 @@ asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
     uids.push_back(appended->uid);
   }
   context_.events.Notify(backend_->account(), *name);
+  // A back-end that knows the message is stored but not its uid (uid 0: an
+  // answer lost and the append found done) answers without APPENDUID, which
+  // RFC 4315 allows.
+  if (std::find(uids.begin(), uids.end(), 0u) != uids.end()) {
+    co_return Reply{"OK", "", "APPEND completed"};
+  }
   co_return Reply{"OK",
                   "APPENDUID " + std::to_string(uidvalidity) + " " + UidSetString(uids),
                   "APPEND completed"};
