@@ -19,7 +19,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,33 +26,10 @@ sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'integration'))
 os.environ.setdefault('MAILVAULT_BIN_DIR', os.path.join(HERE, '..', 'build'))
 
 import harness  # noqa: E402
+from client_bench import deliver, message  # noqa: E402
+from client_test import ACCOUNT  # noqa: E402
 
-ACCOUNT = 'bench@example.com'
 PASSWORD = 'bench password'
-
-
-def message(i, size):
-    head = (b'From: Sender <s@example.org>\r\nTo: bench@example.com\r\n'
-            b'Subject: message %d\r\nMessage-ID: <%d@bench>\r\n\r\n' % (i, i))
-    line = b'%-74d\r\n' % i
-    return head + line * max(1, (size - len(head)) // len(line))
-
-
-def deliver(vault, count, size, connections=4):
-    def worker(start, stop):
-        lmtp = vault.lmtp()
-        for i in range(start, stop):
-            lmtp.sendmail('s@example.org', [ACCOUNT], message(i, size))
-        lmtp.quit()
-    step = (count + connections - 1) // connections
-    threads = [threading.Thread(target=worker, args=(k * step, min(count, (k + 1) * step)))
-               for k in range(connections)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return count / (time.monotonic() - began)
 
 
 def measure(function, runs):
@@ -66,33 +42,10 @@ def measure(function, runs):
     return statistics.median(times), times[int(len(times) * 0.9) - 1]
 
 
-class PlainConnection:
-    """A raw IMAP connection to the bridge (loopback, no TLS)."""
-
-    def __init__(self, port):
-        import socket
-        self.s = socket.create_connection(('127.0.0.1', port), timeout=120)
-        self.buffer = b''
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def expect(self, needle):
-        while needle not in self.buffer:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise AssertionError('closed waiting for %r' % needle)
-            self.buffer += chunk
-        self.buffer = self.buffer[self.buffer.index(needle) + len(needle):]
-
-    def close(self):
-        self.s.close()
-
-
 def idle_latency(vault, runs, bridge=None):
     """ms from the LMTP 250 to the IDLE client's EXISTS."""
     from vault_test import ssl_connect
-    raw = PlainConnection(bridge.port) if bridge else ssl_connect(vault)
+    raw = ssl_connect(plain_port=bridge.port, timeout=120) if bridge else ssl_connect(vault)
     raw.expect(b'* OK')
     password = bridge.password if bridge else PASSWORD
     raw.send(b'a LOGIN %s "%s"\r\n' % (ACCOUNT.encode(), password.encode()))
@@ -125,7 +78,7 @@ def bridge_rows(vault, token, args):
     cli = Cli(vault.bin_dir, work, 'laptop')
     cli.run('init', '--server', '127.0.0.1:%d' % vault.imaps_port, '--account', ACCOUNT,
             '--token', token)
-    rate = deliver(vault, args.messages, args.size)
+    rate = deliver(vault, 0, args.messages, args.size)
     print('delivered %d messages of %d bytes at %.0f/s' % (args.messages, args.size, rate))
     rows = []
     with Bridge(cli) as bridge:
@@ -179,7 +132,7 @@ def main():
         device = harness.Device()
         typ, _ = device.enroll(vault, ACCOUNT, token)
         assert typ == 'OK'
-        rate = deliver(vault, args.messages, args.size)
+        rate = deliver(vault, 0, args.messages, args.size)
         print('delivered %d messages of %d bytes at %.0f/s' % (args.messages, args.size, rate))
 
         client = vault.imap()

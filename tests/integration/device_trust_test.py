@@ -328,18 +328,24 @@ class EnrollmentTest(unittest.TestCase):
         self.assertEqual(listing.returncode, 0, listing.stderr)
 
 
+def set_up_enrolled_laptop(cls):
+    """A vault, an account with a generic password, and `cls.cli`, a device
+    enrolled to it with `mailvault init`."""
+    cls.vault = harness.Vault()
+    cls.work = tempfile.mkdtemp(prefix='mailvault-trust-')
+    token = cls.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
+    cls.cli = Cli(cls.vault.bin_dir, cls.work, 'laptop')
+    cls.cli.run('init', '--server', '127.0.0.1:%d' % cls.vault.imaps_port,
+                '--account', ACCOUNT, '--token', token)
+
+
 class RewrittenKeyLogTest(unittest.TestCase):
     """The operator rewrites the key log after the device pinned it: every
     path that seals or changes keys refuses, and nothing is stored."""
 
     @classmethod
     def setUpClass(cls):
-        cls.vault = harness.Vault()
-        cls.work = tempfile.mkdtemp(prefix='mailvault-trust-')
-        token = cls.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
-        cls.cli = Cli(cls.vault.bin_dir, cls.work, 'laptop')
-        cls.cli.run('init', '--server', '127.0.0.1:%d' % cls.vault.imaps_port,
-                    '--account', ACCOUNT, '--token', token)
+        set_up_enrolled_laptop(cls)
         cls.phone = Cli(cls.vault.bin_dir, cls.work, 'phone')
         out = cls.phone.run('init', '--server', '127.0.0.1:%d' % cls.vault.imaps_port,
                             '--account', ACCOUNT, '--join').stdout.decode()
@@ -411,12 +417,7 @@ class DeviceSealTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.vault = harness.Vault()
-        cls.work = tempfile.mkdtemp(prefix='mailvault-trust-')
-        token = cls.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
-        cls.cli = Cli(cls.vault.bin_dir, cls.work, 'laptop')
-        cls.cli.run('init', '--server', '127.0.0.1:%d' % cls.vault.imaps_port,
-                    '--account', ACCOUNT, '--token', token)
+        set_up_enrolled_laptop(cls)
         mbox = os.path.join(cls.work, 'sent.mbox')
         with open(mbox, 'wb') as f:
             f.write(b'From a@example.org Mon Nov 23 10:00:00 2026\n' + MESSAGES[0] + b'\n')

@@ -639,11 +639,15 @@ def imaplib_error():
 
 
 class ssl_connect:
-    """A raw TLS connection for byte-exact exchanges."""
+    """A raw TLS connection for byte-exact exchanges (or, with `plain_port`,
+    a connection without TLS, as to the bridge on loopback)."""
 
-    def __init__(self, vault):
-        sock = socket.create_connection(('127.0.0.1', vault.imaps_port), timeout=20)
-        self.s = vault.tls_context().wrap_socket(sock, server_hostname='127.0.0.1')
+    def __init__(self, vault=None, plain_port=None, timeout=20):
+        if plain_port:
+            self.s = socket.create_connection(('127.0.0.1', plain_port), timeout=timeout)
+        else:
+            sock = socket.create_connection(('127.0.0.1', vault.imaps_port), timeout=timeout)
+            self.s = vault.tls_context().wrap_socket(sock, server_hostname='127.0.0.1')
         self.buffer = b''
 
     def send(self, data):
