@@ -14,12 +14,12 @@ Result<MailboxChanges> RegionShard::ChangesSince(std::string_view account_id,
                                                  std::string_view mailbox_name, uint64_t modseq) {
   MV_RETURN_IF_ERROR(ValidateMailboxName(mailbox_name));
   MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
-  MailboxChanges changes;
   // The status before the changes: a change committing during the scan may
   // show twice (now and at the next call), never not at all.
-  MV_ASSIGN_OR_RETURN(changes.mailbox, GetMailbox(account_id, mailbox_name));
   MV_ASSIGN_OR_RETURN(shard_records::MailboxRecord mailbox,
                       impl_->RequireMailbox(number, mailbox_name));
+  MailboxChanges changes;
+  changes.mailbox = MailboxInfoOf(mailbox_name, mailbox);
   if (modseq == UINT64_MAX) return changes;
   const std::string prefix = shard_keys::IndexMailboxPrefix(number, mailbox.mailbox_id);
   RangeIterator it = impl_->db->Scan(Cf::kChanges,

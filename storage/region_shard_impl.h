@@ -108,6 +108,9 @@ struct RegionShard::Impl {
   Status BackfillCounts();
 };
 
+// The public view of a mailbox record.
+MailboxInfo MailboxInfoOf(std::string_view name, const shard_records::MailboxRecord& record);
+
 // Adds `entry` to the mailbox's STATUS counts (sign +1) or takes it away (-1).
 void CountEntry(shard_records::MailboxRecord& mailbox, const MessageEntry& entry, int sign);
 

@@ -8,9 +8,7 @@ namespace mailvault {
 
 using shard_records::MailboxRecord;
 
-namespace {
-
-MailboxInfo ToInfo(std::string_view name, const MailboxRecord& record) {
+MailboxInfo MailboxInfoOf(std::string_view name, const MailboxRecord& record) {
   MailboxInfo info;
   info.name = std::string(name);
   info.uidvalidity = record.uidvalidity;
@@ -22,6 +20,8 @@ MailboxInfo ToInfo(std::string_view name, const MailboxRecord& record) {
   info.deleted = record.deleted;
   return info;
 }
+
+namespace {
 
 Status RefuseInbox(std::string_view name, std::string_view what) {
   if (name != kInbox) return Status::Ok();
@@ -122,7 +122,7 @@ Result<std::vector<MailboxInfo>> RegionShard::ListMailboxes(std::string_view acc
     std::optional<std::string_view> name = shard_keys::MailboxNameOf(it.key());
     if (!name.has_value()) return Status(ErrorCode::kCorruption, "mailbox key malformed");
     MV_ASSIGN_OR_RETURN(MailboxRecord record, shard_records::DecodeMailbox(it.value()));
-    mailboxes.push_back(ToInfo(*name, record));
+    mailboxes.push_back(MailboxInfoOf(*name, record));
   }
   MV_RETURN_IF_ERROR(it.status());
   return mailboxes;
@@ -132,7 +132,7 @@ Result<MailboxInfo> RegionShard::GetMailbox(std::string_view account_id, std::st
   MV_RETURN_IF_ERROR(ValidateMailboxName(name));
   MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
   MV_ASSIGN_OR_RETURN(MailboxRecord record, impl_->RequireMailbox(number, name));
-  return ToInfo(name, record);
+  return MailboxInfoOf(name, record);
 }
 
 }  // namespace mailvault

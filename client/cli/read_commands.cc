@@ -71,7 +71,7 @@ Status RunRead(const CliOptions& options, const std::string& mailbox, uint32_t u
   // Who sealed it, proven before a byte is shown: this account's device
   // (signed), or the vault on delivery.
   MV_ASSIGN_OR_RETURN(TrustedKeyLog key_log, FetchTrustedKeyLog(*reader.vault, reader.device));
-  MV_ASSIGN_OR_RETURN(auto summaries, box.Summaries());
+  MV_ASSIGN_OR_RETURN(auto summaries, box.Summaries(std::to_string(uid)));
   std::string sealed_body_hash;
   MV_ASSIGN_OR_RETURN(std::string body, box.ReadBody(*message, &sealed_body_hash));
   auto summary = summaries.find(uid);

@@ -1,5 +1,6 @@
 // What this device remembers of the account's logs, so that a vault which
-// later presents another history is caught by `mailvault verify`: the hash
+// later presents another history is caught (by FetchTrustedKeyLog for the
+// key log, on every path that uses keys; by `mailvault verify` for all): the hash
 // of the key log's first entry (the enrollment), and for each log "seq:hash"
 // of the last entry verified. An entry seen once must stay as it was.
 #pragma once

@@ -63,10 +63,10 @@ const OpenedMessage* OpenedMailbox::Find(uint32_t uid) const {
   return it == messages_.end() ? nullptr : &*it;
 }
 
-Result<std::map<uint32_t, MessageSummary>> OpenedMailbox::Summaries() {
+Result<std::map<uint32_t, MessageSummary>> OpenedMailbox::Summaries(const std::string& uid_set) {
   std::map<uint32_t, MessageSummary> out;
   if (messages_.empty()) return out;
-  MV_ASSIGN_OR_RETURN(auto sealed, vault_->FetchSummaries(name_, "1:*"));
+  MV_ASSIGN_OR_RETURN(auto sealed, vault_->FetchSummaries(name_, uid_set));
   for (const VaultBlobItem& item : sealed) {
     const OpenedMessage* message = Find(item.uid);
     if (message == nullptr || !message->readable()) continue;

@@ -60,8 +60,8 @@ class OpenedMailbox {
   std::vector<OpenedMessage>& messages() { return messages_; }
   const OpenedMessage* Find(uint32_t uid) const;
 
-  // The decrypted summary record (one XSUMMARIES round trip for all).
-  Result<std::map<uint32_t, MessageSummary>> Summaries();
+  // The decrypted summary records of `uid_set` (one XSUMMARIES round trip).
+  Result<std::map<uint32_t, MessageSummary>> Summaries(const std::string& uid_set = "1:*");
   // The plaintext message: from the cache of sealed bodies or the vault;
   // `sealed_body_hash` gets the hash of the sealed body that opened.
   Result<std::string> ReadBody(const OpenedMessage& message,

@@ -10,12 +10,6 @@ namespace {
 
 using ChangesTest = ShardTest;
 
-std::vector<uint32_t> UidsOf(const std::vector<MessageEntry>& entries) {
-  std::vector<uint32_t> uids;
-  for (const MessageEntry& entry : entries) uids.push_back(entry.uid);
-  return uids;
-}
-
 MailboxChanges ChangesOk(RegionShard& shard, std::string_view mailbox, uint64_t since) {
   auto changes = shard.ChangesSince("alice@example.org", mailbox, since);
   EXPECT_TRUE(changes.ok()) << changes.status().ToString();

@@ -15,12 +15,6 @@ namespace {
 
 using MessageTest = ShardTest;
 
-std::vector<uint32_t> UidsOf(const std::vector<MessageEntry>& entries) {
-  std::vector<uint32_t> uids;
-  for (const MessageEntry& entry : entries) uids.push_back(entry.uid);
-  return uids;
-}
-
 TEST_F(MessageTest, StoredMessageOpensToItsPlaintextAndSummary) {
   std::string plaintext = "Subject: hello\r\n\r\n" + std::string(20000, 'x');  // a BlobDB blob
   AppendRequest request = SealedAppend(kAlice, "INBOX", plaintext, {&keys_}, "hello");

@@ -89,6 +89,12 @@ inline Result<std::string> OpenStored(RegionShard& shard, std::string_view accou
 
 // A shard in a temporary directory with one account ("alice@example.org")
 // whose device encryption key is registered.
+inline std::vector<uint32_t> UidsOf(const std::vector<MessageEntry>& entries) {
+  std::vector<uint32_t> uids;
+  for (const MessageEntry& entry : entries) uids.push_back(entry.uid);
+  return uids;
+}
+
 class ShardTest : public ::testing::Test {
  protected:
   static constexpr std::string_view kAlice = "alice@example.org";
