@@ -39,8 +39,21 @@ std::string UnreadableNotice(uint32_t uid) {
          "that reads it.\r\n";
 }
 
-BridgeBackend::BridgeBackend(const Device& device, std::unique_ptr<VaultSession> vault)
-    : device_(device), vault_(std::move(vault)), keys_(EncryptionKeysOf(device.keys.keys)) {}
+BridgeBackend::BridgeBackend(const Device& device, IndexStore& indexes,
+                             std::unique_ptr<VaultSession> vault)
+    : device_(device),
+      indexes_(indexes),
+      vault_(std::move(vault)),
+      keys_(EncryptionKeysOf(device.keys.keys)) {
+  for (const EncryptionKeyPair* key : keys_) key_ids_.push_back(key->id());
+}
+
+const EncryptionKeyPair* BridgeBackend::KeyOf(const KeyId& id) const {
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (key_ids_[i] == id) return keys_[i];
+  }
+  return nullptr;
+}
 
 namespace {
 
@@ -95,17 +108,26 @@ Status BridgeBackend::CreateMailbox(const std::string& name) {
 }
 
 Status BridgeBackend::DeleteMailbox(const std::string& name) {
-  return Retrying([&] {
+  Status deleted = Retrying([&] {
     if (name == selected_) selected_.clear();  // the vault unselects it
     return vault_->DeleteMailbox(name);
   });
+  if (deleted.ok()) indexes_.Forget(name);
+  return deleted;
 }
 
 Status BridgeBackend::RenameMailbox(const std::string& from, const std::string& to) {
-  return Retrying([&] {
+  Status renamed = Retrying([&] {
     if (from == selected_) selected_.clear();
     return vault_->RenameMailbox(from, to);
   });
+  // The uids move with the name (and RENAME INBOX leaves INBOX empty): both
+  // indexes are rebuilt from the vault when next used.
+  if (renamed.ok()) {
+    indexes_.Forget(from);
+    indexes_.Forget(to);
+  }
+  return renamed;
 }
 
 Status BridgeBackend::SetSubscribed(const std::string& name, bool subscribed) {
@@ -116,28 +138,19 @@ Result<VaultMailbox> BridgeBackend::Ensure(const std::string& mailbox) {
   MV_ASSIGN_OR_RETURN(VaultMailbox box, vault_->Select(mailbox, /*read_only=*/false));
   selected_ = mailbox;
   selected_uidvalidity_ = box.uidvalidity;
-  auto& known = uidvalidity_[mailbox];
-  if (known != box.uidvalidity) {
-    // A new uidvalidity: the uids name other messages now.
-    opened_.erase(opened_.lower_bound({mailbox, 0, 0}),
-                  opened_.lower_bound({mailbox + '\0', 0, 0}));
-    known = box.uidvalidity;
-  }
   return box;
 }
 
-Status BridgeBackend::Learn(const std::string& mailbox, uint32_t uidvalidity,
-                            const std::vector<uint32_t>& uids) {
-  std::vector<uint32_t> unknown;
-  for (uint32_t uid : uids) {
-    if (!opened_.count({mailbox, uidvalidity, uid})) unknown.push_back(uid);
-  }
-  if (unknown.empty()) return Status::Ok();
-  const std::string set = UidSetOf(unknown);
+Result<std::map<uint32_t, LearntMessage>> BridgeBackend::Learn(const std::string& mailbox,
+                                                               const std::vector<uint32_t>& uids) {
+  std::map<uint32_t, LearntMessage> learnt;
+  if (uids.empty()) return learnt;
+  const std::string set = UidSetOf(uids);
   MV_ASSIGN_OR_RETURN(auto wraps, FindOwnWraps(*vault_, mailbox, keys_, set));
   MV_ASSIGN_OR_RETURN(auto summaries, vault_->FetchSummaries(mailbox, set));
   for (VaultBlobItem& item : summaries) {
-    Opened opened;
+    LearntMessage message;
+    message.blob_id = item.blob_id;
     auto wrap = wraps.find(item.uid);
     if (wrap != wraps.end()) {
       auto data_key = wrap->second.DataKey();
@@ -145,28 +158,65 @@ Status BridgeBackend::Learn(const std::string& mailbox, uint32_t uidvalidity,
                                                  SealBinding{device_.profile.account, item.blob_id})
                                    : Result<MessageSummary>(data_key.status());
       if (summary.ok()) {
-        opened.wrap = std::move(wrap->second);
-        opened.size = summary->size;
-        opened.device_seal = std::move(summary->device_seal);
+        message.key = wrap->second.key->id();
+        message.wrap = std::move(wrap->second.wrap.sealed_key);
+        message.size = summary->size;
+        message.device_seal = std::move(summary->device_seal);
       }
     }
-    if (!opened.wrap) opened.size = UnreadableNotice(item.uid).size();
-    opened_[{mailbox, uidvalidity, item.uid}] = std::move(opened);
+    if (!message.key) message.size = UnreadableNotice(item.uid).size();
+    learnt.emplace(item.uid, std::move(message));
+  }
+  return learnt;
+}
+
+Status BridgeBackend::PutListed(const std::string& mailbox,
+                                const std::vector<VaultMessage>& listed, MailboxIndex& index) {
+  constexpr size_t kChunk = 2000;
+  for (size_t begin = 0; begin < listed.size(); begin += kChunk) {
+    const size_t end = std::min(listed.size(), begin + kChunk);
+    std::vector<uint32_t> uids;
+    for (size_t i = begin; i < end; ++i) uids.push_back(listed[i].uid);
+    MV_ASSIGN_OR_RETURN(auto learnt, Learn(mailbox, index.Unknown(uids)));
+    for (size_t i = begin; i < end; ++i) {
+      const VaultMessage& m = listed[i];
+      auto it = learnt.find(m.uid);
+      // Listed but without a summary: expunged meanwhile (the next sync says so).
+      index.Put(m.uid, m.modseq, m.internal_date, m.flags, it == learnt.end() ? nullptr : &it->second);
+    }
   }
   return Status::Ok();
 }
 
-imap::MessageMeta BridgeBackend::ToMeta(const std::string& mailbox,
-                                        const VaultMessage& message) const {
-  imap::MessageMeta meta;
-  meta.uid = message.uid;
-  meta.internal_date = message.internal_date;
-  meta.modseq = message.modseq;
-  meta.flags = message.flags;
-  auto it = opened_.find({mailbox, uidvalidity_.count(mailbox) ? uidvalidity_.at(mailbox) : 0,
-                          message.uid});
-  if (it != opened_.end()) meta.size = it->second.size;
-  return meta;
+Status BridgeBackend::SyncIndex(const std::string& mailbox, const VaultMailbox& box,
+                                MailboxIndex& index) {
+  // Another UIDVALIDITY names other messages; a modseq above the vault's is
+  // an index of some other vault's past: both are rebuilt.
+  if (index.uidvalidity() != box.uidvalidity || index.modseq() > box.highest_modseq) {
+    index.Reset(box.uidvalidity);
+  }
+  if (index.modseq() != 0 && index.modseq() == box.highest_modseq) return Status::Ok();
+  if (index.modseq() == 0) {
+    // The first sync: the whole listing (flags, modseqs, dates), and every
+    // summary opened once.
+    std::vector<VaultMessage> listed;
+    if (box.messages > 0) {
+      MV_ASSIGN_OR_RETURN(listed, vault_->FetchMessages("1:*"));
+    }
+    MV_RETURN_IF_ERROR(PutListed(mailbox, listed, index));
+    std::vector<uint32_t> uids;
+    for (const VaultMessage& m : listed) uids.push_back(m.uid);
+    index.KeepOnly(uids, box.highest_modseq);
+  } else {
+    MV_ASSIGN_OR_RETURN(VaultChanges changes,
+                        vault_->FetchChangedSince(index.modseq(),
+                                                  box.uidnext > 0 ? box.uidnext - 1 : 0));
+    MV_RETURN_IF_ERROR(PutListed(mailbox, changes.changed, index));
+    index.Remove(changes.vanished, box.highest_modseq);
+  }
+  index.SetSynced(box.highest_modseq);
+  indexes_.Save(mailbox, index);
+  return Status::Ok();
 }
 
 Result<imap::MailboxSnapshot> BridgeBackend::Snapshot(const std::string& mailbox) {
@@ -175,18 +225,10 @@ Result<imap::MailboxSnapshot> BridgeBackend::Snapshot(const std::string& mailbox
 
 Result<imap::MailboxSnapshot> BridgeBackend::SnapshotOnce(const std::string& mailbox) {
   MV_ASSIGN_OR_RETURN(VaultMailbox box, Ensure(mailbox));
-  imap::MailboxSnapshot snapshot;
-  snapshot.info = ToInfo(box);
-  if (box.messages == 0) return snapshot;
-  MV_ASSIGN_OR_RETURN(auto messages, vault_->FetchMessages("1:*"));
-  std::vector<uint32_t> uids;
-  for (const VaultMessage& m : messages) uids.push_back(m.uid);
-  MV_RETURN_IF_ERROR(Learn(mailbox, box.uidvalidity, uids));
-  for (const VaultMessage& m : messages) {
-    // A uid without a summary was expunged between the two commands.
-    if (opened_.count({mailbox, box.uidvalidity, m.uid})) snapshot.messages.push_back(ToMeta(mailbox, m));
-  }
-  return snapshot;
+  auto index = indexes_.Of(mailbox);
+  std::lock_guard lock(index->mutex());
+  MV_RETURN_IF_ERROR(SyncIndex(mailbox, box, *index));
+  return index->Snapshot(ToInfo(box));
 }
 
 Result<imap::MailboxStatus> BridgeBackend::StatusOf(const std::string& mailbox, bool with_size) {
@@ -207,34 +249,20 @@ Result<imap::MailboxChanges> BridgeBackend::ChangesSince(const std::string& mail
 
 Result<imap::MailboxChanges> BridgeBackend::ChangesSinceOnce(const std::string& mailbox,
                                                              uint64_t modseq) {
-  imap::MailboxChanges changes;
   // A vault connection that is new (reconnected) or on another mailbox, or
-  // a mailbox that is another one now (UIDVALIDITY): the whole snapshot.
-  auto whole = [&]() -> Result<imap::MailboxChanges> {
-    MV_ASSIGN_OR_RETURN(imap::MailboxSnapshot snapshot, SnapshotOnce(mailbox));
-    changes.info = snapshot.info;
-    changes.snapshot = std::move(snapshot);
-    return std::move(changes);
-  };
-  if (selected_ != mailbox) return whole();
-  MV_ASSIGN_OR_RETURN(VaultMailbox box, vault_->MailboxStatus(mailbox));
-  if (box.uidvalidity != selected_uidvalidity_) return whole();
-  box.subscribed = true;  // STATUS does not say; the engine's view does not use it
-  changes.info = ToInfo(box);
-  if (box.highest_modseq <= modseq) return changes;
-  MV_ASSIGN_OR_RETURN(VaultChanges vault_changes,
-                      vault_->FetchChangedSince(modseq, box.uidnext > 0 ? box.uidnext - 1 : 0));
-  std::vector<uint32_t> uids;
-  for (const VaultMessage& m : vault_changes.changed) uids.push_back(m.uid);
-  MV_RETURN_IF_ERROR(Learn(mailbox, box.uidvalidity, uids));
-  for (const VaultMessage& m : vault_changes.changed) {
-    // Without a summary it was expunged meanwhile: the next sync says so.
-    if (opened_.count({mailbox, box.uidvalidity, m.uid})) {
-      changes.changed.push_back(ToMeta(mailbox, m));
-    }
+  // a mailbox that is another one now (UIDVALIDITY), is selected again.
+  std::optional<VaultMailbox> box;
+  if (selected_ == mailbox) {
+    MV_ASSIGN_OR_RETURN(box, vault_->MailboxStatus(mailbox));
+    box->subscribed = true;  // STATUS does not say; the engine's view does not use it
   }
-  changes.expunged = std::move(vault_changes.vanished);
-  return changes;
+  if (!box || box->uidvalidity != selected_uidvalidity_) {
+    MV_ASSIGN_OR_RETURN(box, Ensure(mailbox));
+  }
+  auto index = indexes_.Of(mailbox);
+  std::lock_guard lock(index->mutex());
+  MV_RETURN_IF_ERROR(SyncIndex(mailbox, *box, *index));
+  return index->ChangesSince(ToInfo(*box), modseq);
 }
 
 Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
@@ -245,22 +273,34 @@ Result<std::string> BridgeBackend::FetchMessage(const std::string& mailbox,
 Result<std::string> BridgeBackend::FetchMessageOnce(const std::string& mailbox,
                                                     const imap::MessageMeta& meta) {
   if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
-  auto it = opened_.find({mailbox, selected_uidvalidity_, meta.uid});
-  if (it == opened_.end()) {
-    MV_RETURN_IF_ERROR(Learn(mailbox, selected_uidvalidity_, {meta.uid}));
-    it = opened_.find({mailbox, selected_uidvalidity_, meta.uid});
-    if (it == opened_.end()) {
+  auto index = indexes_.Of(mailbox);
+  IndexedMessage message;
+  std::optional<DeviceSeal> device_seal;
+  {
+    std::lock_guard lock(index->mutex());
+    const IndexedMessage* found =
+        index->uidvalidity() == selected_uidvalidity_ ? index->Find(meta.uid) : nullptr;
+    if (found == nullptr) {
       return Result<std::string>(ErrorCode::kNotFound, "the message is gone from the vault");
     }
+    if (!found->readable) {
+      // Another device may have given this one a wrap since: look again.
+      MV_ASSIGN_OR_RETURN(auto learnt, Learn(mailbox, {meta.uid}));
+      if (learnt.count(meta.uid)) index->SetLearnt(meta.uid, learnt.at(meta.uid));
+    }
+    message = *found;
+    device_seal = index->DeviceSealOf(meta.uid);
   }
-  const Opened& opened = it->second;
-  if (!opened.wrap) return UnreadableNotice(meta.uid);
-  MV_ASSIGN_OR_RETURN(SecretBytes data_key, opened.wrap->DataKey());
+  const EncryptionKeyPair* key = message.readable ? KeyOf(message.key) : nullptr;
+  if (key == nullptr) return UnreadableNotice(meta.uid);
+  const OwnWrap wrap{message.blob_id,
+                     Wrap{message.key, std::string(message.wrap.data(), message.wrap.size())}, key};
+  MV_ASSIGN_OR_RETURN(SecretBytes data_key, wrap.DataKey());
   std::string sealed_body_hash;
   MV_ASSIGN_OR_RETURN(std::string body,
                       OpenMessageBody(*vault_, device_.profile.cache_dir(), device_.profile.account,
-                                      opened.wrap->blob_id, meta.uid, data_key, &sealed_body_hash));
-  Status sealed_by = CheckDeviceSeal(opened, sealed_body_hash);
+                                      message.blob_id, meta.uid, data_key, &sealed_body_hash));
+  Status sealed_by = CheckDeviceSeal(device_seal, message.blob_id, sealed_body_hash);
   if (!sealed_by.ok()) {
     sodium_memzero(body.data(), body.size());
     spdlog::error("bridge: message {} of {}: {}", meta.uid, EscapeForTerminal(mailbox),
@@ -270,16 +310,16 @@ Result<std::string> BridgeBackend::FetchMessageOnce(const std::string& mailbox,
   return body;
 }
 
-Status BridgeBackend::CheckDeviceSeal(const Opened& opened, const std::string& sealed_body_hash) {
-  if (!opened.device_seal) return Status::Ok();
-  if (!key_log_ || key_log_->Find(opened.device_seal->signer) == nullptr) {
+Status BridgeBackend::CheckDeviceSeal(const std::optional<DeviceSeal>& seal, const BlobId& blob_id,
+                                      const std::string& sealed_body_hash) {
+  if (!seal) return Status::Ok();
+  if (!key_log_ || key_log_->Find(seal->signer) == nullptr) {
     MV_ASSIGN_OR_RETURN(TrustedKeyLog trusted, FetchTrustedKeyLog(*vault_, device_));
     key_log_ = std::move(trusted.state);
   }
   MessageSummary claim;
-  claim.device_seal = opened.device_seal;
-  return CheckProvenance(claim, *key_log_, device_.profile.account, opened.wrap->blob_id,
-                         sealed_body_hash)
+  claim.device_seal = seal;
+  return CheckProvenance(claim, *key_log_, device_.profile.account, blob_id, sealed_body_hash)
       .status();
 }
 
@@ -343,13 +383,21 @@ Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlagsOnce(
                                                                 : "FLAGS";
   MV_ASSIGN_OR_RETURN(auto changed,
                       vault_->StoreFlags(uids, operation, flags, unchanged_since, modified));
-  // The vault reports only what changed; its internal dates come with a fetch.
+  // The vault reports only what changed (flags and modseqs); the rest of
+  // each message's metadata is the index's, which takes the change too.
   std::vector<imap::MessageMeta> out;
-  if (changed.empty()) return out;
-  std::vector<uint32_t> changed_uids;
-  for (const VaultMessage& m : changed) changed_uids.push_back(m.uid);
-  MV_ASSIGN_OR_RETURN(auto current, vault_->FetchMessages(UidSetOf(changed_uids)));
-  for (const VaultMessage& m : current) out.push_back(ToMeta(mailbox, m));
+  auto index = indexes_.Of(mailbox);
+  std::lock_guard lock(index->mutex());
+  if (index->uidvalidity() != selected_uidvalidity_) return out;  // the next sync resets it
+  for (const VaultMessage& m : changed) {
+    const IndexedMessage* known = index->Find(m.uid);
+    if (known == nullptr) continue;
+    index->Put(m.uid, m.modseq, known->internal_date, m.flags, nullptr);
+    imap::MessageMeta meta = index->MetaOf(*known);
+    meta.flags = m.flags;  // as the vault has them, whatever a later sync brought
+    meta.modseq = m.modseq;
+    out.push_back(std::move(meta));
+  }
   return out;
 }
 
@@ -371,6 +419,7 @@ Result<imap::CopyOutcome> BridgeBackend::Transfer(const std::string& from,
     outcome.source_uids.push_back(source);
     outcome.target_uids.push_back(target);
   }
+  if (move) ForgetExpunged(from, outcome.source_uids);
   return outcome;
 }
 
@@ -388,10 +437,20 @@ Result<imap::CopyOutcome> BridgeBackend::Move(const std::string& from,
 
 Result<std::vector<uint32_t>> BridgeBackend::Expunge(const std::string& mailbox,
                                                      const std::vector<uint32_t>& uids) {
-  return Retrying([&]() -> Result<std::vector<uint32_t>> {
+  auto expunged = Retrying([&]() -> Result<std::vector<uint32_t>> {
     if (selected_ != mailbox) MV_RETURN_IF_ERROR(Ensure(mailbox).status());
     return vault_->Expunge(uids);
   });
+  if (expunged.ok()) ForgetExpunged(mailbox, *expunged);
+  return expunged;
+}
+
+void BridgeBackend::ForgetExpunged(const std::string& mailbox, const std::vector<uint32_t>& uids) {
+  // At once rather than at the next sync, so that other sessions on the
+  // mailbox hear of it at their next NOOP even before the vault is asked.
+  auto index = indexes_.Of(mailbox);
+  std::lock_guard lock(index->mutex());
+  if (index->uidvalidity() == selected_uidvalidity_) index->Remove(uids, 0);
 }
 
 }  // namespace mailvault::client

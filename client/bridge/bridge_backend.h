@@ -4,7 +4,10 @@
 // always sees (sealed bodies, wraps and flags).
 //
 // One back-end per client session, each with its own vault connection; the
-// engine calls it from one storage-pool thread at a time. The connection may
+// engine calls it from one storage-pool thread at a time. What the sessions
+// know of each mailbox is one local index they share (index_store.h): a
+// SELECT reads it after asking the vault only for what changed since. The
+// connection may
 // drop at any time (the vault restarts, or ends the session with BYE, as it
 // does when another session renames the mailbox this one has selected): the
 // back-end then connects again, with back-off, and runs the call once more,
@@ -13,10 +16,11 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
+#include "client/bridge/index_store.h"
 #include "client/device/device.h"
 #include "client/vault/opened_mailbox.h"
 #include "client/vault/vault_session.h"
@@ -26,7 +30,7 @@ namespace mailvault::client {
 
 class BridgeBackend : public imap::MailBackend {
  public:
-  BridgeBackend(const Device& device, std::unique_ptr<VaultSession> vault);
+  BridgeBackend(const Device& device, IndexStore& indexes, std::unique_ptr<VaultSession> vault);
 
   const std::string& account() const override { return device_.profile.account; }
   bool CanSearchContent() const override { return true; }
@@ -37,11 +41,14 @@ class BridgeBackend : public imap::MailBackend {
   Status RenameMailbox(const std::string& from, const std::string& to) override;
   Status SetSubscribed(const std::string& name, bool subscribed) override;
 
+  // From the local index, once brought up to date with the vault.
   Result<imap::MailboxSnapshot> Snapshot(const std::string& mailbox) override;
   // From the vault's STATUS counts (SIZE, of the plaintext, from a snapshot).
   Result<imap::MailboxStatus> StatusOf(const std::string& mailbox, bool with_size) override;
-  // From the vault's change index (STATUS, then UID FETCH CHANGEDSINCE with
-  // VANISHED): NOOP and IDLE cost the changes, not a listing of the mailbox.
+  // The vault's STATUS, then (if it moved on) the vault's changes since the
+  // index's modseq (UID FETCH CHANGEDSINCE with VANISHED) into the index,
+  // then the changes since the engine's view from the index: NOOP and IDLE
+  // cost the changes, not a listing of the mailbox.
   Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
   Result<std::string> FetchMessage(const std::string& mailbox, const imap::MessageMeta& meta) override;
 
@@ -62,16 +69,6 @@ class BridgeBackend : public imap::MailBackend {
                                         const std::vector<uint32_t>& uids) override;
 
  private:
-  // What this device knows of one message, learnt once per uid.
-  struct Opened {
-    std::optional<OwnWrap> wrap;  // none: no key of this device opens it
-    uint64_t size = 0;            // of the plaintext (or of the notice shown instead)
-    // The summary's claim that this account's device sealed it, checked
-    // when the body is read (only this: the bridge holds one per message).
-    std::optional<DeviceSeal> device_seal;
-  };
-  using MessageKey = std::tuple<std::string, uint32_t, uint32_t>;  // mailbox, uidvalidity, uid
-
   // Runs `call`; if the vault connection was lost, reconnects and runs it
   // once more. Every call given here must be safe to run twice (COPY, which
   // would copy twice, is not retried).
@@ -90,26 +87,38 @@ class BridgeBackend : public imap::MailBackend {
                                                         std::optional<uint64_t> unchanged_since,
                                                         std::vector<uint32_t>& modified);
 
-  // Selects `mailbox` on the vault unless it is selected already.
+  // Selects `mailbox` on the vault.
   Result<VaultMailbox> Ensure(const std::string& mailbox);
-  // Opens the data keys and summaries of the uids not yet known.
-  Status Learn(const std::string& mailbox, uint32_t uidvalidity, const std::vector<uint32_t>& uids);
-  imap::MessageMeta ToMeta(const std::string& mailbox, const VaultMessage& message) const;
+  // Brings the index of `mailbox`, selected on this connection as `box`, up
+  // to the vault. The caller holds the index's mutex.
+  Status SyncIndex(const std::string& mailbox, const VaultMailbox& box, MailboxIndex& index);
+  // Puts the listed messages into the index, opening the wraps and sealed
+  // summaries of those it does not know yet (in chunks: one mailbox of
+  // 100,000 must not be held twice in memory).
+  Status PutListed(const std::string& mailbox, const std::vector<VaultMessage>& listed,
+                   MailboxIndex& index);
+  // Opens the wraps and summaries of `uids` (one round trip each).
+  Result<std::map<uint32_t, LearntMessage>> Learn(const std::string& mailbox,
+                                                  const std::vector<uint32_t>& uids);
+  // Removes what this session expunged (or moved away) from the index.
+  void ForgetExpunged(const std::string& mailbox, const std::vector<uint32_t>& uids);
+  const EncryptionKeyPair* KeyOf(const KeyId& id) const;
   Result<imap::CopyOutcome> Transfer(const std::string& from, const std::vector<uint32_t>& uids,
                                      const std::string& to, bool move);
 
   // The sealed body's DeviceSeal, if the summary claims one, against the
   // verified key log (fetched again when it does not know the signer).
-  Status CheckDeviceSeal(const Opened& opened, const std::string& sealed_body_hash);
+  Status CheckDeviceSeal(const std::optional<DeviceSeal>& seal, const BlobId& blob_id,
+                         const std::string& sealed_body_hash);
 
   const Device& device_;
+  IndexStore& indexes_;
   std::unique_ptr<VaultSession> vault_;
   std::optional<KeyLogState> key_log_;
   KeyRing keys_;
-  std::string selected_;
+  std::vector<KeyId> key_ids_;  // of keys_, in its order
+  std::string selected_;  // on the vault connection
   uint32_t selected_uidvalidity_ = 0;
-  std::map<MessageKey, Opened> opened_;
-  std::map<std::string, uint32_t> uidvalidity_;  // per mailbox, as last seen
 };
 
 // What a client sees for a message none of this device's keys opens (one

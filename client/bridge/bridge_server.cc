@@ -25,8 +25,8 @@ namespace {
 
 class BridgeAuthenticator : public imap::Authenticator {
  public:
-  explicit BridgeAuthenticator(const Device& device)
-      : device_(device), password_(BridgePassword(device)) {}
+  BridgeAuthenticator(const Device& device, IndexStore& indexes)
+      : device_(device), indexes_(indexes), password_(BridgePassword(device)) {}
 
   imap::LoginResult Login(std::string_view user, std::string_view password) override {
     const bool user_ok = NormalizeAccountId(user) == device_.profile.account;
@@ -39,11 +39,12 @@ class BridgeAuthenticator : public imap::Authenticator {
                    EscapeForTerminal(vault.status().message()));
       return {nullptr, "UNAVAILABLE", "The vault cannot be reached; try again"};
     }
-    return {std::make_unique<BridgeBackend>(device_, std::move(vault).value()), "", ""};
+    return {std::make_unique<BridgeBackend>(device_, indexes_, std::move(vault).value()), "", ""};
   }
 
  private:
   const Device& device_;
+  IndexStore& indexes_;
   const std::string password_;
 };
 
@@ -90,7 +91,8 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
 
   StoragePool pool(4);
   imap::MailboxEvents events;
-  BridgeAuthenticator authenticator(device);
+  IndexStore indexes(device);
+  BridgeAuthenticator authenticator(device, indexes);
   PerKeyLimit per_address(64);
   PerKeyLimit account_sessions(16);
   imap::LoginThrottle throttle(std::chrono::milliseconds(500));
@@ -124,6 +126,7 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   contexts.Run();
   watcher.Stop();
   pool.Stop();
+  indexes.SaveAll();
   return Status::Ok();
 }
 

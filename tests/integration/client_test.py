@@ -611,6 +611,64 @@ class BridgeSyncTest(unittest.TestCase):
             client.logout()
         self.assertIn('connecting again', bridge.errors)
 
+    def index_files(self):
+        folder = os.path.join(self.cli.profile, 'index')
+        return [os.path.join(folder, name) for name in os.listdir(folder)]
+
+    def test_the_local_index_outlives_the_bridge_sealed_and_catches_up(self):
+        with Bridge(self.cli) as bridge:
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            client.select('INBOX')
+            client.uid('STORE', '1', '+FLAGS', '(\\Seen $Important)')
+            client.logout()
+        [index] = self.index_files()
+        with open(index, 'rb') as f:
+            sealed = f.read()
+        for plain in (b'\\Seen', b'$Important', b'INBOX', ACCOUNT.encode(), CANARY):
+            self.assertNotIn(plain, sealed)
+
+        # While the bridge is down, another device expunges, flags, and mail arrives.
+        other = self.vault.imap()
+        other.login(ACCOUNT, VAULT_PASSWORD)
+        other.select('INBOX')
+        other.uid('STORE', '2', '+FLAGS', '(\\Deleted)')
+        other.expunge()
+        other.uid('STORE', '1', '+FLAGS', '(\\Flagged)')
+        other.logout()
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('sender@example.org', [ACCOUNT], MESSAGES[2])
+        lmtp.quit()
+
+        def listing(bridge):
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            self.assertEqual(client.select('INBOX')[1], [b'2'])
+            flags = client.uid('FETCH', '1:*', '(FLAGS)')[1]
+            body = client.uid('FETCH', '3', '(BODY.PEEK[])')[1][0][1]
+            client.logout()
+            return sorted(flags), body
+
+        with Bridge(self.cli) as bridge:
+            flags, body = listing(bridge)
+        self.assertNotIn('rebuilding', bridge.errors)
+        self.assertEqual(len(flags), 2)
+        self.assertEqual(flags, [b'1 (FLAGS ($Important \\Flagged \\Seen) UID 1)',
+                                 b'2 (FLAGS () UID 3)'])
+        self.assertEqual(body, MESSAGES[2])
+
+        # A damaged index, or one moved to another mailbox's name, does not
+        # open: the bridge says so, rebuilds it from the vault and serves the same.
+        [index] = self.index_files()
+        with open(index, 'r+b') as f:
+            f.seek(40)
+            byte = f.read(1)
+            f.seek(40)
+            f.write(bytes([byte[0] ^ 1]))
+        with Bridge(self.cli) as bridge:
+            self.assertEqual(listing(bridge), (flags, body))
+        self.assertIn('does not open; rebuilding', bridge.errors)
+
 
 class TerminalResult:
     def __init__(self, returncode, output):
