@@ -132,9 +132,10 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   PerKeyLimit account_sessions(config.limits.max_sessions_per_account);
   metrics.imap_sessions = &account_sessions;
   imap::LoginThrottle login_throttle(std::chrono::milliseconds(1500));
+  imap::SharedViews views;
   imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
                                    events,              account_sessions, login_throttle,
-                                   &vault_commands};
+                                   views,               &vault_commands};
   LmtpContext lmtp_context{config, deliverer, pool};
 
   // Declared after everything a session refers to: sessions still open when

@@ -99,8 +99,9 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   imap::EngineOptions engine_options;
   engine_options.greeting_name = "mailvault bridge";
   engine_options.login_without_tls = true;
-  imap::EngineContext context{engine_options, authenticator, pool, events, account_sessions,
-                              throttle, nullptr};
+  imap::SharedViews views;
+  imap::EngineContext context{engine_options, authenticator, pool,  events,
+                              account_sessions, throttle,     views, nullptr};
   InboxWatcher watcher(device, events);
 
   IoContextPool contexts(2);

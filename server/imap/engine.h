@@ -11,6 +11,7 @@
 #include "server/imap/login_throttle.h"
 #include "server/imap/connection.h"
 #include "server/imap/mailbox_events.h"
+#include "server/imap/shared_views.h"
 #include "net/storage_pool.h"
 
 namespace mailvault::imap {
@@ -39,6 +40,7 @@ struct EngineContext {
   MailboxEvents& events;
   PerKeyLimit& account_sessions;  // sessions per account
   LoginThrottle& login_throttle;
+  SharedViews& views;                     // the selected views' shared bases
   CommandExtension* extension = nullptr;  // optional
 };
 

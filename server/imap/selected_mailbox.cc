@@ -18,24 +18,79 @@ void AppendFetchFlags(std::string& out, uint32_t seq, const MessageMeta& meta, b
 
 SelectedMailbox::SelectedMailbox(bool read_only, MailboxSnapshot snapshot)
     : read_only_(read_only),
-      info_(std::move(snapshot.info)),
+      info_(snapshot.info),
       synced_modseq_(info_.highest_modseq),
-      messages_(std::move(snapshot.messages)) {}
+      base_(std::make_shared<const MailboxSnapshot>(std::move(snapshot))) {}
+
+SelectedMailbox::SelectedMailbox(bool read_only, std::shared_ptr<const MailboxSnapshot> base,
+                                 MailboxChanges since_base)
+    : read_only_(read_only), base_(std::move(base)) {
+  std::string unreported;
+  Apply(std::move(since_base), /*condstore=*/false, unreported);
+}
+
+size_t SelectedMailbox::BasePosition(uint32_t i) const {
+  if (removed_.empty()) return i;
+  // removed_[j] - j never decreases: the positions removed before the i-th
+  // shown one are those with removed_[j] - j <= i.
+  size_t lo = 0, hi = removed_.size();
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (removed_[mid] - mid <= i) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return i + lo;
+}
+
+const MessageMeta& SelectedMailbox::at(uint32_t seq) const {
+  const uint32_t i = seq - 1;
+  if (i >= LiveBase()) return added_[i - LiveBase()];
+  const size_t position = BasePosition(i);
+  auto changed = changed_.find(position);
+  return changed != changed_.end() ? changed->second : base()[position];
+}
+
+uint32_t SelectedMailbox::MaxUid() const {
+  if (!added_.empty()) return added_.back().uid;
+  return LiveBase() == 0 ? 0 : at(LiveBase()).uid;
+}
+
+uint32_t SelectedMailbox::FirstSeqFrom(uint32_t uid) const {
+  auto it = std::lower_bound(base().begin(), base().end(), uid,
+                             [](const MessageMeta& m, uint32_t u) { return m.uid < u; });
+  if (it != base().end()) {
+    const auto position = static_cast<size_t>(it - base().begin());
+    // Removed positions below it shift it down; a removed one itself
+    // leaves the next shown message as the first.
+    const auto before = std::lower_bound(removed_.begin(), removed_.end(), position);
+    return static_cast<uint32_t>(position - (before - removed_.begin())) + 1;
+  }
+  auto added = std::lower_bound(added_.begin(), added_.end(), uid,
+                                [](const MessageMeta& m, uint32_t u) { return m.uid < u; });
+  return LiveBase() + static_cast<uint32_t>(added - added_.begin()) + 1;
+}
 
 std::optional<uint32_t> SelectedMailbox::SeqOf(uint32_t uid) const {
-  auto it = std::lower_bound(messages_.begin(), messages_.end(), uid,
-                             [](const MessageMeta& m, uint32_t u) { return m.uid < u; });
-  if (it == messages_.end() || it->uid != uid) return std::nullopt;
-  return static_cast<uint32_t>(it - messages_.begin()) + 1;
+  const uint32_t seq = FirstSeqFrom(uid);
+  if (seq > count() || at(seq).uid != uid) return std::nullopt;
+  return seq;
 }
 
 Result<std::vector<uint32_t>> SelectedMailbox::Resolve(const SequenceSet& set, bool uid) const {
   std::vector<uint32_t> seqs;
   if (uid) {
-    const NumberSet uids = set.Resolve(MaxUid()).ClampedTo(MaxUid());
-    // Walk the view once: cost is the mailbox size, never the set's span.
-    for (uint32_t i = 0; i < messages_.size(); ++i) {
-      if (uids.Contains(messages_[i].uid)) seqs.push_back(i + 1);
+    const uint32_t max_uid = MaxUid();
+    const NumberSet uids = set.Resolve(max_uid).ClampedTo(max_uid);
+    // Each range from its first message on: the cost is what it names,
+    // never the set's span.
+    for (const NumberRange& range : uids.ranges()) {
+      for (uint32_t seq = FirstSeqFrom(range.first); seq <= count() && at(seq).uid <= range.last;
+           ++seq) {
+        seqs.push_back(seq);
+      }
     }
     return seqs;
   }
@@ -52,9 +107,42 @@ Result<std::vector<uint32_t>> SelectedMailbox::Resolve(const SequenceSet& set, b
   return seqs;
 }
 
+void SelectedMailbox::Set(uint32_t seq, const MessageMeta& meta) {
+  const uint32_t i = seq - 1;
+  if (i >= LiveBase()) {
+    added_[i - LiveBase()] = meta;
+  } else {
+    changed_[BasePosition(i)] = meta;
+  }
+}
+
 void SelectedMailbox::Update(const MessageMeta& meta) {
-  if (auto seq = SeqOf(meta.uid)) messages_[*seq - 1] = meta;
+  if (auto seq = SeqOf(meta.uid)) Set(*seq, meta);
   info_.highest_modseq = std::max(info_.highest_modseq, meta.modseq);
+}
+
+void SelectedMailbox::Erase(std::vector<uint32_t> seqs) {
+  std::vector<size_t> positions;
+  std::vector<size_t> added;
+  for (uint32_t seq : seqs) {
+    const uint32_t i = seq - 1;
+    if (i >= LiveBase()) {
+      added.push_back(i - LiveBase());
+    } else {
+      positions.push_back(BasePosition(i));
+    }
+  }
+  std::sort(added.rbegin(), added.rend());
+  added.erase(std::unique(added.begin(), added.end()), added.end());
+  for (size_t index : added) added_.erase(added_.begin() + static_cast<std::ptrdiff_t>(index));
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  for (size_t position : positions) changed_.erase(position);
+  std::vector<size_t> merged;
+  merged.reserve(removed_.size() + positions.size());
+  std::merge(removed_.begin(), removed_.end(), positions.begin(), positions.end(),
+             std::back_inserter(merged));
+  removed_ = std::move(merged);
 }
 
 NumberSet AbsentUids(const NumberSet& candidates, const std::vector<MessageMeta>& present) {
@@ -74,53 +162,64 @@ NumberSet AbsentUids(const NumberSet& candidates, const std::vector<MessageMeta>
 }
 
 void SelectedMailbox::Remove(const std::vector<uint32_t>& uids, std::string& out) {
-  if (report_vanished_) {
-    std::vector<uint32_t> gone;
-    for (uint32_t uid : uids) {
-      if (auto seq = SeqOf(uid)) {
-        messages_.erase(messages_.begin() + (*seq - 1));
-        gone.push_back(uid);
-      }
-    }
-    if (!gone.empty()) out += "* VANISHED " + NumberSet::FromNumbers(gone).ToString() + "\r\n";
-    return;
-  }
-  // Highest first: each EXPUNGE shifts only the numbers above it, so
-  // descending order keeps every number in the list valid when it is sent.
   std::vector<uint32_t> seqs;
+  std::vector<uint32_t> gone;
   for (uint32_t uid : uids) {
-    if (auto seq = SeqOf(uid)) seqs.push_back(*seq);
+    if (auto seq = SeqOf(uid)) {
+      seqs.push_back(*seq);
+      gone.push_back(uid);
+    }
   }
-  std::sort(seqs.rbegin(), seqs.rend());
-  for (uint32_t seq : seqs) {
-    messages_.erase(messages_.begin() + (seq - 1));
-    out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
+  if (seqs.empty()) return;
+  if (report_vanished_) {
+    out += "* VANISHED " + NumberSet::FromNumbers(gone).ToString() + "\r\n";
+  } else {
+    // Highest first: each EXPUNGE shifts only the numbers above it, so
+    // descending order keeps every number in the list valid when it is sent.
+    std::sort(seqs.rbegin(), seqs.rend());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    for (uint32_t seq : seqs) out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
   }
+  Erase(std::move(seqs));
 }
 
 void SelectedMailbox::Sync(MailboxSnapshot fresh, bool condstore, std::string& out) {
+  auto by_uid = [](const MessageMeta& a, const MessageMeta& b) { return a.uid < b.uid; };
   std::vector<uint32_t> gone;
-  for (const MessageMeta& m : messages_) {
-    if (!std::binary_search(fresh.messages.begin(), fresh.messages.end(), m,
-                            [](const MessageMeta& a, const MessageMeta& b) { return a.uid < b.uid; })) {
-      gone.push_back(m.uid);
+  for (uint32_t seq = 1; seq <= count(); ++seq) {
+    if (!std::binary_search(fresh.messages.begin(), fresh.messages.end(), at(seq), by_uid)) {
+      gone.push_back(at(seq).uid);
     }
   }
   Remove(gone, out);
   // Flag changes of messages the client already knows.
   size_t j = 0;
-  for (uint32_t i = 0; i < messages_.size(); ++i) {
-    while (j < fresh.messages.size() && fresh.messages[j].uid < messages_[i].uid) ++j;
-    if (j == fresh.messages.size() || fresh.messages[j].uid != messages_[i].uid) continue;
+  for (uint32_t seq = 1; seq <= count(); ++seq) {
+    const MessageMeta& known = at(seq);
+    while (j < fresh.messages.size() && fresh.messages[j].uid < known.uid) ++j;
+    if (j == fresh.messages.size() || fresh.messages[j].uid != known.uid) continue;
     const MessageMeta& now = fresh.messages[j];
-    if (now.flags != messages_[i].flags || (condstore && now.modseq != messages_[i].modseq)) {
-      messages_[i] = now;
-      AppendFetchFlags(out, i + 1, now, condstore);
+    if (now.flags != known.flags || (condstore && now.modseq != known.modseq)) {
+      AppendFetchFlags(out, seq, now, condstore);
     }
   }
   AddNew(fresh.messages, out);
-  info_ = std::move(fresh.info);
+  // The view is `fresh` now (uids only grow, so `fresh` holds nothing below
+  // the view's highest uid that the view lacks): it becomes the base, and
+  // the differences go. Should a back-end break that rule, the view as the
+  // client knows it is kept instead.
+  info_ = fresh.info;
   synced_modseq_ = info_.highest_modseq;
+  if (fresh.messages.size() != count()) {
+    std::vector<MessageMeta> shown;
+    shown.reserve(count());
+    for (uint32_t seq = 1; seq <= count(); ++seq) shown.push_back(at(seq));
+    fresh.messages = std::move(shown);
+  }
+  base_ = std::make_shared<const MailboxSnapshot>(std::move(fresh));
+  removed_.clear();
+  changed_.clear();
+  added_.clear();
 }
 
 void SelectedMailbox::Apply(MailboxChanges changes, bool condstore, std::string& out) {
@@ -128,10 +227,12 @@ void SelectedMailbox::Apply(MailboxChanges changes, bool condstore, std::string&
   for (const MessageMeta& now : changes.changed) {
     auto seq = SeqOf(now.uid);
     if (!seq) continue;  // new (added below) or expunged from this view already
-    MessageMeta& known = messages_[*seq - 1];
+    const MessageMeta& known = at(*seq);
     if (now.flags != known.flags || (condstore && now.modseq != known.modseq)) {
-      known = now;
+      Set(*seq, now);
       AppendFetchFlags(out, *seq, now, condstore);
+    } else if (now.modseq != known.modseq) {
+      Set(*seq, now);  // the client is not told, but FETCH MODSEQ must be right
     }
   }
   AddNew(changes.changed, out);
@@ -143,11 +244,11 @@ void SelectedMailbox::AddNew(const std::vector<MessageMeta>& fresh, std::string&
   // New messages: everything above the highest uid in the view (`fresh` is
   // ascending by uid).
   const uint32_t known_max = MaxUid();
-  const size_t before = messages_.size();
+  const uint32_t before = count();
   for (const MessageMeta& m : fresh) {
-    if (m.uid > known_max) messages_.push_back(m);
+    if (m.uid > known_max) added_.push_back(m);
   }
-  if (messages_.size() != before) out += "* " + std::to_string(messages_.size()) + " EXISTS\r\n";
+  if (count() != before) out += "* " + std::to_string(count()) + " EXISTS\r\n";
 }
 
 }  // namespace mailvault::imap

@@ -1,8 +1,16 @@
 // The selected mailbox as one session sees it: sequence numbers map to uids
 // in this view, which changes only when the session reports the change to
 // its client (RFC 9051 7.5: EXISTS, EXPUNGE, FETCH FLAGS).
+//
+// The messages are a base snapshot, which the sessions that select the same
+// mailbox share (shared_views.h), and this session's differences from it:
+// the base's messages it no longer shows, those whose flags changed, and
+// those that arrived since. So a session on a 100,000-message mailbox costs
+// memory for what changed while it was selected, not for the mailbox.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +26,12 @@ NumberSet AbsentUids(const NumberSet& candidates, const std::vector<MessageMeta>
 
 class SelectedMailbox {
  public:
+  // A view of its own (a back-end's fresh snapshot).
   SelectedMailbox(bool read_only, MailboxSnapshot snapshot);
+  // A shared base brought up to date with what changed since it was read
+  // (nothing is reported: the client has seen nothing yet).
+  SelectedMailbox(bool read_only, std::shared_ptr<const MailboxSnapshot> base,
+                  MailboxChanges since_base);
 
   const std::string& name() const { return info_.name; }
   bool read_only() const { return read_only_; }
@@ -28,11 +41,11 @@ class SelectedMailbox {
   // be higher after the session's own STORE, which says nothing of other
   // sessions' changes below it.)
   uint64_t synced_modseq() const { return synced_modseq_; }
-  uint32_t count() const { return static_cast<uint32_t>(messages_.size()); }
-  // 1-based sequence number.
-  const MessageMeta& at(uint32_t seq) const { return messages_[seq - 1]; }
+  uint32_t count() const { return LiveBase() + static_cast<uint32_t>(added_.size()); }
+  // 1-based sequence number, 1 <= seq <= count().
+  const MessageMeta& at(uint32_t seq) const;
   std::optional<uint32_t> SeqOf(uint32_t uid) const;
-  uint32_t MaxUid() const { return messages_.empty() ? 0 : messages_.back().uid; }
+  uint32_t MaxUid() const;
 
   // The sequence numbers a set names, ascending. Sequence numbers above the
   // message count are an error (BAD text in the Status) for non-UID sets;
@@ -56,6 +69,18 @@ class SelectedMailbox {
   void Apply(MailboxChanges changes, bool condstore, std::string& out);
 
  private:
+  const std::vector<MessageMeta>& base() const { return base_->messages; }
+  uint32_t LiveBase() const {
+    return static_cast<uint32_t>(base().size() - removed_.size());
+  }
+  // The base position of the i-th (0-based) message the view still shows
+  // from the base (i < LiveBase()).
+  size_t BasePosition(uint32_t i) const;
+  // The first sequence number whose uid is at least `uid` (count() + 1: none).
+  uint32_t FirstSeqFrom(uint32_t uid) const;
+  void Set(uint32_t seq, const MessageMeta& meta);
+  // Drops the messages at `seqs` (any order) in one pass.
+  void Erase(std::vector<uint32_t> seqs);
   // EXISTS for what `fresh` adds above the view's highest uid.
   void AddNew(const std::vector<MessageMeta>& fresh, std::string& out);
 
@@ -63,7 +88,10 @@ class SelectedMailbox {
   bool report_vanished_ = false;
   MailboxInfo info_;
   uint64_t synced_modseq_ = 0;
-  std::vector<MessageMeta> messages_;  // ascending uid: index + 1 is the sequence number
+  std::shared_ptr<const MailboxSnapshot> base_;  // ascending uid
+  std::vector<size_t> removed_;                  // base positions no longer shown, ascending
+  std::map<size_t, MessageMeta> changed_;        // base position -> its metadata now
+  std::vector<MessageMeta> added_;               // above the base's highest uid, ascending
 };
 
 }  // namespace mailvault::imap

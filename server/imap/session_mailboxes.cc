@@ -58,10 +58,10 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
     Untagged("OK [CLOSED] Previous mailbox closed");
   }
   if (args->condstore) condstore_ = true;
-  auto snapshot = co_await OnPool([&] { return backend_->Snapshot(*name); });
-  if (!snapshot.ok()) co_return FromStatus(snapshot.status(), "SELECT");
+  auto view = co_await OnPool([&] { return context_.views.Open(*backend_, *name, examine); });
+  if (!view.ok()) co_return FromStatus(view.status(), "SELECT");
 
-  selected_ = std::make_unique<SelectedMailbox>(examine, std::move(snapshot).value());
+  selected_ = std::move(view).value();
   selected_->set_report_vanished(qresync_);
   state_ = SessionState::kSelected;
   std::weak_ptr<WakeState> wake = wake_;

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
 namespace mailvault::imap {
 namespace {
 
@@ -69,6 +73,115 @@ TEST(SelectedMailboxTest, AbsentUidsAreTheGapsOfTheCandidates) {
   EXPECT_EQ(AbsentUids(NumberSet::FromRanges({{3, 3}, {5, 8}}), present).ToString(), "5:6,8");
   EXPECT_TRUE(AbsentUids(NumberSet::FromRanges({{2, 3}}), present).empty());
   EXPECT_EQ(AbsentUids(NumberSet::FromRanges({{1, 4000000000u}}), {}).ToString(), "1:4000000000");
+}
+
+}  // namespace
+}  // namespace mailvault::imap
+
+namespace mailvault::imap {
+namespace {
+
+// The view as a plain list, to hold the shared base and its differences to.
+void ExpectSame(const SelectedMailbox& view, const std::vector<MessageMeta>& model) {
+  ASSERT_EQ(view.count(), model.size());
+  for (uint32_t seq = 1; seq <= model.size(); ++seq) {
+    ASSERT_EQ(view.at(seq).uid, model[seq - 1].uid) << seq;
+    ASSERT_EQ(view.at(seq).flags, model[seq - 1].flags) << seq;
+    ASSERT_EQ(view.SeqOf(model[seq - 1].uid), seq);
+  }
+  EXPECT_EQ(view.MaxUid(), model.empty() ? 0 : model.back().uid);
+}
+
+TEST(SelectedMailboxTest, ABaseAndItsDifferencesBehaveAsOneList) {
+  std::vector<MessageMeta> model;
+  for (uint32_t uid = 1; uid <= 300; uid += 1 + uid % 3) model.push_back(Meta(uid, uid));
+  const std::vector<MessageMeta> original = model;
+  auto base = std::make_shared<const MailboxSnapshot>(Mailbox(model, 300));
+  MailboxChanges none;
+  none.info = base->info;
+  SelectedMailbox view(false, base, none);
+  uint32_t next_uid = 301;
+  uint64_t modseq = 300;
+  std::srand(7);
+  for (int round = 0; round < 400; ++round) {
+    std::string out;
+    const int what = std::rand() % 4;
+    if (what == 0 && !model.empty()) {  // expunge a few
+      std::vector<uint32_t> uids;
+      for (int k = std::rand() % 4; k >= 0; --k) uids.push_back(model[std::rand() % model.size()].uid);
+      uids.push_back(next_uid + 5);  // never there
+      view.Remove(uids, out);
+      std::erase_if(model, [&](const MessageMeta& m) {
+        return std::find(uids.begin(), uids.end(), m.uid) != uids.end();
+      });
+    } else if (what == 1 && !model.empty()) {  // another session's flags
+      MessageMeta& m = model[std::rand() % model.size()];
+      m = Meta(m.uid, ++modseq, {std::rand() % 2 ? "\\Seen" : "\\Flagged"});
+      MailboxChanges changes;
+      changes.info.highest_modseq = modseq;
+      changes.changed = {m};
+      view.Apply(changes, false, out);
+    } else if (what == 2) {  // new mail
+      MailboxChanges changes;
+      changes.info.highest_modseq = ++modseq;
+      changes.changed = {Meta(next_uid, modseq)};
+      model.push_back(changes.changed[0]);
+      ++next_uid;
+      view.Apply(changes, false, out);
+    } else if (!model.empty()) {  // this session's STORE
+      MessageMeta& m = model[std::rand() % model.size()];
+      m = Meta(m.uid, ++modseq, {"$Mine"});
+      view.Update(m);
+    }
+    ExpectSame(view, model);
+    if (HasFatalFailure()) return;
+  }
+  // UID sets resolve to exactly the members shown.
+  auto seqs = view.Resolve(SequenceSet::Parse("1:100,250:*").value(), /*uid=*/true);
+  ASSERT_TRUE(seqs.ok());
+  std::vector<uint32_t> expected;
+  for (uint32_t i = 0; i < model.size(); ++i) {
+    if (model[i].uid <= 100 || model[i].uid >= 250) expected.push_back(i + 1);
+  }
+  EXPECT_EQ(*seqs, expected);
+  // The base itself never changed.
+  ASSERT_EQ(base->messages.size(), original.size());
+  for (size_t i = 0; i < original.size(); ++i) {
+    EXPECT_EQ(base->messages[i].flags, original[i].flags);
+  }
+}
+
+TEST(SelectedMailboxTest, ASessionOpenedOnASharedBaseStartsFromItsChangesSilently) {
+  auto base = std::make_shared<const MailboxSnapshot>(
+      Mailbox({Meta(1, 1), Meta(2, 2), Meta(3, 3)}, 3));
+  MailboxChanges since;
+  since.info.highest_modseq = 6;
+  since.expunged = {2};
+  since.changed = {Meta(3, 5, {"\\Seen"}), Meta(4, 6)};
+  SelectedMailbox later(false, base, since);
+  EXPECT_EQ(later.synced_modseq(), 6u);
+  ExpectSame(later, {Meta(1, 1), Meta(3, 5, {"\\Seen"}), Meta(4, 6)});
+  // The other session on the same base still sees what it saw.
+  MailboxChanges none;
+  none.info = base->info;
+  SelectedMailbox earlier(false, base, none);
+  ExpectSame(earlier, base->messages);
+}
+
+TEST(SelectedMailboxTest, AWholeComparisonLeavesTheViewEqualToTheSnapshot) {
+  auto base = std::make_shared<const MailboxSnapshot>(
+      Mailbox({Meta(1, 1), Meta(2, 2), Meta(3, 3)}, 3));
+  MailboxChanges none;
+  none.info = base->info;
+  SelectedMailbox view(false, base, none);
+  std::string out;
+  view.Remove({1}, out);
+  out.clear();
+  view.Sync(Mailbox({Meta(2, 2), Meta(3, 4, {"\\Seen"}), Meta(5, 5)}, 5), true, out);
+  EXPECT_EQ(out,
+            "* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (4))\r\n"
+            "* 3 EXISTS\r\n");
+  ExpectSame(view, {Meta(2, 2), Meta(3, 4, {"\\Seen"}), Meta(5, 5)});
 }
 
 }  // namespace
