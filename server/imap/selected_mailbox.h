@@ -33,6 +33,8 @@ class SelectedMailbox {
   const MessageMeta& at(uint32_t seq) const { return messages_[seq - 1]; }
   std::optional<uint32_t> SeqOf(uint32_t uid) const;
   uint32_t MaxUid() const { return messages_.empty() ? 0 : messages_.back().uid; }
+  // The uids of `candidates` not in this view.
+  NumberSet AbsentFrom(const NumberSet& candidates) const { return AbsentUids(candidates, messages_); }
 
   // The sequence numbers a set names, ascending. Sequence numbers above the
   // message count are an error (BAD text in the Status) for non-UID sets;

@@ -120,9 +120,11 @@ asio::awaitable<Status> Session::ReportChangesSince(uint64_t modseq, const Numbe
   NumberSet vanished;
   std::vector<MessageMeta> changed;
   if (changes->snapshot) {
-    // No tombstones: every uid of `within` not in the mailbox now. RFC 7162
-    // lets the server report uids the client never had.
-    vanished = AbsentUids(within, changes->snapshot->messages);
+    // No tombstones (none kept, or pruned below the modseq): every uid of
+    // `within` not in the mailbox now, as ranges. RFC 7162 lets the server
+    // report uids the client never had. One still in the view is left to
+    // the next sync, as below.
+    vanished = selected_->AbsentFrom(AbsentUids(within, changes->snapshot->messages));
     for (MessageMeta& m : changes->snapshot->messages) {
       if (m.modseq > modseq) changed.push_back(std::move(m));
     }

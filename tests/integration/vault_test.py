@@ -603,6 +603,99 @@ class VaultTest(unittest.TestCase):
             client.shutdown()
 
 
+class TombstoneWindowTest(unittest.TestCase):
+    """Expunge tombstones kept for the newest 3 modseqs of a mailbox only:
+    a client (or a session) from before them gets a full resync that is
+    still exact."""
+
+    def setUp(self):
+        self.vault = harness.Vault(storage={'tombstone_window': 3})
+        self.addCleanup(self.vault.cleanup)
+        token = self.vault.create_account('alice@localhost', 'correct horse battery')
+        typ, _ = harness.Device().enroll(self.vault, 'alice@localhost', token)
+        self.assertEqual(typ, 'OK')
+
+    def raw_login(self):
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN alice@localhost "correct horse battery"\r\n')
+        raw.expect(b'a OK')
+        return raw
+
+    def test_an_old_modseq_gets_every_vanished_uid_and_sessions_stay_in_step(self):
+        b = self.vault.imap()
+        b.login('alice@localhost', 'correct horse battery')
+        for i in range(6):  # uids 1..6 at modseqs 1..6
+            self.assertEqual(b.append('INBOX', None, None, message('m%d' % i))[0], 'OK')
+        a = self.raw_login()
+        a.send(b'e1 ENABLE QRESYNC\r\n')
+        a.expect(b'e1 OK')
+        a.send(b's1 SELECT INBOX\r\n')
+        a.expect(b's1 OK')
+        uidvalidity = int(re.search(rb'UIDVALIDITY (\d+)', a.before).group(1))
+        old_modseq = int(re.search(rb'HIGHESTMODSEQ (\d+)', a.before).group(1))
+        a.send(b'c1 CLOSE\r\n')
+        a.expect(b'c1 OK')
+        # A session that stays selected, without CONDSTORE, while the
+        # window moves past its view.
+        c = self.raw_login()
+        c.send(b's1 SELECT INBOX\r\n')
+        c.expect(b's1 OK')
+
+        b.select('INBOX')
+        b.store('1:2', '+FLAGS', '(\\Deleted)')
+        b.expunge()                                   # uids 1, 2
+        b.uid('STORE', '3', '+FLAGS', '(\\Deleted)')
+        b.uid('STORE', '5', '+FLAGS', '(\\Deleted)')
+        b.uid('STORE', '4', '+FLAGS', '(\\Flagged)')
+        b.expunge()                                   # uids 3, 5: prunes 1, 2
+        self.assertEqual(b.append('INBOX', None, None, message('m6'))[0], 'OK')  # uid 7
+        typ, data = b.status('INBOX', '(HIGHESTMODSEQ)')
+        highest = int(re.search(rb'HIGHESTMODSEQ (\d+)', data[0]).group(1))
+        self.assertGreater(highest - 3, old_modseq)  # the client is below the window
+
+        # The engine's own sync from below the floor: a full comparison.
+        c.send(b'n1 NOOP\r\n')
+        c.expect(b'n1 OK')
+        lines = [l for l in c.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertEqual(sum(1 for l in lines if l.endswith(b' EXPUNGE')), 4, lines)
+        self.assertIn(b'* 3 EXISTS', lines)
+        self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 4 FLAGS \(\\Flagged\)\)', l)
+                            for l in lines), lines)
+        c.send(b'f1 UID FETCH 1:* (FLAGS)\r\n')
+        c.expect(b'f1 OK')
+        self.assertEqual(re.findall(rb'\* (\d+) FETCH \([^\r]*?UID (\d+)', c.before),
+                         [(b'1', b'4'), (b'2', b'6'), (b'3', b'7')])
+
+        # QRESYNC from below the floor: VANISHED (EARLIER) for every uid
+        # that is gone, as ranges, and the changed and new messages.
+        a.send(b's2 SELECT INBOX (QRESYNC (%d %d))\r\n' % (uidvalidity, old_modseq))
+        a.expect(b's2 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertIn(b'* VANISHED (EARLIER) 1:3,5', lines)
+        self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 4 FLAGS \(\\Flagged\) MODSEQ', l)
+                            for l in lines), lines)
+        self.assertTrue(any(re.match(rb'\* 3 FETCH \(UID 7 FLAGS \(\) MODSEQ', l)
+                            for l in lines), lines)
+        self.assertFalse(any(b'EXPUNGE' in l for l in lines), lines)
+        # With the uids the client knows: only those.
+        a.send(b's3 SELECT INBOX (QRESYNC (%d %d 2:4))\r\n' % (uidvalidity, old_modseq))
+        a.expect(b's3 OK')
+        self.assertIn(b'* VANISHED (EARLIER) 2:3\r\n', a.before)
+        # UID FETCH CHANGEDSINCE VANISHED from below the floor.
+        a.send(b'f1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % old_modseq)
+        a.expect(b'f1 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertEqual(lines[0], b'* VANISHED (EARLIER) 1:3,5', lines)
+        self.assertEqual(sorted(re.findall(rb'UID (\d+)', b' '.join(lines[1:]))), [b'4', b'7'])
+        # From a modseq inside the window the tombstones answer, exactly.
+        a.send(b'f2 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % (highest - 1))
+        a.expect(b'f2 OK')
+        self.assertNotIn(b'VANISHED', a.before)
+        b.logout()
+
+
 class RegionTest(unittest.TestCase):
     """An account homed in a region this node no longer serves: made by
     hosting both regions, then restarting with only one and the other
