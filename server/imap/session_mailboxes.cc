@@ -90,8 +90,10 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
   }
   Untagged("OK [UIDVALIDITY " + std::to_string(box.info().uidvalidity) + "] UIDs valid");
   Untagged("OK [UIDNEXT " + std::to_string(box.info().uidnext) + "] Predicted next UID");
+  reported_modseq_ = 0;
   if (condstore_) {
     Untagged("OK [HIGHESTMODSEQ " + std::to_string(box.info().highest_modseq) + "] Highest");
+    reported_modseq_ = box.info().highest_modseq;
   }
   if (imap4rev2_) {
     std::string line = "LIST () \"/\" ";
