@@ -4,7 +4,10 @@
 // pruned to a window of modseqs, below which a read asks for a full resync.
 #include <gtest/gtest.h>
 
+#include <rocksdb/write_batch.h>
+
 #include "shard_test_util.h"
+#include "storage/shard_db.h"
 
 namespace mailvault::testing {
 namespace {
@@ -129,6 +132,33 @@ TEST_F(ChangesTest, StatusCountsFollowEveryChange) {
   auto entries = shard_->ListMessages(kAlice, "INBOX", 1, UINT32_MAX);
   ASSERT_TRUE(entries.ok());
   EXPECT_EQ(entries->size(), 1u);
+}
+
+TEST_F(ChangesTest, AShardFromBeforeTheChangeIndexResyncsOlderModseqs) {
+  AppendOk("INBOX", "one");
+  AppendOk("INBOX", "two");
+  ASSERT_TRUE(shard_->Expunge(kAlice, "INBOX", {1}).ok());  // modseq 3
+  // Make it a shard written before the change index: no rows at all.
+  shard_.reset();
+  {
+    auto db = ShardDb::Open(OptionsFor(dir_.Sub("shard")));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(
+        batch.DeleteRange((*db)->cf(Cf::kChanges), std::string(1, '\0'), std::string(9, '\xff'))
+            .ok());
+    ASSERT_TRUE((*db)->Commit(&batch).ok());
+  }
+  Reopen();
+  // Uid 1's expunge was never recorded: a reader from before it must not
+  // be told that nothing went.
+  EXPECT_EQ(shard_->GetMailbox(kAlice, "INBOX")->vanished_floor, 3u);
+  EXPECT_TRUE(ChangesOk(*shard_, "INBOX", 2).resync_required);
+  MailboxChanges changes = ChangesOk(*shard_, "INBOX", 3);
+  EXPECT_FALSE(changes.resync_required);
+  EXPECT_TRUE(changes.changed.empty());
+  AppendOk("INBOX", "three");
+  EXPECT_EQ(UidsOf(ChangesOk(*shard_, "INBOX", 3).changed), std::vector<uint32_t>{3});
 }
 
 // A shard whose tombstones live for the newest 4 modseqs of their mailbox.
