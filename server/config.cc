@@ -137,7 +137,7 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
 Status FromToml(const std::string& path, const toml::table& root, Config& c) {
   MV_RETURN_IF_ERROR(CheckKeys(path, root,
                                {"server", "tls", "imap", "lmtp", "metrics", "directory",
-                                "region", "remote_region", "limits"},
+                                "region", "remote_region", "limits", "storage"},
                                "top level"));
   if (const toml::table* s = root["server"].as_table()) {
     MV_RETURN_IF_ERROR(CheckKeys(
@@ -212,6 +212,10 @@ Status FromToml(const std::string& path, const toml::table& root, Config& c) {
   }
   if (const toml::table* t = root["limits"].as_table()) {
     MV_RETURN_IF_ERROR(ReadLimits(path, *t, c.limits));
+  }
+  if (const toml::table* t = root["storage"].as_table()) {
+    MV_RETURN_IF_ERROR(CheckKeys(path, *t, {"tombstone_window"}, "storage"));
+    MV_RETURN_IF_ERROR(Read(path, *t, "tombstone_window", c.tombstone_window));
   }
   if (c.regions.empty()) {
     return Status(ErrorCode::kInvalidArgument, path + ": at least one [[region]] is needed");

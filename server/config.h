@@ -61,6 +61,9 @@ struct Config {
   // of a deployment share.
   EtcdOptions etcd;
   Limits limits;
+  // [storage]: how many of a mailbox's newest modseqs keep their expunge
+  // tombstones (docs/STORAGE.md, "Changes"); 0 keeps them all.
+  uint64_t tombstone_window = 100'000;
 
   std::string CertificatePath() const;
   std::string PrivateKeyPath() const;

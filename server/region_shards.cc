@@ -23,6 +23,7 @@ Result<std::unique_ptr<RegionShards>> RegionShards::Open(const Config& config) {
     ShardOptions options;
     options.path = region.data_dir;
     options.region = region.name;
+    options.tombstone_window = config.tombstone_window;
     auto shard = RegionShard::Open(options);
     if (!shard.ok()) {
       return Status(shard.code(), "region " + region.name + " at " + region.data_dir + ": " +

@@ -95,6 +95,14 @@ Result<imap::MailboxChanges> ShardMailBackend::ChangesSince(const std::string& m
                                                            uint64_t modseq) {
   MV_ASSIGN_OR_RETURN(MailboxChanges stored, shard_.ChangesSince(account_, mailbox, modseq));
   imap::MailboxChanges changes;
+  if (stored.resync_required) {
+    // Below the vanished floor: which uids went is no longer recorded, so
+    // the engine gets the whole mailbox and finds them by comparison.
+    MV_ASSIGN_OR_RETURN(imap::MailboxSnapshot snapshot, Snapshot(mailbox));
+    changes.info = snapshot.info;
+    changes.snapshot = std::move(snapshot);
+    return changes;
+  }
   changes.info = ToInfo(stored.mailbox);
   changes.changed.reserve(stored.changed.size());
   for (const MessageEntry& entry : stored.changed) changes.changed.push_back(ToMeta(entry));

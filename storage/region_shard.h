@@ -69,6 +69,11 @@ struct ShardOptions {
   uint64_t min_blob_size = 4096;
   // Block cache for the small column families (index, mailboxes, keys).
   size_t block_cache_bytes = 64 << 20;
+  // Tombstones of expunged uids are kept while their modseq is among the
+  // newest `tombstone_window` modseqs of their mailbox; older ones are pruned
+  // by a later expunge, and a CHANGEDSINCE from before them gets a full
+  // resync (docs/STORAGE.md, "Changes"). 0 keeps every tombstone.
+  uint64_t tombstone_window = 100'000;
 };
 
 enum class PublicKeyKind : uint8_t { kEncryption = 1, kSigning = 2 };
@@ -116,6 +121,9 @@ struct MailboxInfo {
   uint32_t messages = 0;
   uint32_t unseen = 0;   // without \Seen
   uint32_t deleted = 0;  // with \Deleted
+  // The oldest modseq whose changes are still all known: tombstones at or
+  // below it were pruned (docs/STORAGE.md, "Changes").
+  uint64_t vanished_floor = 0;
 };
 
 // The metadata the operator holds for one message in one mailbox.
@@ -159,10 +167,15 @@ enum class FlagOp { kSet, kAdd, kRemove };
 // tombstones), each ascending by uid. `mailbox` is read first, so a change
 // that commits during the read may show in the lists as well (with a modseq
 // above mailbox.highest_modseq), never be missed.
+//
+// `resync_required` when the modseq is below the mailbox's vanished floor:
+// tombstones it would need were pruned, so which uids went is not known
+// here and the lists are empty; the caller lists the mailbox instead.
 struct MailboxChanges {
   MailboxInfo mailbox;
   std::vector<MessageEntry> changed;
   std::vector<uint32_t> expunged;
+  bool resync_required = false;
 };
 
 struct CopyResult {
@@ -287,7 +300,8 @@ class RegionShard {
   Result<Wrap> FetchWrap(std::string_view account_id, const BlobId& blob_id, const KeyId& key_id);
 
   // One range read of the change index: it costs the number of changes,
-  // not the size of the mailbox (docs/STORAGE.md, "Changes").
+  // not the size of the mailbox (docs/STORAGE.md, "Changes"). Below the
+  // mailbox's vanished floor it reads nothing and says resync_required.
   Result<MailboxChanges> ChangesSince(std::string_view account_id, std::string_view mailbox,
                                       uint64_t modseq);
 

@@ -102,6 +102,12 @@ struct RegionShard::Impl {
   // Removes the index entry and leaves a tombstone at `modseq` in its place.
   void ExpungeEntry(rocksdb::WriteBatch& batch, uint64_t number, uint64_t mailbox_id,
                     const MessageEntry& entry, uint64_t modseq);
+  // Adds to `batch` the deletion of the mailbox's tombstones that fell out
+  // of options.tombstone_window, and raises mailbox.vanished_floor past
+  // them. Bounded: it reads about kPruneRowsPerBatch change rows and leaves
+  // the rest to the next expunge (docs/STORAGE.md, "Changes").
+  Status PruneTombstones(rocksdb::WriteBatch& batch, uint64_t number,
+                         shard_records::MailboxRecord& mailbox);
   // Writes the change rows of a shard made before the change index existed.
   Status BackfillChanges();
   // Counts the messages of mailboxes whose records predate the counts.

@@ -307,6 +307,18 @@ Status RegionShard::Impl::BackfillChanges() {
               shard_records::EncodeChange(shard_records::ChangeKind::kChanged));
   }
   MV_RETURN_IF_ERROR(index.status());
+  // Nothing recorded what was expunged before now: a client's modseq from
+  // then would miss those expunges, so each mailbox's vanished floor starts
+  // at its present HIGHESTMODSEQ and an older modseq gets a full resync.
+  RangeIterator mailboxes = db->Scan(Cf::kMailboxes, "", "");
+  for (; mailboxes.Valid(); mailboxes.Next()) {
+    MV_ASSIGN_OR_RETURN(shard_records::MailboxRecord record,
+                        shard_records::DecodeMailbox(mailboxes.value()));
+    if (record.vanished_floor >= record.highest_modseq) continue;
+    record.vanished_floor = record.highest_modseq;
+    batch.Put(db->cf(Cf::kMailboxes), mailboxes.key(), shard_records::EncodeMailbox(record));
+  }
+  MV_RETURN_IF_ERROR(mailboxes.status());
   if (batch.Count() == 0) return Status::Ok();
   return db->Commit(&batch);
 }

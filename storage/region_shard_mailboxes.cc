@@ -18,6 +18,7 @@ MailboxInfo MailboxInfoOf(std::string_view name, const MailboxRecord& record) {
   info.messages = record.messages;
   info.unseen = record.unseen;
   info.deleted = record.deleted;
+  info.vanished_floor = record.vanished_floor;
   return info;
 }
 

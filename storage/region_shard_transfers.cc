@@ -60,6 +60,9 @@ Result<CopyResult> RegionShard::Impl::Transfer(std::string_view account_id, std:
       ExpungeEntry(batch, number, source.mailbox_id, original, source.highest_modseq);
       CountEntry(source, original, -1);
     }
+    // Tombstones only ever appear here and in Expunge: pruning with them
+    // keeps their number bounded without any background work.
+    MV_RETURN_IF_ERROR(PruneTombstones(batch, number, source));
   }
   PutMailbox(batch, number, from, source);
   if (target != &source) PutMailbox(batch, number, to, *target);
@@ -105,6 +108,7 @@ Result<std::vector<uint32_t>> RegionShard::Expunge(std::string_view account_id,
   }
   if (expunged.empty()) return expunged;
   mailbox.highest_modseq = modseq;
+  MV_RETURN_IF_ERROR(impl_->PruneTombstones(batch, number, mailbox));
   impl_->PutMailbox(batch, number, mailbox_name, mailbox);
   MV_RETURN_IF_ERROR(impl_->ApplyRefcountChanges(account, changes, batch));
   MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));

@@ -76,6 +76,7 @@ std::string EncodeMailbox(const MailboxRecord& record) {
   AppendBigEndian<uint32_t>(out, record.messages);
   AppendBigEndian<uint32_t>(out, record.unseen);
   AppendBigEndian<uint32_t>(out, record.deleted);
+  AppendBigEndian<uint64_t>(out, record.vanished_floor);
   return out;
 }
 
@@ -94,6 +95,9 @@ Result<MailboxRecord> DecodeMailbox(std::string_view value) {
     reader.Read(record.unseen);
     reader.Read(record.deleted);
     record.counted = true;
+  }
+  if (reader.ok() && !reader.empty()) {  // the floor, absent from records before pruning
+    reader.Read(record.vanished_floor);
   }
   MV_RETURN_IF_ERROR(Finish(reader, "mailbox"));
   if (subscribed > 1) return Corrupt("mailbox");

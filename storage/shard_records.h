@@ -44,6 +44,10 @@ struct MailboxRecord {
   uint32_t messages = 0;
   uint32_t unseen = 0;
   uint32_t deleted = 0;
+  // Every tombstone at or below this modseq has been pruned: changes since
+  // an older modseq are no longer all known. 0 (nothing pruned) in records
+  // written before it existed.
+  uint64_t vanished_floor = 0;
 };
 std::string EncodeMailbox(const MailboxRecord& record);
 Result<MailboxRecord> DecodeMailbox(std::string_view value);

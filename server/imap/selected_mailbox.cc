@@ -58,6 +58,21 @@ uint32_t SelectedMailbox::MaxUid() const {
   return LiveBase() == 0 ? 0 : at(LiveBase()).uid;
 }
 
+NumberSet SelectedMailbox::AbsentFrom(const NumberSet& candidates) const {
+  std::vector<NumberRange> gaps;
+  for (const NumberRange& range : candidates.ranges()) {
+    uint64_t next = range.first;  // the first candidate not yet placed
+    for (uint32_t seq = FirstSeqFrom(range.first); seq <= count() && at(seq).uid <= range.last;
+         ++seq) {
+      const uint32_t uid = at(seq).uid;
+      if (uid > next) gaps.push_back({static_cast<uint32_t>(next), uid - 1});
+      next = uint64_t{uid} + 1;
+    }
+    if (next <= range.last) gaps.push_back({static_cast<uint32_t>(next), range.last});
+  }
+  return NumberSet::FromRanges(std::move(gaps));
+}
+
 uint32_t SelectedMailbox::FirstSeqFrom(uint32_t uid) const {
   auto it = std::lower_bound(base().begin(), base().end(), uid,
                              [](const MessageMeta& m, uint32_t u) { return m.uid < u; });

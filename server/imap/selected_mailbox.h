@@ -46,6 +46,8 @@ class SelectedMailbox {
   const MessageMeta& at(uint32_t seq) const;
   std::optional<uint32_t> SeqOf(uint32_t uid) const;
   uint32_t MaxUid() const;
+  // The uids of `candidates` not in this view.
+  NumberSet AbsentFrom(const NumberSet& candidates) const;
 
   // The sequence numbers a set names, ascending. Sequence numbers above the
   // message count are an error (BAD text in the Status) for non-UID sets;

@@ -191,8 +191,12 @@ asio::awaitable<void> Session::Execute(ImapCommand command) {
     co_return;
   }
   const std::string tag = command.tag;
+  const bool had_condstore = condstore_;
   Reply reply = co_await (this->*spec->handler)(command);
   if (state_ == SessionState::kSelected && spec->sync_after) co_await SyncSelected();
+  // Enabled by this command (FETCH MODSEQ, SEARCH MODSEQ, ENABLE, ...) with
+  // a mailbox selected: the client has not been told its HIGHESTMODSEQ.
+  if (!had_condstore && condstore_ && state_ == SessionState::kSelected) ReportHighestModseq();
   if (!reply.status.empty()) Tagged(tag, reply);  // empty: the handler answered already
 }
 
@@ -218,6 +222,15 @@ asio::awaitable<void> Session::SyncSelected() {
   } else {
     selected_->Apply(std::move(changes).value(), condstore_, out_);
   }
+  ReportHighestModseq();
+}
+
+void Session::ReportHighestModseq() {
+  if (!condstore_ || !selected_ || selected_->synced_modseq() <= reported_modseq_) return;
+  // The sync point, not info().highest_modseq: every change up to it has
+  // been reported to this client, so a QRESYNC from it misses nothing.
+  reported_modseq_ = selected_->synced_modseq();
+  Untagged("OK [HIGHESTMODSEQ " + std::to_string(reported_modseq_) + "] Highest");
 }
 
 void Session::Deselect() {

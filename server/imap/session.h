@@ -116,6 +116,12 @@ class Session {
   // Re-reads the selected mailbox and reports changes (NOOP, IDLE, after
   // commands other than FETCH, STORE and SEARCH).
   asio::awaitable<void> SyncSelected();
+  // With CONDSTORE enabled: "* OK [HIGHESTMODSEQ n]" when the view's sync
+  // point has moved past what the client was last told. An expunge raises
+  // HIGHESTMODSEQ with no message left to carry it in a FETCH MODSEQ, and a
+  // CONDSTORE enabled by a command while a mailbox is selected has had no
+  // SELECT to say it (RFC 7162 3.1, 3.1.2.1).
+  void ReportHighestModseq();
   void Deselect();
 
   // Messages (session_messages.cc, session_fetch.cc, session_search.cc).
@@ -157,6 +163,10 @@ class Session {
   bool key_login_ = false;  // logged in with X-MAILVAULT-ED25519
   bool condstore_ = false;
   bool qresync_ = false;  // ENABLE QRESYNC (RFC 7162): VANISHED instead of EXPUNGE
+  // The HIGHESTMODSEQ this client was last told of for the selected mailbox
+  // (SELECT's, or an untagged OK [HIGHESTMODSEQ] since): a sync that moves
+  // past it tells the client the new one (ReportHighestModseq).
+  uint64_t reported_modseq_ = 0;
   uint32_t bad_commands_ = 0;
   uint32_t failed_logins_ = 0;
   std::string login_user_;  // as the client typed it, for the login throttle

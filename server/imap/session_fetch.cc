@@ -1,5 +1,6 @@
 // FETCH and UID FETCH (RFC 9051 6.4.5, BINARY RFC 3516, CONDSTORE RFC 7162).
 #include <algorithm>
+#include <set>
 
 #include "common/imap/fetch_args.h"
 #include "server/imap/mime/message_structure.h"
@@ -88,6 +89,7 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
 
   // Reading a body sets \Seen (unless PEEK) on a read-write mailbox: for
   // every message of the command in one change (one batch on the vault).
+  std::set<uint32_t> seen_now;  // the uids whose \Seen this FETCH set
   if (args->sets_seen && !selected_->read_only()) {
     std::vector<uint32_t> unseen;
     for (uint32_t seq : *seqs) {
@@ -104,7 +106,10 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
                                     ignored);
       });
       if (stored.ok() && !stored->empty()) {
-        for (const MessageMeta& meta : *stored) selected_->Update(meta);
+        for (const MessageMeta& meta : *stored) {
+          selected_->Update(meta);
+          seen_now.insert(meta.uid);
+        }
         context_.events.Notify(backend_->account(), mailbox);
       }
     }
@@ -138,11 +143,14 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
       line += ' ';
     };
     bool flags_sent = false;
+    bool uid_sent = false;
+    bool modseq_sent = false;
     for (const FetchItem& item : args->items) {
       switch (item.kind) {
         case FetchItemKind::kUid:
           item_start("UID");
           line += std::to_string(meta.uid);
+          uid_sent = true;
           break;
         case FetchItemKind::kFlags:
           item_start("FLAGS");
@@ -160,6 +168,7 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
         case FetchItemKind::kModSeq:
           item_start("MODSEQ");
           line += "(" + std::to_string(meta.modseq) + ")";
+          modseq_sent = true;
           break;
         case FetchItemKind::kEnvelope:
           item_start("ENVELOPE");
@@ -223,6 +232,19 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
     if (args->sets_seen && !flags_sent && !selected_->read_only()) {
       item_start("FLAGS");
       AppendFlagList(line, meta.flags);
+    }
+    // RFC 7162 3.2.4: once CONDSTORE is enabled, a FETCH response that
+    // reports a flag change (here the \Seen this FETCH set) carries the
+    // message's UID and new MODSEQ, so a client's cache stays exact.
+    if (condstore_ && seen_now.count(meta.uid) != 0) {
+      if (!uid_sent) {
+        item_start("UID");
+        line += std::to_string(meta.uid);
+      }
+      if (!modseq_sent) {
+        item_start("MODSEQ");
+        line += "(" + std::to_string(meta.modseq) + ")";
+      }
     }
     line += ")\r\n";
     out_ += line;

@@ -90,8 +90,10 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
   }
   Untagged("OK [UIDVALIDITY " + std::to_string(box.info().uidvalidity) + "] UIDs valid");
   Untagged("OK [UIDNEXT " + std::to_string(box.info().uidnext) + "] Predicted next UID");
+  reported_modseq_ = 0;
   if (condstore_) {
     Untagged("OK [HIGHESTMODSEQ " + std::to_string(box.info().highest_modseq) + "] Highest");
+    reported_modseq_ = box.info().highest_modseq;
   }
   if (imap4rev2_) {
     std::string line = "LIST () \"/\" ";
@@ -120,9 +122,11 @@ asio::awaitable<Status> Session::ReportChangesSince(uint64_t modseq, const Numbe
   NumberSet vanished;
   std::vector<MessageMeta> changed;
   if (changes->snapshot) {
-    // No tombstones: every uid of `within` not in the mailbox now. RFC 7162
-    // lets the server report uids the client never had.
-    vanished = AbsentUids(within, changes->snapshot->messages);
+    // No tombstones (none kept, or pruned below the modseq): every uid of
+    // `within` not in the mailbox now, as ranges. RFC 7162 lets the server
+    // report uids the client never had. One still in the view is left to
+    // the next sync, as below.
+    vanished = selected_->AbsentFrom(AbsentUids(within, changes->snapshot->messages));
     for (MessageMeta& m : changes->snapshot->messages) {
       if (m.modseq > modseq) changed.push_back(std::move(m));
     }

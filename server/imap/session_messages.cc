@@ -85,7 +85,9 @@ asio::awaitable<Session::Reply> Session::Store(ImapCommand& command) {
     const auto seq = selected_->SeqOf(meta.uid);
     if (!seq) continue;
     std::string line = std::to_string(*seq) + " FETCH (";
-    if (command.uid) line += "UID " + std::to_string(meta.uid) + " ";
+    // RFC 7162 3.2.4: with CONDSTORE enabled, every FETCH response to a
+    // STORE carries the UID (and the MODSEQ, below), UID STORE or not.
+    if (command.uid || condstore_) line += "UID " + std::to_string(meta.uid) + " ";
     if (!args->silent) {
       line += "FLAGS ";
       AppendFlagList(line, meta.flags);

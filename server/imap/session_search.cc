@@ -5,6 +5,7 @@
 #include "common/imap/search_args.h"
 #include "server/imap/mime/message_structure.h"
 #include "server/imap/search_evaluator.h"
+#include "server/imap/search_modseq.h"
 #include "server/imap/session.h"
 
 namespace mailvault::imap {
@@ -17,7 +18,6 @@ bool UsesSentDate(const SearchKey& key) {
   }
   return std::any_of(key.children.begin(), key.children.end(), UsesSentDate);
 }
-
 
 }  // namespace
 
@@ -37,7 +37,6 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
   const std::string mailbox = selected_->name();
 
   std::vector<uint32_t> matched_seqs;
-  uint64_t highest_modseq = 0;
   for (uint32_t seq = 1; seq <= selected_->count(); ++seq) {
     const MessageMeta meta = selected_->at(seq);
     std::optional<MessageStructure> structure;
@@ -50,14 +49,13 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
     SearchContext context{seq,           selected_->count(),
                           selected_->MaxUid(), &meta,
                           structure ? &*structure : nullptr, &saved_search_};
-    if (Matches(args->key, context)) {
-      matched_seqs.push_back(seq);
-      highest_modseq = std::max(highest_modseq, meta.modseq);
-    }
+    if (Matches(args->key, context)) matched_seqs.push_back(seq);
   }
   std::vector<uint32_t> results;
+  std::vector<uint64_t> modseqs;
   for (uint32_t seq : matched_seqs) {
     results.push_back(command.uid ? selected_->at(seq).uid : seq);
+    if (args->uses_modseq) modseqs.push_back(selected_->at(seq).modseq);
   }
   if (args->returns.save) {
     saved_search_.clear();
@@ -75,14 +73,16 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
       if (r.all || nothing_asked) line += " ALL " + NumberSet::FromNumbers(results).ToString();
     }
     if (r.count) line += " COUNT " + std::to_string(results.size());
-    if (args->uses_modseq && !results.empty()) line += " MODSEQ " + std::to_string(highest_modseq);
+    if (args->uses_modseq && !results.empty()) {
+      line += " MODSEQ " + std::to_string(SearchResultModseq(modseqs, r));
+    }
     // SAVE alone asks for no result (RFC 5182 2.1).
     if (!(r.save && !r.min && !r.max && !r.all && !r.count)) Untagged(line);
   } else {
     std::string line = "SEARCH";
     for (uint32_t n : results) line += " " + std::to_string(n);
     if (args->uses_modseq && !results.empty()) {
-      line += " (MODSEQ " + std::to_string(highest_modseq) + ")";
+      line += " (MODSEQ " + std::to_string(SearchResultModseq(modseqs, {})) + ")";
     }
     Untagged(line);
   }

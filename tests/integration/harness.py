@@ -90,12 +90,14 @@ class Etcd:
 
 class Vault:
     def __init__(self, limits=None, regions=('local',), remote_regions=(), directory=None,
-                 etcd=None):
+                 etcd=None, storage=None):
         """remote_regions: (name, imap_url) or (name, imap_url, lmtp); etcd: an
-        Etcd whose directory this node shares."""
+        Etcd whose directory this node shares; storage: the [storage] keys
+        (e.g. {'tombstone_window': 3})."""
         self.bin_dir = os.environ['MAILVAULT_BIN_DIR']
         self.dir = directory or tempfile.mkdtemp(prefix='mailvault-it-')
         self.limits = limits
+        self.storage = storage
         self.regions = regions
         self.remote_regions = remote_regions
         self.etcd = etcd
@@ -147,6 +149,9 @@ class Vault:
         if self.limits:
             lines.append('[limits]')
             lines += ['%s = %d' % kv for kv in self.limits.items()]
+        if self.storage:
+            lines.append('[storage]')
+            lines += ['%s = %d' % kv for kv in self.storage.items()]
         self.config = os.path.join(self.dir, 'mailvaultd.toml')
         with open(self.config, 'w') as f:
             f.write('\n'.join(lines) + '\n')

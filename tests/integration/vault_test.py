@@ -180,7 +180,11 @@ class VaultTest(unittest.TestCase):
         self.assertEqual(lines[0], b'* 1 EXPUNGE', lines)
         self.assertRegex(lines[1], rb'^\* 1 FETCH \(UID 2 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$')
         self.assertEqual(lines[2], b'* 4 EXISTS', lines)
-        self.assertEqual(len(lines), 3, lines)
+        # CONDSTORE: the expunge raised HIGHESTMODSEQ with no FETCH to say so.
+        typ, data = b.status('INBOX', '(HIGHESTMODSEQ)')
+        highest = re.search(rb'HIGHESTMODSEQ (\d+)', data[0]).group(1)
+        self.assertEqual(lines[3], b'* OK [HIGHESTMODSEQ ' + highest + b'] Highest', lines)
+        self.assertEqual(len(lines), 4, lines)
         # A session's own STORE at a higher modseq does not hide the other
         # session's earlier change below it.
         b.store('3', '+FLAGS', '(\\Seen)')   # uid 4
@@ -542,6 +546,97 @@ class VaultTest(unittest.TestCase):
         self.assertEqual(client.search(None, 'SEEN'), ('OK', [b'1']))
         client.logout()
 
+    def test_condstore_responses_carry_uid_modseq_and_highestmodseq(self):
+        # RFC 7162 3.2.4: with CONDSTORE on, every FETCH response a flag
+        # change causes carries UID and MODSEQ (STORE, a FETCH that sets
+        # \Seen); 3.1: a CONDSTORE enabled while selected is told the
+        # mailbox's HIGHESTMODSEQ; an expunge's new HIGHESTMODSEQ is sent.
+        self.enrolled()
+        b = self.login()
+        for i in range(3):
+            b.append('INBOX', None, None, message('c%d' % i))
+        a = self.raw_login()
+        a.send(b's1 SELECT INBOX\r\n')
+        a.expect(b's1 OK')
+        self.assertNotIn(b'HIGHESTMODSEQ', a.before)
+        a.send(b'f1 FETCH 1 (MODSEQ)\r\n')  # enables CONDSTORE
+        a.expect(b'f1 OK')
+        self.assertIn(b'* 1 FETCH (MODSEQ (1))', a.before)
+        self.assertIn(b'* OK [HIGHESTMODSEQ 3] Highest', a.before)
+        a.send(b's2 STORE 2 +FLAGS ($Done)\r\n')
+        a.expect(b's2 OK')
+        self.assertIn(b'* 2 FETCH (UID 2 FLAGS ($Done) MODSEQ (4))', a.before)
+        a.send(b's3 STORE 2 +FLAGS.SILENT ($Again)\r\n')
+        a.expect(b's3 OK')
+        self.assertIn(b'* 2 FETCH (UID 2 MODSEQ (5))', a.before)
+        a.send(b'f2 FETCH 3 (BODY[HEADER.FIELDS (SUBJECT)])\r\n')
+        a.expect(b'f2 OK')
+        self.assertRegex(a.before, rb'\* 3 FETCH \(BODY\[HEADER.FIELDS \(SUBJECT\)\] \{\d+\}'
+                                   rb'\r\n[^)]*\r\n FLAGS \(\\Seen\) UID 3 MODSEQ \(6\)\)')
+        # Read again: no flag changes, so only what was asked for.
+        a.send(b'f3 FETCH 3 (FLAGS)\r\n')
+        a.expect(b'f3 OK')
+        self.assertIn(b'* 3 FETCH (FLAGS (\\Seen))', a.before)
+        a.send(b'f4 FETCH 2:3 (MODSEQ)\r\n')
+        a.expect(b'f4 OK')
+        self.assertIn(b'* 2 FETCH (MODSEQ (5))\r\n* 3 FETCH (MODSEQ (6))', a.before)
+        a.send(b's4 STORE 1 +FLAGS.SILENT (\\Deleted)\r\n')
+        a.expect(b's4 OK')
+        a.send(b'x1 EXPUNGE\r\n')
+        a.expect(b'x1 OK')
+        self.assertIn(b'* 1 EXPUNGE\r\n* OK [HIGHESTMODSEQ 8] Highest\r\n', a.before)
+        # Another session's change: FETCH with UID and MODSEQ, then the new
+        # HIGHESTMODSEQ, at the next NOOP.
+        b.select('INBOX')
+        b.store('1', '+FLAGS', '(\\Flagged)')  # uid 2
+        a.send(b'n1 NOOP\r\n')
+        a.expect(b'n1 OK')
+        self.assertIn(b'* 1 FETCH (UID 2 FLAGS ($Again $Done \\Flagged) MODSEQ (9))\r\n'
+                      b'* OK [HIGHESTMODSEQ 9] Highest\r\n', a.before)
+        a.send(b'n2 NOOP\r\n')
+        a.expect(b'n2 OK')
+        self.assertNotIn(b'HIGHESTMODSEQ', a.before)
+        b.logout()
+
+    def test_search_modseq_reports_the_highest_returned(self):
+        # RFC 7162 3.1.5/3.1.6 for SEARCH, RFC 4731 3.2 for ESEARCH: the
+        # highest mod-sequence of the messages being returned; none for an
+        # empty result.
+        self.enrolled()
+        b = self.login()
+        for i in range(4):
+            b.append('INBOX', None, None, message('s%d' % i))  # modseqs 1..4
+        a = self.raw_login()
+        a.send(b's1 SELECT INBOX (CONDSTORE)\r\n')
+        a.expect(b's1 OK')
+        a.send(b's2 STORE 2 +FLAGS.SILENT ($A)\r\n')  # uid 2: 5
+        a.expect(b's2 OK')
+        a.send(b's3 STORE 4 +FLAGS.SILENT ($B)\r\n')  # uid 4: 6
+        a.expect(b's3 OK')
+        a.send(b's4 STORE 3 +FLAGS.SILENT ($C)\r\n')  # uid 3: 7
+        a.expect(b's4 OK')
+        cases = [
+            (b'SEARCH MODSEQ 5', b'* SEARCH 2 3 4 (MODSEQ 7)'),
+            (b'UID SEARCH MODSEQ 6', b'* SEARCH 3 4 (MODSEQ 7)'),
+            (b'SEARCH MODSEQ 8', b'* SEARCH'),
+            (b'SEARCH RETURN (MIN) MODSEQ 5', b'* ESEARCH (TAG "t") MIN 2 MODSEQ 5'),
+            (b'SEARCH RETURN (MAX) MODSEQ 5', b'* ESEARCH (TAG "t") MAX 4 MODSEQ 6'),
+            (b'SEARCH RETURN (MIN MAX) MODSEQ 5', b'* ESEARCH (TAG "t") MIN 2 MAX 4 MODSEQ 6'),
+            (b'SEARCH RETURN (COUNT) MODSEQ 5', b'* ESEARCH (TAG "t") COUNT 3 MODSEQ 7'),
+            (b'SEARCH RETURN (MIN COUNT) MODSEQ 5',
+             b'* ESEARCH (TAG "t") MIN 2 COUNT 3 MODSEQ 7'),
+            (b'SEARCH RETURN () MODSEQ 5', b'* ESEARCH (TAG "t") ALL 2:4 MODSEQ 7'),
+            (b'UID SEARCH RETURN (ALL) MODSEQ 6', b'* ESEARCH (TAG "t") UID ALL 3:4 MODSEQ 7'),
+            (b'SEARCH RETURN (MIN MAX COUNT) MODSEQ 8', b'* ESEARCH (TAG "t") COUNT 0'),
+            (b'SEARCH RETURN (MIN) 1:* MODSEQ 1', b'* ESEARCH (TAG "t") MIN 1 MODSEQ 1'),
+        ]
+        for command, expected in cases:
+            a.send(b't ' + command + b'\r\n')
+            a.expect(b't OK')
+            lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+            self.assertEqual(lines, [expected], command)
+        b.logout()
+
     def test_lmtp_over_a_unix_socket(self):
         self.enrolled()
         path = os.path.join(self.vault.dir, 'lmtp.sock')
@@ -601,6 +696,99 @@ class VaultTest(unittest.TestCase):
                 client.login(user, password)
             self.assertIn('AUTHENTICATIONFAILED', str(refused.exception))
             client.shutdown()
+
+
+class TombstoneWindowTest(unittest.TestCase):
+    """Expunge tombstones kept for the newest 3 modseqs of a mailbox only:
+    a client (or a session) from before them gets a full resync that is
+    still exact."""
+
+    def setUp(self):
+        self.vault = harness.Vault(storage={'tombstone_window': 3})
+        self.addCleanup(self.vault.cleanup)
+        token = self.vault.create_account('alice@localhost', 'correct horse battery')
+        typ, _ = harness.Device().enroll(self.vault, 'alice@localhost', token)
+        self.assertEqual(typ, 'OK')
+
+    def raw_login(self):
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN alice@localhost "correct horse battery"\r\n')
+        raw.expect(b'a OK')
+        return raw
+
+    def test_an_old_modseq_gets_every_vanished_uid_and_sessions_stay_in_step(self):
+        b = self.vault.imap()
+        b.login('alice@localhost', 'correct horse battery')
+        for i in range(6):  # uids 1..6 at modseqs 1..6
+            self.assertEqual(b.append('INBOX', None, None, message('m%d' % i))[0], 'OK')
+        a = self.raw_login()
+        a.send(b'e1 ENABLE QRESYNC\r\n')
+        a.expect(b'e1 OK')
+        a.send(b's1 SELECT INBOX\r\n')
+        a.expect(b's1 OK')
+        uidvalidity = int(re.search(rb'UIDVALIDITY (\d+)', a.before).group(1))
+        old_modseq = int(re.search(rb'HIGHESTMODSEQ (\d+)', a.before).group(1))
+        a.send(b'c1 CLOSE\r\n')
+        a.expect(b'c1 OK')
+        # A session that stays selected, without CONDSTORE, while the
+        # window moves past its view.
+        c = self.raw_login()
+        c.send(b's1 SELECT INBOX\r\n')
+        c.expect(b's1 OK')
+
+        b.select('INBOX')
+        b.store('1:2', '+FLAGS', '(\\Deleted)')
+        b.expunge()                                   # uids 1, 2
+        b.uid('STORE', '3', '+FLAGS', '(\\Deleted)')
+        b.uid('STORE', '5', '+FLAGS', '(\\Deleted)')
+        b.uid('STORE', '4', '+FLAGS', '(\\Flagged)')
+        b.expunge()                                   # uids 3, 5: prunes 1, 2
+        self.assertEqual(b.append('INBOX', None, None, message('m6'))[0], 'OK')  # uid 7
+        typ, data = b.status('INBOX', '(HIGHESTMODSEQ)')
+        highest = int(re.search(rb'HIGHESTMODSEQ (\d+)', data[0]).group(1))
+        self.assertGreater(highest - 3, old_modseq)  # the client is below the window
+
+        # The engine's own sync from below the floor: a full comparison.
+        c.send(b'n1 NOOP\r\n')
+        c.expect(b'n1 OK')
+        lines = [l for l in c.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertEqual(sum(1 for l in lines if l.endswith(b' EXPUNGE')), 4, lines)
+        self.assertIn(b'* 3 EXISTS', lines)
+        self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 4 FLAGS \(\\Flagged\)\)', l)
+                            for l in lines), lines)
+        c.send(b'f1 UID FETCH 1:* (FLAGS)\r\n')
+        c.expect(b'f1 OK')
+        self.assertEqual(re.findall(rb'\* (\d+) FETCH \([^\r]*?UID (\d+)', c.before),
+                         [(b'1', b'4'), (b'2', b'6'), (b'3', b'7')])
+
+        # QRESYNC from below the floor: VANISHED (EARLIER) for every uid
+        # that is gone, as ranges, and the changed and new messages.
+        a.send(b's2 SELECT INBOX (QRESYNC (%d %d))\r\n' % (uidvalidity, old_modseq))
+        a.expect(b's2 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertIn(b'* VANISHED (EARLIER) 1:3,5', lines)
+        self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 4 FLAGS \(\\Flagged\) MODSEQ', l)
+                            for l in lines), lines)
+        self.assertTrue(any(re.match(rb'\* 3 FETCH \(UID 7 FLAGS \(\) MODSEQ', l)
+                            for l in lines), lines)
+        self.assertFalse(any(b'EXPUNGE' in l for l in lines), lines)
+        # With the uids the client knows: only those.
+        a.send(b's3 SELECT INBOX (QRESYNC (%d %d 2:4))\r\n' % (uidvalidity, old_modseq))
+        a.expect(b's3 OK')
+        self.assertIn(b'* VANISHED (EARLIER) 2:3\r\n', a.before)
+        # UID FETCH CHANGEDSINCE VANISHED from below the floor.
+        a.send(b'f1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % old_modseq)
+        a.expect(b'f1 OK')
+        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        self.assertEqual(lines[0], b'* VANISHED (EARLIER) 1:3,5', lines)
+        self.assertEqual(sorted(re.findall(rb'UID (\d+)', b' '.join(lines[1:]))), [b'4', b'7'])
+        # From a modseq inside the window the tombstones answer, exactly.
+        a.send(b'f2 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % (highest - 1))
+        a.expect(b'f2 OK')
+        self.assertNotIn(b'VANISHED', a.before)
+        b.logout()
 
 
 class RegionTest(unittest.TestCase):

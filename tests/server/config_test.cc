@@ -25,6 +25,7 @@ TEST(ConfigTest, ProductionExampleLoads) {
   EXPECT_EQ(config->etcd.endpoints[0], "https://etcd1.internal:2379");
   EXPECT_EQ(config->etcd.client_key_file, "/etc/mailvault/etcd-client.key");
   EXPECT_EQ(config->etcd.prefix, "/mailvault/");
+  EXPECT_EQ(config->tombstone_window, 100000u);
 }
 
 TEST(ConfigTest, EtcdClientCertificateNeedsItsKey) {

@@ -55,7 +55,7 @@ TEST(ShardRecordsTest, RecordsRoundTrip) {
   EXPECT_EQ(account_back->next_uidvalidity, 77u);
   EXPECT_EQ(account_back->next_mailbox_id, 9u);
 
-  MailboxRecord mailbox{3, 12345, 17, 99, false, true, 40, 7, 2};
+  MailboxRecord mailbox{3, 12345, 17, 99, false, true, 40, 7, 2, 55};
   Result<MailboxRecord> mailbox_back = DecodeMailbox(EncodeMailbox(mailbox));
   ASSERT_TRUE(mailbox_back.ok());
   EXPECT_EQ(mailbox_back->mailbox_id, 3u);
@@ -67,6 +67,14 @@ TEST(ShardRecordsTest, RecordsRoundTrip) {
   EXPECT_EQ(mailbox_back->messages, 40u);
   EXPECT_EQ(mailbox_back->unseen, 7u);
   EXPECT_EQ(mailbox_back->deleted, 2u);
+  EXPECT_EQ(mailbox_back->vanished_floor, 55u);
+  EXPECT_EQ(EncodeMailbox(mailbox).size(), 46u);
+  // A record from before the floor (38 bytes): nothing was pruned.
+  auto unpruned = DecodeMailbox(EncodeMailbox(mailbox).substr(0, 38));
+  ASSERT_TRUE(unpruned.ok());
+  EXPECT_TRUE(unpruned->counted);
+  EXPECT_EQ(unpruned->deleted, 2u);
+  EXPECT_EQ(unpruned->vanished_floor, 0u);
   // A record from before the counts (26 bytes) reads as not counted yet.
   auto old_record = DecodeMailbox(EncodeMailbox(mailbox).substr(0, 26));
   ASSERT_TRUE(old_record.ok());
