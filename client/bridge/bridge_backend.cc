@@ -212,7 +212,7 @@ Status BridgeBackend::SyncIndex(const std::string& mailbox, const VaultMailbox& 
                         vault_->FetchChangedSince(index.modseq(),
                                                   box.uidnext > 0 ? box.uidnext - 1 : 0));
     MV_RETURN_IF_ERROR(PutListed(mailbox, changes.changed, index));
-    index.Remove(changes.vanished, box.highest_modseq);
+    index.RemoveWithin(changes.vanished, box.highest_modseq);
   }
   index.SetSynced(box.highest_modseq);
   indexes_.Save(mailbox, index);

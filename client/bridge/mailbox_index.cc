@@ -122,6 +122,15 @@ void MailboxIndex::Remove(const std::vector<uint32_t>& uids, uint64_t at_modseq)
   dirty_ = true;
 }
 
+void MailboxIndex::RemoveWithin(const imap::NumberSet& uids, uint64_t at_modseq) {
+  if (uids.empty()) return;
+  std::vector<uint32_t> gone;
+  for (const IndexedMessage& m : messages_) {
+    if (uids.Contains(m.uid)) gone.push_back(m.uid);
+  }
+  Remove(gone, at_modseq);
+}
+
 void MailboxIndex::KeepOnly(const std::vector<uint32_t>& listed, uint64_t at_modseq) {
   std::vector<uint32_t> gone;
   for (const IndexedMessage& m : messages_) {

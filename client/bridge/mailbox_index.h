@@ -28,6 +28,7 @@
 #include "common/crypto/ids.h"
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/message_summary.h"
+#include "common/imap/sequence_set.h"
 #include "server/imap/mail_backend.h"
 
 namespace mailvault::client {
@@ -84,6 +85,8 @@ class MailboxIndex {
   // Uids the vault reports gone, at the modseq the index is being synced to
   // (the vault does not say at which modseq each went).
   void Remove(const std::vector<uint32_t>& uids, uint64_t at_modseq);
+  // The same for every indexed uid in `uids` (the vault's VANISHED ranges).
+  void RemoveWithin(const imap::NumberSet& uids, uint64_t at_modseq);
   // Every uid not in `listed` (ascending): after a full listing.
   void KeepOnly(const std::vector<uint32_t>& listed, uint64_t at_modseq);
   void SetSynced(uint64_t modseq);

@@ -17,10 +17,6 @@ namespace {
 using imap::ImapToken;
 using imap::TokenKind;
 
-// Expunged uids one change read may report: far more than a mailbox the
-// engine serves, far less than what would exhaust memory.
-constexpr uint64_t kMaxVanished = 10'000'000;
-
 // XWRAPS PUT takes at most 1000 pairs, but inline each takes 142 bytes of a
 // 64 KiB command line (docs/PROTOCOL.md): 400 leave room to spare.
 constexpr size_t kWrapsPerPut = 400;
@@ -298,6 +294,7 @@ Result<VaultChanges> VaultSession::FetchChangedSince(uint64_t modseq, uint32_t m
                                             " VANISHED)")));
   MV_RETURN_IF_ERROR(result.ToStatus("reading changes"));
   VaultChanges changes;
+  std::vector<imap::NumberRange> vanished;
   for (const Response* r : result.Data("VANISHED")) {
     // "* VANISHED (EARLIER) uids"; without EARLIER, an expunge reported
     // by the way, which the uids counted here cover as well.
@@ -306,26 +303,18 @@ Result<VaultChanges> VaultSession::FetchChangedSince(uint64_t modseq, uint32_t m
                    ? imap::SequenceSet::Parse(uids.text)
                    : Result<imap::SequenceSet>(Malformed("VANISHED response"));
     if (r->data.size() < 2 || !set.ok()) return Malformed("VANISHED response");
-    // Only uids the mailbox can have had, and not more than a sane number:
-    // the vault chooses the set, and "1:4294967295" must not cost 16 GiB.
-    const imap::NumberSet vanished = set->Resolve(max_uid).ClampedTo(max_uid);
-    if (vanished.Count() + changes.vanished.size() > kMaxVanished) {
-      return Malformed("VANISHED response (more uids than the mailbox can hold)");
-    }
-    vanished.ForEach([&](uint32_t uid) {
-      changes.vanished.push_back(uid);
-      return true;
-    });
+    // Only uids the mailbox can have had, kept as ranges: the vault chooses
+    // the set, and "1:4294967295" must cost a range, not 16 GiB.
+    const imap::NumberSet within = set->Resolve(max_uid).ClampedTo(max_uid);
+    vanished.insert(vanished.end(), within.ranges().begin(), within.ranges().end());
   }
+  changes.vanished = imap::NumberSet::FromRanges(std::move(vanished));
   for (const Response* r : result.Data("FETCH")) {
     MV_ASSIGN_OR_RETURN(VaultMessage message, ParseFetch(*r));
     changes.changed.push_back(std::move(message));
   }
   std::sort(changes.changed.begin(), changes.changed.end(),
             [](const VaultMessage& a, const VaultMessage& b) { return a.uid < b.uid; });
-  std::sort(changes.vanished.begin(), changes.vanished.end());
-  changes.vanished.erase(std::unique(changes.vanished.begin(), changes.vanished.end()),
-                         changes.vanished.end());
   return changes;
 }
 

@@ -18,6 +18,7 @@
 #include "common/crypto/ids.h"
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_message.h"
+#include "common/imap/sequence_set.h"
 #include "common/status.h"
 
 namespace mailvault::client {
@@ -61,7 +62,7 @@ struct VaultMessage {
 // What changed in the selected mailbox since a modseq (QRESYNC).
 struct VaultChanges {
   std::vector<VaultMessage> changed;  // added or flags changed; ascending uid
-  std::vector<uint32_t> vanished;     // expunged; ascending
+  imap::NumberSet vanished;           // expunged (uids the mailbox may have had)
 };
 
 struct VaultBlobItem {

@@ -135,3 +135,18 @@ TEST(MailboxIndexTest, EveryTruncationAndTrailingByteIsRefused) {
 
 }  // namespace
 }  // namespace mailvault::client
+
+namespace mailvault::client {
+namespace {
+
+TEST(MailboxIndexTest, VanishedRangesRemoveOnlyWhatTheIndexHolds) {
+  auto index = MakeFilled();
+  // A resync below the vault's tombstone floor names every absent uid.
+  index->RemoveWithin(imap::NumberSet::FromRanges({{2, 2}, {4, 4000000000u}}), 11);
+  index->SetSynced(11);
+  EXPECT_EQ(index->size(), 2u);
+  EXPECT_EQ(index->ChangesSince({}, 10).expunged, std::vector<uint32_t>{2});
+}
+
+}  // namespace
+}  // namespace mailvault::client
