@@ -27,7 +27,7 @@ struct RemoteRegion {
 };
 
 struct Limits {
-  size_t max_line_pre_auth = 8 << 10;
+  size_t max_line_pre_auth = 64 << 10;  // RFC 2971's largest ID (ReceiverLimits::PreAuth)
   size_t max_line = 64 << 10;
   uint64_t max_message = 50ull << 20;
   uint32_t max_nesting = 16;

@@ -99,6 +99,9 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   imap::EngineOptions engine_options;
   engine_options.greeting_name = "mailvault bridge";
   engine_options.login_without_tls = true;
+  engine_options.max_line_pre_auth = options.max_line_pre_auth;
+  engine_options.max_line = options.max_line;
+  engine_options.max_literal = options.max_message;
   imap::SharedViews views;
   imap::EngineContext context{engine_options, authenticator, pool,  events,
                               account_sessions, throttle,     views, nullptr};

@@ -17,6 +17,10 @@ namespace mailvault::client {
 struct BridgeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 1143;  // 0: any free port (tests)
+  // The engine's limits, as mailvaultd's [limits] (docs/PROTOCOL.md).
+  size_t max_line_pre_auth = 64 << 10;
+  size_t max_line = 64 << 10;
+  uint64_t max_message = 50ull << 20;
 };
 
 struct BridgeReady {

@@ -12,9 +12,11 @@
 namespace mailvault::client {
 namespace {
 
-Status RunBridgeCommand(const CliOptions& options, const std::string& listen) {
+Status RunBridgeCommand(const CliOptions& options, const std::string& listen,
+                        BridgeOptions bridge) {
   MV_ASSIGN_OR_RETURN(Endpoint endpoint, ParseEndpoint(listen));
-  BridgeOptions bridge{endpoint.host, endpoint.port};
+  bridge.host = endpoint.host;
+  bridge.port = endpoint.port;
   MV_ASSIGN_OR_RETURN(Device device, UnlockDevice(options.profile_dir(), options.passphrase));
   // Standard output carries the banner (scripts read it); the log goes to
   // standard error.
@@ -34,10 +36,17 @@ Status RunBridgeCommand(const CliOptions& options, const std::string& listen) {
 
 void AddBridgeCommand(CLI::App& app, CliOptions& options, CommandRunner& run) {
   auto listen = std::make_shared<std::string>("127.0.0.1:1143");
+  auto limits = std::make_shared<BridgeOptions>();
   CLI::App* bridge = app.add_subcommand("bridge", "serve IMAP on loopback to your mail clients");
   bridge->add_option("--listen", *listen, "loopback HOST:PORT (default 127.0.0.1:1143)");
-  bridge->callback([&options, &run, listen] {
-    run = [&options, listen] { return RunBridgeCommand(options, *listen); };
+  bridge->add_option("--max-line-pre-auth", limits->max_line_pre_auth,
+                     "bytes of one command line before login (default 65536)");
+  bridge->add_option("--max-line", limits->max_line,
+                     "bytes of one command line, literals excluded (default 65536)");
+  bridge->add_option("--max-message", limits->max_message,
+                     "bytes of one APPENDed message (default 52428800)");
+  bridge->callback([&options, &run, listen, limits] {
+    run = [&options, listen, limits] { return RunBridgeCommand(options, *listen, *limits); };
   });
 }
 

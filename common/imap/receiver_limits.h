@@ -26,15 +26,17 @@ struct ReceiverLimits {
   // can exceed the pre-login command line limit, so this is separate.
   size_t max_authenticate_line_length = 16 * 1024;
 
-  // Before login: 8 KiB lines, literals of at most 8 KiB (LOGIN needs a
-  // user name and a password, nothing more), LITERAL+ up to 4096 bytes as
-  // RFC 7888's LITERAL- does.
+  // Before login: what LOGIN and the largest ID command need, nothing more.
+  // RFC 2971 allows 30 fields of up to 30 bytes with values of up to 1024,
+  // which quoted with every byte escaped come to about 62 KiB of line, or
+  // 30 KiB as literals; literals stay at 8 KiB each (a user name and a
+  // password), LITERAL+ at 4096 bytes as RFC 7888's LITERAL- says.
   static ReceiverLimits PreAuth() {
     ReceiverLimits limits;
-    limits.max_line_length = 8 * 1024;
+    limits.max_line_length = 64 * 1024;
     limits.max_literal_size = 8 * 1024;
     limits.max_nonsync_literal_size = 4096;
-    limits.max_command_literal_bytes = 16 * 1024;
+    limits.max_command_literal_bytes = 32 * 1024;
     return limits;
   }
   static ReceiverLimits PostAuth() { return ReceiverLimits(); }

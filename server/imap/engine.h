@@ -18,7 +18,7 @@ namespace mailvault::imap {
 
 struct EngineOptions {
   std::string greeting_name = "mailvault";
-  size_t max_line_pre_auth = 8 << 10;
+  size_t max_line_pre_auth = 64 << 10;  // RFC 2971's largest ID (ReceiverLimits::PreAuth)
   size_t max_line = 64 << 10;
   uint64_t max_literal = 50ull << 20;
   uint32_t max_nesting = 16;

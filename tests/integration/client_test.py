@@ -611,6 +611,19 @@ class BridgeSyncTest(unittest.TestCase):
             client.logout()
         self.assertIn('connecting again', bridge.errors)
 
+    def test_the_bridges_limits_are_its_options(self):
+        with Bridge(self.cli, '--max-message', '1000', '--max-line', '2000') as bridge:
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            typ, data = client.append('INBOX', None, None, b'Subject: big\r\n\r\n' + b'x' * 2000)
+            self.assertEqual(typ, 'NO')
+            self.assertIn(b'[TOOBIG]', data[0])
+            with self.assertRaises(imaplib.IMAP4.error) as refused:
+                client.select('"' + 'a' * 3000 + '"')
+            self.assertIn('line too long', str(refused.exception))
+            self.assertEqual(client.noop()[0], 'OK')
+            client.logout()
+
     def index_files(self):
         folder = os.path.join(self.cli.profile, 'index')
         return [os.path.join(folder, name) for name in os.listdir(folder)]
@@ -712,13 +725,14 @@ def run_on_terminal(cli, args, typed):
 class Bridge:
     """`mailvault bridge` on a free loopback port, stopped with SIGTERM."""
 
-    def __init__(self, cli):
+    def __init__(self, cli, *options):
         self.cli = cli
+        self.options = list(options)
 
     def __enter__(self):
         self.proc = subprocess.Popen(
             [self.cli.binary, '--profile', self.cli.profile, '--passphrase-file',
-             self.cli.passphrase_file, 'bridge', '--listen', '127.0.0.1:0'],
+             self.cli.passphrase_file, 'bridge', '--listen', '127.0.0.1:0'] + self.options,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         banner = b''
         while b'Stop with Ctrl-C' not in banner:

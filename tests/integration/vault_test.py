@@ -54,6 +54,23 @@ class VaultTest(unittest.TestCase):
         client.login(address, password)
         return client
 
+    def test_the_largest_id_rfc_2971_allows_is_answered_before_login(self):
+        self.enrolled()
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        # 30 fields of 30 bytes, values of 1024 bytes, every byte escaped.
+        fields = b' '.join(b'"%s" "%s"' % (b'f%029d' % i, b'\\"' * 1024) for i in range(30))
+        self.assertGreater(len(fields), 60000)
+        raw.send(b'a ID (' + fields + b')\r\n')
+        raw.expect(b'a OK')
+        self.assertIn(b'* ID (', raw.before)
+        # Beyond the budget: BAD, and the connection goes on.
+        raw.send(b'b ID ("x" "' + b'y' * 70000 + b'")\r\nc LOGIN alice@localhost "correct horse battery"\r\n')
+        raw.expect(b'b BAD')
+        raw.expect(b'line too long')
+        raw.expect(b'c OK')
+
     def test_delivery_is_sealed_and_opens_byte_for_byte(self):
         device, _ = self.enrolled()
         original = message('Quarterly numbers', b'Secret: ' + CANARY + b'\r\n.dot line\r\n')

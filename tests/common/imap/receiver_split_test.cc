@@ -34,7 +34,7 @@ const std::vector<std::string>& Scripts() {
       "b6 AUTHENTICATE PLAIN\r\n*\r\n"
       "b7 X {5}\r\nhello\r\n"s,
 
-      "c1 X " + std::string(9000, 'a') + " {4+}\r\nabcd\r\nc2 NOOP\r\n" +
+      "c1 X " + std::string(70000, 'a') + " {4+}\r\nabcd\r\nc2 NOOP\r\n" +
           "c3 LOGIN {100000}\r\nc4 NOOP\r\n" + "c5 IDLE\r\nnope\r\nc6 CAPABILITY\r\n",
   };
   return scripts;
@@ -100,7 +100,7 @@ TEST(ReceiverSplitTest, ScriptOutcomesAreTheExpectedOnes) {
 
   const std::string third = Join(testing::DriveReceiver(Scripts()[2], {}));
   EXPECT_EQ(third,
-            "ERROR BAD continue tag=c1 line too long (limit 8192 bytes)\n"
+            "ERROR BAD continue tag=c1 line too long (limit 65536 bytes)\n"
             "COMMAND c2 NOOP\nARGS ok\n"
             "ERROR BAD continue tag=c3 [TOOBIG] literal of 100000 bytes exceeds the limit of "
             "8192 bytes\n"

@@ -239,9 +239,9 @@ TEST(ReceiverTest, RefusesOverlongLineBeforeItEnds) {
   const ReceiverLimits pre = ReceiverLimits::PreAuth();
   ImapReceiver receiver(pre);
   // No line end yet: the error comes as soon as the limit is passed.
-  std::vector<ReceiverEvent> events = ReceiveAll(receiver, "a1 X " + std::string(9000, 'a'));
+  std::vector<ReceiverEvent> events = ReceiveAll(receiver, "a1 X " + std::string(70000, 'a'));
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(DescribeEvent(events[0]), "ERROR BAD continue tag=a1 line too long (limit 8192 bytes)");
+  EXPECT_EQ(DescribeEvent(events[0]), "ERROR BAD continue tag=a1 line too long (limit 65536 bytes)");
   // The rest of that line is skipped without being buffered.
   events = ReceiveAll(receiver, std::string(100000, 'b'));
   EXPECT_TRUE(events.empty());
@@ -252,17 +252,17 @@ TEST(ReceiverTest, RefusesOverlongLineBeforeItEnds) {
 
 TEST(ReceiverTest, RefusesOverlongLineThatArrivesWhole) {
   const ReceiverLimits pre = ReceiverLimits::PreAuth();
-  EXPECT_EQ(Events("a1 X " + std::string(8187, 'a') + "\r\n", pre).substr(0, 14), "COMMAND a1 X A");
-  EXPECT_EQ(Events("a1 X " + std::string(8187, 'a') + "b\r\nz9 NOOP\r\n", pre),
-            "ERROR BAD continue tag=a1 line too long (limit 8192 bytes) | COMMAND z9 NOOP");
+  EXPECT_EQ(Events("a1 X " + std::string(65531, 'a') + "\r\n", pre).substr(0, 14), "COMMAND a1 X A");
+  EXPECT_EQ(Events("a1 X " + std::string(65531, 'a') + "b\r\nz9 NOOP\r\n", pre),
+            "ERROR BAD continue tag=a1 line too long (limit 65536 bytes) | COMMAND z9 NOOP");
   // The overlong line ends with LITERAL+: its bytes are skipped too.
-  EXPECT_EQ(Events("a1 X " + std::string(9000, 'a') + " {3+}\r\nabc\r\nz9 NOOP\r\n", pre),
-            "ERROR BAD continue tag=a1 line too long (limit 8192 bytes) | COMMAND z9 NOOP");
+  EXPECT_EQ(Events("a1 X " + std::string(70000, 'a') + " {3+}\r\nabc\r\nz9 NOOP\r\n", pre),
+            "ERROR BAD continue tag=a1 line too long (limit 65536 bytes) | COMMAND z9 NOOP");
   // The budget covers every piece of a command, literals excluded.
-  EXPECT_EQ(Events("a1 X " + std::string(5000, 'a') + " {1+}\r\nx " + std::string(5000, 'b') +
+  EXPECT_EQ(Events("a1 X " + std::string(40000, 'a') + " {1+}\r\nx " + std::string(40000, 'b') +
                        "\r\nz9 NOOP\r\n",
                    pre),
-            "LITERAL 1 nonsync | ERROR BAD continue tag=a1 line too long (limit 8192 bytes) | "
+            "LITERAL 1 nonsync | ERROR BAD continue tag=a1 line too long (limit 65536 bytes) | "
             "COMMAND z9 NOOP");
 }
 
@@ -282,7 +282,9 @@ TEST(ReceiverTest, ReportsMissingLiteralBytesWhileWaiting) {
 }
 
 TEST(ReceiverTest, NewLimitsApplyFromTheNextCommand) {
-  ImapReceiver receiver(ReceiverLimits::PreAuth());
+  ReceiverLimits pre = ReceiverLimits::PreAuth();
+  pre.max_line_length = 8192;  // below PostAuth()'s, as a configuration may set it
+  ImapReceiver receiver(pre);
   const std::string long_line = "a2 X " + std::string(10000, 'a') + "\r\n";
   std::vector<ReceiverEvent> events = ReceiveAll(receiver, "a1 LOGIN u p\r\n" + long_line);
   ASSERT_GE(events.size(), 1u);
@@ -290,7 +292,7 @@ TEST(ReceiverTest, NewLimitsApplyFromTheNextCommand) {
   ASSERT_EQ(events.size(), 2u);  // still pre-auth: the session had not switched yet
   EXPECT_EQ(DescribeEvent(events[1]), "ERROR BAD continue tag=a2 line too long (limit 8192 bytes)");
 
-  ImapReceiver switched(ReceiverLimits::PreAuth());
+  ImapReceiver switched(pre);
   switched.Feed("a1 LOGIN u p\r\n" + long_line);
   EXPECT_TRUE(std::holds_alternative<ImapCommand>(switched.Next()));
   switched.SetLimits(ReceiverLimits::PostAuth());
