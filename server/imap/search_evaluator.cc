@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/imap/imap_date.h"
+#include "server/imap/mime/address_list.h"
 #include "server/imap/mime/message_structure.h"
 
 namespace mailvault::imap {
@@ -34,6 +35,22 @@ bool HeaderContains(const SearchContext& c, std::string_view field, std::string_
   if (text.empty()) return !values.empty();
   return std::any_of(values.begin(), values.end(),
                      [&](const std::string& v) { return ContainsText(v, text); });
+}
+
+// FROM, TO, CC, BCC: the field as written, or any of its addresses as an
+// RFC 5322 parser reads them, comments and folding whitespace gone, so that
+// "user@domain.org" finds "<user (comment)@ (comment) domain.org>".
+bool AddressContains(const SearchContext& c, std::string_view field, std::string_view text) {
+  if (HeaderContains(c, field, text)) return true;
+  if (c.content == nullptr) return false;
+  for (const std::string& value : c.content->HeaderValues(field)) {
+    for (const mime::EnvelopeAddress& address : mime::ParseAddressList(value)) {
+      if (!address.mailbox || !address.host) continue;  // a group's start or end
+      if (ContainsText(*address.mailbox + "@" + *address.host, text)) return true;
+      if (address.name && ContainsText(*address.name, text)) return true;
+    }
+  }
+  return false;
 }
 
 int64_t InternalDay(const MessageMeta& m) { return DateInZone(m.internal_date, 0).DaysSinceEpoch(); }
@@ -102,10 +119,10 @@ bool Matches(const SearchKey& key, const SearchContext& c) {
     case SearchKeyKind::kAnd:
       return std::all_of(key.children.begin(), key.children.end(),
                          [&](const SearchKey& k) { return Matches(k, c); });
-    case SearchKeyKind::kBcc: return HeaderContains(c, "Bcc", key.text);
-    case SearchKeyKind::kCc: return HeaderContains(c, "Cc", key.text);
-    case SearchKeyKind::kFrom: return HeaderContains(c, "From", key.text);
-    case SearchKeyKind::kTo: return HeaderContains(c, "To", key.text);
+    case SearchKeyKind::kBcc: return AddressContains(c, "Bcc", key.text);
+    case SearchKeyKind::kCc: return AddressContains(c, "Cc", key.text);
+    case SearchKeyKind::kFrom: return AddressContains(c, "From", key.text);
+    case SearchKeyKind::kTo: return AddressContains(c, "To", key.text);
     case SearchKeyKind::kSubject: return HeaderContains(c, "Subject", key.text);
     case SearchKeyKind::kHeader: return HeaderContains(c, key.text, key.value);
     case SearchKeyKind::kBody:
