@@ -88,7 +88,18 @@ Result<imap::MailboxStatus> ShardMailBackend::StatusOf(const std::string& mailbo
   status.messages = info.messages;
   status.unseen = info.unseen;
   status.deleted = info.deleted;
+  if (info.recent_from < info.uidnext) {  // what arrived since a session last claimed
+    MV_ASSIGN_OR_RETURN(auto recent,
+                        shard_.ListMessages(account_, mailbox, info.recent_from, info.uidnext - 1));
+    status.recent = static_cast<uint32_t>(recent.size());
+  }
   return status;
+}
+
+Result<imap::RecentUids> ShardMailBackend::ClaimRecent(const std::string& mailbox, bool claim) {
+  MV_ASSIGN_OR_RETURN(mailvault::MailboxInfo info, claim ? shard_.ClaimRecent(account_, mailbox)
+                                                         : shard_.GetMailbox(account_, mailbox));
+  return imap::RecentUids{info.recent_from, info.uidnext - 1};
 }
 
 Result<imap::MailboxChanges> ShardMailBackend::ChangesSince(const std::string& mailbox,

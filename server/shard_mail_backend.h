@@ -26,6 +26,8 @@ class ShardMailBackend final : public imap::MailBackend {
   Result<imap::MailboxSnapshot> Snapshot(const std::string& mailbox) override;
   // From the mailbox record's counts, without reading the messages.
   Result<imap::MailboxStatus> StatusOf(const std::string& mailbox, bool with_size) override;
+  // The mark the mailbox record keeps (RegionShard::ClaimRecent).
+  Result<imap::RecentUids> ClaimRecent(const std::string& mailbox, bool claim) override;
   // From the shard's change index: one range read (docs/STORAGE.md).
   Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
   Result<std::string> FetchMessage(const std::string& mailbox,

@@ -124,6 +124,8 @@ struct MailboxInfo {
   // The oldest modseq whose changes are still all known: tombstones at or
   // below it were pruned (docs/STORAGE.md, "Changes").
   uint64_t vanished_floor = 0;
+  // Uids from here to uidnext are \Recent to the next session that claims them.
+  uint32_t recent_from = 1;
 };
 
 // The metadata the operator holds for one message in one mailbox.
@@ -280,6 +282,10 @@ class RegionShard {
   // Deletes the mailbox and expunges its messages.
   Status DeleteMailbox(std::string_view account_id, std::string_view name);
   Status SetSubscribed(std::string_view account_id, std::string_view name, bool subscribed);
+  // RFC 3501's \Recent: moves the mailbox's mark of the first uid no session
+  // was told of yet to UIDNEXT, and returns the mailbox as it was before: the
+  // caller's session sees [recent_from, uidnext) as recent, no other does.
+  Result<MailboxInfo> ClaimRecent(std::string_view account_id, std::string_view name);
   Result<std::vector<MailboxInfo>> ListMailboxes(std::string_view account_id);
   Result<MailboxInfo> GetMailbox(std::string_view account_id, std::string_view name);
 

@@ -19,6 +19,7 @@ MailboxInfo MailboxInfoOf(std::string_view name, const MailboxRecord& record) {
   info.unseen = record.unseen;
   info.deleted = record.deleted;
   info.vanished_floor = record.vanished_floor;
+  info.recent_from = record.recent_from;
   return info;
 }
 
@@ -113,6 +114,20 @@ Status RegionShard::SetSubscribed(std::string_view account_id, std::string_view 
   rocksdb::WriteBatch batch;
   impl_->PutMailbox(batch, account.number(), name, mailbox);
   return impl_->db->Commit(&batch);
+}
+
+Result<MailboxInfo> RegionShard::ClaimRecent(std::string_view account_id,
+                                             std::string_view name) {
+  MV_RETURN_IF_ERROR(ValidateMailboxName(name));
+  MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
+  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(account.number(), name));
+  const MailboxInfo before = MailboxInfoOf(name, mailbox);
+  if (mailbox.recent_from >= mailbox.uidnext) return before;
+  mailbox.recent_from = mailbox.uidnext;
+  rocksdb::WriteBatch batch;
+  impl_->PutMailbox(batch, account.number(), name, mailbox);
+  MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));
+  return before;
 }
 
 Result<std::vector<MailboxInfo>> RegionShard::ListMailboxes(std::string_view account_id) {

@@ -77,6 +77,7 @@ std::string EncodeMailbox(const MailboxRecord& record) {
   AppendBigEndian<uint32_t>(out, record.unseen);
   AppendBigEndian<uint32_t>(out, record.deleted);
   AppendBigEndian<uint64_t>(out, record.vanished_floor);
+  AppendBigEndian<uint32_t>(out, record.recent_from);
   return out;
 }
 
@@ -99,6 +100,8 @@ Result<MailboxRecord> DecodeMailbox(std::string_view value) {
   if (reader.ok() && !reader.empty()) {  // the floor, absent from records before pruning
     reader.Read(record.vanished_floor);
   }
+  record.recent_from = record.uidnext;  // absent from records before \Recent: none is
+  if (reader.ok() && !reader.empty()) reader.Read(record.recent_from);
   MV_RETURN_IF_ERROR(Finish(reader, "mailbox"));
   if (subscribed > 1) return Corrupt("mailbox");
   record.subscribed = subscribed == 1;

@@ -48,6 +48,10 @@ struct MailboxRecord {
   // an older modseq are no longer all known. 0 (nothing pruned) in records
   // written before it existed.
   uint64_t vanished_floor = 0;
+  // The first uid no session has yet been told is \Recent (RFC 3501): the
+  // first read-write SELECT after a delivery claims what lies from here to
+  // uidnext. uidnext (nothing recent) in records written before it existed.
+  uint32_t recent_from = 1;
 };
 std::string EncodeMailbox(const MailboxRecord& record);
 Result<MailboxRecord> DecodeMailbox(std::string_view value);

@@ -239,7 +239,23 @@ Result<imap::MailboxStatus> BridgeBackend::StatusOf(const std::string& mailbox, 
   status.messages = box.messages;
   status.unseen = box.unseen;
   status.deleted = box.deleted;
+  // RECENT: what no session of the bridge has claimed yet, and what arrived
+  // after the index's last sync (all of it new to the bridge; counted as
+  // the vault's messages beyond the index's, exact unless something was
+  // also expunged since that sync).
+  auto index = indexes_.Of(mailbox);
+  std::lock_guard lock(index->mutex());
+  if (index->uidvalidity() == box.uidvalidity) {
+    const uint32_t indexed = static_cast<uint32_t>(index->size());
+    status.recent = index->RecentCount() + (box.messages > indexed ? box.messages - indexed : 0);
+  }
   return status;
+}
+
+Result<imap::RecentUids> BridgeBackend::ClaimRecent(const std::string& mailbox, bool claim) {
+  auto index = indexes_.Of(mailbox);
+  std::lock_guard lock(index->mutex());
+  return index->ClaimRecent(claim);
 }
 
 Result<imap::MailboxChanges> BridgeBackend::ChangesSince(const std::string& mailbox,

@@ -50,6 +50,9 @@ class BridgeBackend : public imap::MailBackend {
   // then the changes since the engine's view from the index: NOOP and IDLE
   // cost the changes, not a listing of the mailbox.
   Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
+  // Among the bridge's sessions, from the mark its index keeps (the vault's
+  // own \Recent is of the vault's sessions, one of which this bridge is).
+  Result<imap::RecentUids> ClaimRecent(const std::string& mailbox, bool claim) override;
   Result<std::string> FetchMessage(const std::string& mailbox, const imap::MessageMeta& meta) override;
 
   Result<imap::AppendOutcome> Append(const std::string& mailbox, std::string message,

@@ -12,7 +12,7 @@ namespace {
 constexpr size_t kMaxRemovalsTracked = 200'000;
 
 constexpr std::string_view kPayloadMagic = "MVIX";
-constexpr uint8_t kPayloadVersion = 1;
+constexpr uint8_t kPayloadVersion = 2;  // 2: the \Recent mark
 
 template <typename Messages>  // const or not
 auto ByUid(Messages& messages, uint32_t uid) {
@@ -26,6 +26,7 @@ void MailboxIndex::Reset(uint32_t uidvalidity) {
   uidvalidity_ = uidvalidity;
   modseq_ = 0;
   highest_entry_modseq_ = 0;
+  recent_from_ = 0;
   messages_.clear();
   messages_.shrink_to_fit();
   device_seals_.clear();
@@ -141,10 +142,26 @@ void MailboxIndex::KeepOnly(const std::vector<uint32_t>& listed, uint64_t at_mod
 
 void MailboxIndex::SetSynced(uint64_t modseq) {
   if (modseq_ == 0 && removed_.empty()) tracked_from_ = modseq;  // the first sync of this run
+  if (recent_from_ == 0) recent_from_ = (messages_.empty() ? 0 : messages_.back().uid) + 1;
   if (modseq > modseq_) {
     modseq_ = modseq;
     dirty_ = true;
   }
+}
+
+imap::RecentUids MailboxIndex::ClaimRecent(bool claim) {
+  const uint32_t highest = messages_.empty() ? 0 : messages_.back().uid;
+  imap::RecentUids recent{std::max<uint32_t>(recent_from_, 1), highest};
+  if (claim && recent_from_ <= highest) {
+    recent_from_ = highest + 1;
+    dirty_ = true;
+  }
+  return recent;
+}
+
+uint32_t MailboxIndex::RecentCount() const {
+  auto first = ByUid(messages_, std::max<uint32_t>(recent_from_, 1));
+  return static_cast<uint32_t>(messages_.end() - first);
 }
 
 imap::MessageMeta MailboxIndex::MetaOf(const IndexedMessage& message) const {
@@ -205,6 +222,7 @@ std::string MailboxIndex::Encode() const {
   out.push_back(static_cast<char>(kPayloadVersion));
   AppendBigEndian<uint32_t>(out, uidvalidity_);
   AppendBigEndian<uint64_t>(out, modseq_);
+  AppendBigEndian<uint32_t>(out, recent_from_);
   AppendBigEndian<uint32_t>(out, static_cast<uint32_t>(flag_sets_.size()));
   for (const auto& set : flag_sets_) {
     AppendBigEndian<uint32_t>(out, static_cast<uint32_t>(set.size()));
@@ -238,7 +256,8 @@ std::unique_ptr<MailboxIndex> MailboxIndex::Decode(std::string_view payload) {
   uint8_t version = 0;
   uint32_t sets = 0;
   if (!r.Read(version) || version != kPayloadVersion || !r.Read(index->uidvalidity_) ||
-      !r.Read(index->modseq_) || !r.Read(sets) || sets > r.rest().size()) {
+      !r.Read(index->modseq_) || !r.Read(index->recent_from_) || !r.Read(sets) ||
+      sets > r.rest().size()) {
     return nullptr;
   }
   for (uint32_t i = 0; i < sets; ++i) {

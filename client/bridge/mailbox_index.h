@@ -91,6 +91,12 @@ class MailboxIndex {
   void KeepOnly(const std::vector<uint32_t>& listed, uint64_t at_modseq);
   void SetSynced(uint64_t modseq);
 
+  // RFC 3501's \Recent for the bridge's sessions: the uids from the mark to
+  // the highest indexed are recent to the next session that claims them.
+  // A new index starts with nothing recent (its first listing is old mail).
+  imap::RecentUids ClaimRecent(bool claim);
+  uint32_t RecentCount() const;
+
   // The message's metadata as the IMAP engine takes it.
   imap::MessageMeta MetaOf(const IndexedMessage& message) const;
   imap::MailboxSnapshot Snapshot(const imap::MailboxInfo& info) const;
@@ -128,6 +134,7 @@ class MailboxIndex {
   // synced to when it learnt of it: what ChangesSince reports as expunged.
   // Kept for this run only (bounded); a view older than tracked_from_ gets a
   // snapshot.
+  uint32_t recent_from_ = 0;  // 0: not set yet (the first sync sets it)
   uint64_t tracked_from_ = 0;
   std::vector<std::pair<uint64_t, uint32_t>> removed_;
 };

@@ -56,7 +56,13 @@ struct MailboxStatus {
   uint32_t messages = 0;
   uint32_t unseen = 0;   // without \Seen
   uint32_t deleted = 0;  // with \Deleted
+  uint32_t recent = 0;   // that no session has claimed as \Recent yet
   std::optional<uint64_t> size;  // RFC 8438 STATUS=SIZE: only when asked for
+};
+
+struct RecentUids {
+  uint32_t first = 1;
+  uint32_t last = 0;
 };
 
 struct AppendOutcome {
@@ -102,6 +108,13 @@ class MailBackend {
     changes.info = snapshot.info;
     changes.snapshot = std::move(snapshot);
     return changes;
+  }
+  // RFC 3501's \Recent: the uids of `mailbox` that no session has been told
+  // of yet (first..last; empty when first > last). With `claim` the caller's
+  // session is the one: no other session will see them as recent. By
+  // default nothing is ever recent.
+  virtual Result<RecentUids> ClaimRecent(const std::string& /*mailbox*/, bool /*claim*/) {
+    return RecentUids{};
   }
   // The message as the client sees it (RFC 5322 bytes).
   virtual Result<std::string> FetchMessage(const std::string& mailbox, const MessageMeta& meta) = 0;

@@ -74,9 +74,9 @@ bool Matches(const SearchKey& key, const SearchContext& c) {
     case SearchKeyKind::kDraft: return HasFlag(m, "\\Draft");
     case SearchKeyKind::kFlagged: return HasFlag(m, "\\Flagged");
     case SearchKeyKind::kSeen: return HasFlag(m, "\\Seen");
-    case SearchKeyKind::kRecent: return false;  // no session ever sees \Recent here
-    case SearchKeyKind::kNew: return false;
-    case SearchKeyKind::kOld: return true;
+    case SearchKeyKind::kRecent: return c.recent;
+    case SearchKeyKind::kNew: return c.recent && !HasFlag(m, "\\Seen");
+    case SearchKeyKind::kOld: return !c.recent;
     case SearchKeyKind::kUnanswered: return !HasFlag(m, "\\Answered");
     case SearchKeyKind::kUndeleted: return !HasFlag(m, "\\Deleted");
     case SearchKeyKind::kUndraft: return !HasFlag(m, "\\Draft");

@@ -19,6 +19,7 @@ struct SearchContext {
   // back-end cannot search content (the caller refuses such searches).
   const MessageStructure* content = nullptr;
   const std::vector<uint32_t>* saved_uids = nullptr;  // "$" (RFC 5182)
+  bool recent = false;  // \Recent to this session (RECENT, NEW, OLD)
 };
 
 bool Matches(const SearchKey& key, const SearchContext& context);

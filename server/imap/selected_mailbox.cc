@@ -5,17 +5,6 @@
 #include "common/imap/response_writer.h"
 
 namespace mailvault::imap {
-namespace {
-
-void AppendFetchFlags(std::string& out, uint32_t seq, const MessageMeta& meta, bool condstore) {
-  out += "* " + std::to_string(seq) + " FETCH (UID " + std::to_string(meta.uid) + " FLAGS ";
-  AppendFlagList(out, meta.flags);
-  if (condstore) out += " MODSEQ (" + std::to_string(meta.modseq) + ")";
-  out += ")\r\n";
-}
-
-}  // namespace
-
 SelectedMailbox::SelectedMailbox(bool read_only, MailboxSnapshot snapshot)
     : read_only_(read_only),
       info_(snapshot.info),
@@ -27,6 +16,42 @@ SelectedMailbox::SelectedMailbox(bool read_only, std::shared_ptr<const MailboxSn
     : read_only_(read_only), base_(std::move(base)) {
   std::string unreported;
   Apply(std::move(since_base), /*condstore=*/false, unreported);
+}
+
+void SelectedMailbox::AppendFetchFlags(std::string& out, uint32_t seq, const MessageMeta& meta,
+                                       bool condstore) const {
+  out += "* " + std::to_string(seq) + " FETCH (UID " + std::to_string(meta.uid) + " FLAGS ";
+  AppendFlags(out, meta);
+  if (condstore) out += " MODSEQ (" + std::to_string(meta.modseq) + ")";
+  out += ")\r\n";
+}
+
+void SelectedMailbox::AppendFlags(std::string& out, const MessageMeta& meta) const {
+  if (!report_recent_ || !IsRecent(meta.uid)) {
+    AppendFlagList(out, meta.flags);
+    return;
+  }
+  std::vector<std::string> flags = meta.flags;
+  flags.push_back("\\Recent");
+  AppendFlagList(out, flags);
+}
+
+void SelectedMailbox::AddRecent(const RecentUids& claimed) {
+  if (claimed.first > claimed.last) return;
+  std::vector<NumberRange> ranges = recent_.ranges();
+  ranges.push_back({claimed.first, claimed.last});
+  recent_ = NumberSet::FromRanges(std::move(ranges));
+}
+
+uint32_t SelectedMailbox::RecentCount() const {
+  uint32_t count = 0;
+  for (const NumberRange& range : recent_.ranges()) {
+    for (uint32_t seq = FirstSeqFrom(range.first); seq <= this->count() && at(seq).uid <= range.last;
+         ++seq) {
+      ++count;
+    }
+  }
+  return count;
 }
 
 size_t SelectedMailbox::BasePosition(uint32_t i) const {

@@ -54,6 +54,15 @@ class SelectedMailbox {
   // unknown uids are skipped, as RFC 9051 asks for UID commands.
   Result<std::vector<uint32_t>> Resolve(const SequenceSet& set, bool uid) const;
 
+  // RFC 3501's \Recent, for IMAP4rev1 clients (IMAP4rev2 dropped it): the
+  // uids this session claimed, which its flag lists carry.
+  void AddRecent(const RecentUids& claimed);
+  bool IsRecent(uint32_t uid) const { return recent_.Contains(uid); }
+  uint32_t RecentCount() const;
+  void set_report_recent(bool recent) { report_recent_ = recent; }
+  // A message's flags as this session reports them: "(\Seen \Recent)".
+  void AppendFlags(std::string& out, const MessageMeta& meta) const;
+
   // After ENABLE QRESYNC, expunges are reported as "* VANISHED uids"
   // (RFC 7162 3.2.10) instead of "* n EXPUNGE".
   void set_report_vanished(bool vanished) { report_vanished_ = vanished; }
@@ -83,11 +92,15 @@ class SelectedMailbox {
   void Set(uint32_t seq, const MessageMeta& meta);
   // Drops the messages at `seqs` (any order) in one pass.
   void Erase(std::vector<uint32_t> seqs);
+  void AppendFetchFlags(std::string& out, uint32_t seq, const MessageMeta& meta,
+                        bool condstore) const;
   // EXISTS for what `fresh` adds above the view's highest uid.
   void AddNew(const std::vector<MessageMeta>& fresh, std::string& out);
 
   bool read_only_;
   bool report_vanished_ = false;
+  bool report_recent_ = false;
+  NumberSet recent_;
   MailboxInfo info_;
   uint64_t synced_modseq_ = 0;
   std::shared_ptr<const MailboxSnapshot> base_;  // ascending uid

@@ -217,12 +217,24 @@ asio::awaitable<void> Session::SyncSelected() {
     co_return;
   }
   if (!changes.ok()) co_return;
+  const uint32_t max_uid = selected_->MaxUid();
   if (changes->snapshot) {
     selected_->Sync(std::move(*changes->snapshot), condstore_, out_);
   } else {
     selected_->Apply(std::move(changes).value(), condstore_, out_);
   }
+  if (selected_->MaxUid() > max_uid) co_await ClaimNewRecent(mailbox);
   ReportHighestModseq();
+}
+
+asio::awaitable<void> Session::ClaimNewRecent(const std::string& mailbox) {
+  // The first session to hear of new messages sees them as \Recent (an
+  // EXAMINE session sees them too, without taking them from the next one).
+  const bool claim = !selected_->read_only();
+  auto recent = co_await OnPool([&] { return backend_->ClaimRecent(mailbox, claim); });
+  if (!recent.ok() || !selected_) co_return;
+  selected_->AddRecent(*recent);
+  if (!imap4rev2_) Untagged(std::to_string(selected_->RecentCount()) + " RECENT");
 }
 
 void Session::ReportHighestModseq() {

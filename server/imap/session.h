@@ -122,6 +122,9 @@ class Session {
   // CONDSTORE enabled by a command while a mailbox is selected has had no
   // SELECT to say it (RFC 7162 3.1, 3.1.2.1).
   void ReportHighestModseq();
+  // After a sync that brought new messages: claims them as \Recent and
+  // reports "* n RECENT" to an IMAP4rev1 client.
+  asio::awaitable<void> ClaimNewRecent(const std::string& mailbox);
   void Deselect();
 
   // Messages (session_messages.cc, session_fetch.cc, session_search.cc).

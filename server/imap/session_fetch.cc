@@ -154,7 +154,7 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
           break;
         case FetchItemKind::kFlags:
           item_start("FLAGS");
-          AppendFlagList(line, meta.flags);
+          selected_->AppendFlags(line, meta);
           flags_sent = true;
           break;
         case FetchItemKind::kInternalDate:
@@ -231,7 +231,7 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
     // A \Seen set by this FETCH is reported even if FLAGS was not asked for.
     if (args->sets_seen && !flags_sent && !selected_->read_only()) {
       item_start("FLAGS");
-      AppendFlagList(line, meta.flags);
+      selected_->AppendFlags(line, meta);
     }
     // RFC 7162 3.2.4: once CONDSTORE is enabled, a FETCH response that
     // reports a flag change (here the \Seen this FETCH set) carries the

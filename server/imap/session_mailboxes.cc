@@ -63,6 +63,11 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
 
   selected_ = std::move(view).value();
   selected_->set_report_vanished(qresync_);
+  selected_->set_report_recent(!imap4rev2_);
+  // \Recent: a read-write SELECT claims what no session was told of yet;
+  // EXAMINE shows it without taking it from the next session.
+  auto recent = co_await OnPool([&] { return backend_->ClaimRecent(*name, !examine); });
+  if (recent.ok()) selected_->AddRecent(*recent);
   state_ = SessionState::kSelected;
   std::weak_ptr<WakeState> wake = wake_;
   auto executor = connection_.executor();
@@ -80,7 +85,7 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
   Untagged("OK [PERMANENTFLAGS (" + std::string(kSystemFlags) + " \\*)] Flags permitted");
   Untagged(std::to_string(box.count()) + " EXISTS");
   if (!imap4rev2_) {
-    Untagged("0 RECENT");
+    Untagged(std::to_string(box.RecentCount()) + " RECENT");
     for (uint32_t seq = 1; seq <= box.count(); ++seq) {
       if (!HasFlag(box.at(seq), "\\Seen")) {
         Untagged("OK [UNSEEN " + std::to_string(seq) + "] First unseen");
@@ -146,7 +151,7 @@ asio::awaitable<Status> Session::ReportChangesSince(uint64_t modseq, const Numbe
     const auto seq = selected_->SeqOf(m.uid);
     if (!seq) continue;  // arrived after the view was read: the next sync tells
     std::string line = std::to_string(*seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
-    AppendFlagList(line, m.flags);
+    selected_->AppendFlags(line, m);
     line += " MODSEQ (" + std::to_string(m.modseq) + "))";
     Untagged(line);
   }
@@ -341,7 +346,7 @@ std::string Session::StatusLine(const std::string& name, const MailboxStatus& st
       case StatusItem::kUidNext: value = status.info.uidnext; break;
       case StatusItem::kUidValidity: value = status.info.uidvalidity; break;
       case StatusItem::kHighestModSeq: value = status.info.highest_modseq; break;
-      case StatusItem::kRecent: value = 0; break;  // IMAP4rev1 only; never tracked
+      case StatusItem::kRecent: value = status.recent; break;  // IMAP4rev1 only
       case StatusItem::kUnseen: value = status.unseen; break;
       case StatusItem::kDeleted: value = status.deleted; break;
       case StatusItem::kSize: value = status.size.value_or(0); break;

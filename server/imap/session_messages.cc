@@ -90,7 +90,7 @@ asio::awaitable<Session::Reply> Session::Store(ImapCommand& command) {
     if (command.uid || condstore_) line += "UID " + std::to_string(meta.uid) + " ";
     if (!args->silent) {
       line += "FLAGS ";
-      AppendFlagList(line, meta.flags);
+      selected_->AppendFlags(line, meta);
       if (condstore_) line += " ";
     }
     if (condstore_) line += "MODSEQ (" + std::to_string(meta.modseq) + ")";

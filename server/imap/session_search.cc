@@ -46,9 +46,13 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
       auto parsed = MessageStructure::Parse(*message);
       if (parsed.ok()) structure.emplace(std::move(parsed).value());
     }
-    SearchContext context{seq,           selected_->count(),
-                          selected_->MaxUid(), &meta,
-                          structure ? &*structure : nullptr, &saved_search_};
+    SearchContext context{seq,
+                          selected_->count(),
+                          selected_->MaxUid(),
+                          &meta,
+                          structure ? &*structure : nullptr,
+                          &saved_search_,
+                          selected_->IsRecent(meta.uid)};
     if (Matches(args->key, context)) matched_seqs.push_back(seq);
   }
   std::vector<uint32_t> results;

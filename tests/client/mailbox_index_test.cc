@@ -150,3 +150,27 @@ TEST(MailboxIndexTest, VanishedRangesRemoveOnlyWhatTheIndexHolds) {
 
 }  // namespace
 }  // namespace mailvault::client
+
+namespace mailvault::client {
+namespace {
+
+TEST(MailboxIndexTest, RecentIsWhatArrivedAfterTheFirstSyncAndIsClaimedOnce) {
+  auto index = MakeFilled();  // synced once: its three messages are old
+  EXPECT_EQ(index->RecentCount(), 0u);
+  const LearntMessage learnt = Readable(10);
+  index->Put(7, 11, 1003, {}, &learnt);
+  index->SetSynced(11);
+  EXPECT_EQ(index->RecentCount(), 1u);
+  auto peek = index->ClaimRecent(/*claim=*/false);
+  EXPECT_EQ(peek.first, 4u);
+  EXPECT_EQ(peek.last, 7u);
+  auto claimed = MailboxIndex::Decode(index->Encode())->ClaimRecent(true);  // kept on disk
+  EXPECT_EQ(claimed.first, 4u);
+  index->ClaimRecent(true);
+  auto after = index->ClaimRecent(true);
+  EXPECT_GT(after.first, after.last);
+  EXPECT_EQ(index->RecentCount(), 0u);
+}
+
+}  // namespace
+}  // namespace mailvault::client

@@ -611,6 +611,41 @@ class BridgeSyncTest(unittest.TestCase):
             client.logout()
         self.assertIn('connecting again', bridge.errors)
 
+    def test_recent_on_the_bridge_is_the_bridges_own_and_outlives_it(self):
+        def deliver(raw):
+            lmtp = self.vault.lmtp()
+            lmtp.sendmail('sender@example.org', [ACCOUNT], raw)
+            lmtp.quit()
+
+        def session(bridge):
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            client.select('INBOX')
+            return client
+
+        with Bridge(self.cli) as bridge:
+            first = session(bridge)  # mail from before the bridge knew the mailbox is old
+            self.assertEqual(first.untagged_responses.get('RECENT'), [b'0'])
+            first.untagged_responses.clear()
+            deliver(MESSAGES[2])
+            first.noop()
+            self.assertEqual(first.untagged_responses.pop('EXISTS', None), [b'3'])
+            self.assertEqual(first.untagged_responses.pop('RECENT', None), [b'1'])
+            self.assertEqual(first.search(None, 'RECENT')[1], [b'3'])
+            second = session(bridge)
+            self.assertEqual(second.untagged_responses.get('RECENT'), [b'0'])
+            deliver(MESSAGES[0])
+            self.assertIn(b'RECENT 1', second.status('INBOX', '(RECENT)')[1][0])
+            # ... which the sync after that STATUS claimed for `second`.
+            self.assertEqual(second.search(None, 'RECENT')[1], [b'4'])
+            first.logout()
+            second.logout()
+        with Bridge(self.cli) as bridge:  # the mark was kept with the index
+            deliver(MESSAGES[1])
+            third = session(bridge)
+            self.assertEqual(third.untagged_responses.get('RECENT'), [b'1'])
+            third.logout()
+
     def test_the_bridges_limits_are_its_options(self):
         with Bridge(self.cli, '--max-message', '1000', '--max-line', '2000') as bridge:
             client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
@@ -667,7 +702,7 @@ class BridgeSyncTest(unittest.TestCase):
         self.assertNotIn('rebuilding', bridge.errors)
         self.assertEqual(len(flags), 2)
         self.assertEqual(flags, [b'1 (FLAGS ($Important \\Flagged \\Seen) UID 1)',
-                                 b'2 (FLAGS () UID 3)'])
+                                 b'2 (FLAGS (\\Recent) UID 3)'])  # new to the bridge
         self.assertEqual(body, MESSAGES[2])
 
         # A damaged index, or one moved to another mailbox's name, does not
@@ -678,8 +713,8 @@ class BridgeSyncTest(unittest.TestCase):
             byte = f.read(1)
             f.seek(40)
             f.write(bytes([byte[0] ^ 1]))
-        with Bridge(self.cli) as bridge:
-            self.assertEqual(listing(bridge), (flags, body))
+        with Bridge(self.cli) as bridge:  # (a rebuilt index starts with nothing \Recent)
+            self.assertEqual(listing(bridge), ([f.replace(b'\\Recent', b'') for f in flags], body))
         self.assertIn('does not open; rebuilding', bridge.errors)
 
 

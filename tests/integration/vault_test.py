@@ -174,6 +174,47 @@ class VaultTest(unittest.TestCase):
         a.logout()
         b.logout()
 
+    def test_recent_belongs_to_the_first_session_that_selects(self):
+        self.enrolled()
+        lmtp = self.vault.lmtp()
+        for i in range(2):
+            lmtp.sendmail('bob@example.org', ['alice@localhost'], message('r%d' % i))
+        looker = self.login()
+        self.assertIn(b'(RECENT 2)', looker.status('INBOX', '(RECENT)')[1][0])
+        looker.select('INBOX', readonly=True)  # EXAMINE shows them, takes none
+        self.assertEqual(looker.untagged_responses.get('RECENT'), [b'2'])
+        looker.logout()
+
+        a = self.login()
+        a.select('INBOX')
+        self.assertEqual(a.untagged_responses.get('RECENT'), [b'2'])
+        self.assertIn(b'\\Recent', a.fetch('1', '(FLAGS)')[1][0])
+        self.assertEqual(a.search(None, 'RECENT')[1], [b'1 2'])
+        self.assertEqual(a.search(None, 'NEW')[1], [b'1 2'])
+        self.assertEqual(a.search(None, 'OLD')[1], [b''])
+        b = self.login()
+        b.select('INBOX')
+        self.assertEqual(b.untagged_responses.get('RECENT'), [b'0'])
+        self.assertNotIn(b'\\Recent', b.fetch('1', '(FLAGS)')[1][0])
+
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('r2'))
+        lmtp.quit()
+        a.untagged_responses.clear()  # select() leaves its EXISTS there
+        b.untagged_responses.clear()
+        a.noop()  # the first to hear of it
+        self.assertEqual(a.untagged_responses.pop('EXISTS', None), [b'3'])
+        self.assertEqual(a.untagged_responses.pop('RECENT', None), [b'3'])
+        b.noop()
+        self.assertEqual(b.untagged_responses.pop('EXISTS', None), [b'3'])
+        self.assertEqual(b.untagged_responses.pop('RECENT', None), [b'0'])
+        self.assertIn(b'\\Recent', a.fetch('3', '(FLAGS)')[1][0])
+        self.assertEqual(b.search(None, 'RECENT')[1], [b''])
+        # IMAP4rev2 dropped \Recent: a client that enables it sees none.
+        c = self.login()
+        c._simple_command('ENABLE', 'IMAP4rev2')
+        c.select('INBOX')
+        self.assertIsNone(c.untagged_responses.get('RECENT'))
+
     def test_two_sessions_see_each_others_changes_in_order(self):
         # The sync after each command reads the changes since the view's
         # modseq (the shard's change index), not the whole mailbox: every
@@ -195,13 +236,17 @@ class VaultTest(unittest.TestCase):
         a.expect(b'n1 OK')
         lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
         self.assertEqual(lines[0], b'* 1 EXPUNGE', lines)
-        self.assertRegex(lines[1], rb'^\* 1 FETCH \(UID 2 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$')
+        # `a` selected first: the four are \Recent to it (RFC 3501).
+        self.assertRegex(lines[1],
+                         rb'^\* 1 FETCH \(UID 2 FLAGS \(\\Flagged \\Recent\) MODSEQ \(\d+\)\)$')
         self.assertEqual(lines[2], b'* 4 EXISTS', lines)
+        # The new message went to `b`, whose sync after its APPEND saw it first.
+        self.assertEqual(lines[3], b'* 3 RECENT', lines)
         # CONDSTORE: the expunge raised HIGHESTMODSEQ with no FETCH to say so.
         typ, data = b.status('INBOX', '(HIGHESTMODSEQ)')
         highest = re.search(rb'HIGHESTMODSEQ (\d+)', data[0]).group(1)
-        self.assertEqual(lines[3], b'* OK [HIGHESTMODSEQ ' + highest + b'] Highest', lines)
-        self.assertEqual(len(lines), 4, lines)
+        self.assertEqual(lines[4], b'* OK [HIGHESTMODSEQ ' + highest + b'] Highest', lines)
+        self.assertEqual(len(lines), 5, lines)
         # A session's own STORE at a higher modseq does not hide the other
         # session's earlier change below it.
         b.store('3', '+FLAGS', '(\\Seen)')   # uid 4
@@ -209,7 +254,7 @@ class VaultTest(unittest.TestCase):
         a.expect(b's2 OK')
         a.send(b'n2 NOOP\r\n')
         a.expect(b'n2 OK')
-        self.assertRegex(a.before, rb'\* 3 FETCH \(UID 4 FLAGS \(\\Seen\)')
+        self.assertRegex(a.before, rb'\* 3 FETCH \(UID 4 FLAGS \(\\Seen \\Recent\)')
         a.send(b'f1 UID FETCH 1:* (FLAGS)\r\n')
         a.expect(b'f1 OK')
         self.assertEqual(re.findall(rb'\* (\d+) FETCH \([^\r]*?UID (\d+)', a.before),
@@ -286,7 +331,7 @@ class VaultTest(unittest.TestCase):
         self.assertEqual(typ, 'OK')
         # FLAGS follows each body, though it was not asked for.
         tails = [d for d in data if isinstance(d, bytes)]
-        self.assertEqual(tails, [b' FLAGS (\\Seen))'] * 3)
+        self.assertEqual(tails, [b' FLAGS (\\Seen \\Recent))'] * 3)  # `a` selected first
         self.assertIn(b'UNSEEN 0', b.status('INBOX', '(UNSEEN)')[1][0])
         b.noop()
         self.assertEqual(len(b.untagged_responses.get('FETCH', [])), 3)
@@ -582,18 +627,18 @@ class VaultTest(unittest.TestCase):
         self.assertIn(b'* OK [HIGHESTMODSEQ 3] Highest', a.before)
         a.send(b's2 STORE 2 +FLAGS ($Done)\r\n')
         a.expect(b's2 OK')
-        self.assertIn(b'* 2 FETCH (UID 2 FLAGS ($Done) MODSEQ (4))', a.before)
+        self.assertIn(b'* 2 FETCH (UID 2 FLAGS ($Done \\Recent) MODSEQ (4))', a.before)
         a.send(b's3 STORE 2 +FLAGS.SILENT ($Again)\r\n')
         a.expect(b's3 OK')
         self.assertIn(b'* 2 FETCH (UID 2 MODSEQ (5))', a.before)
         a.send(b'f2 FETCH 3 (BODY[HEADER.FIELDS (SUBJECT)])\r\n')
         a.expect(b'f2 OK')
         self.assertRegex(a.before, rb'\* 3 FETCH \(BODY\[HEADER.FIELDS \(SUBJECT\)\] \{\d+\}'
-                                   rb'\r\n[^)]*\r\n FLAGS \(\\Seen\) UID 3 MODSEQ \(6\)\)')
+                                   rb'\r\n[^)]*\r\n FLAGS \(\\Seen \\Recent\) UID 3 MODSEQ \(6\)\)')
         # Read again: no flag changes, so only what was asked for.
         a.send(b'f3 FETCH 3 (FLAGS)\r\n')
         a.expect(b'f3 OK')
-        self.assertIn(b'* 3 FETCH (FLAGS (\\Seen))', a.before)
+        self.assertIn(b'* 3 FETCH (FLAGS (\\Seen \\Recent))', a.before)
         a.send(b'f4 FETCH 2:3 (MODSEQ)\r\n')
         a.expect(b'f4 OK')
         self.assertIn(b'* 2 FETCH (MODSEQ (5))\r\n* 3 FETCH (MODSEQ (6))', a.before)
@@ -608,7 +653,7 @@ class VaultTest(unittest.TestCase):
         b.store('1', '+FLAGS', '(\\Flagged)')  # uid 2
         a.send(b'n1 NOOP\r\n')
         a.expect(b'n1 OK')
-        self.assertIn(b'* 1 FETCH (UID 2 FLAGS ($Again $Done \\Flagged) MODSEQ (9))\r\n'
+        self.assertIn(b'* 1 FETCH (UID 2 FLAGS ($Again $Done \\Flagged \\Recent) MODSEQ (9))\r\n'
                       b'* OK [HIGHESTMODSEQ 9] Highest\r\n', a.before)
         a.send(b'n2 NOOP\r\n')
         a.expect(b'n2 OK')

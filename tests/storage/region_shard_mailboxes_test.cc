@@ -132,3 +132,27 @@ TEST_F(MailboxTest, AccountsDoNotSeeEachOthersMailboxes) {
 
 }  // namespace
 }  // namespace mailvault::testing
+
+namespace mailvault::testing {
+namespace {
+
+TEST_F(MailboxTest, RecentIsClaimedOnceAndTheMarkSurvivesARestart) {
+  AppendOk("INBOX", "one");
+  AppendOk("INBOX", "two");
+  Result<MailboxInfo> first = shard_->ClaimRecent(kAlice, "INBOX");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->recent_from, 1u);  // both are the claimer's
+  EXPECT_EQ(first->uidnext, 3u);
+  Reopen();
+  Result<MailboxInfo> second = shard_->ClaimRecent(kAlice, "INBOX");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->recent_from, 3u);  // nothing left for the next session
+  AppendOk("INBOX", "three");
+  EXPECT_EQ(shard_->GetMailbox(kAlice, "INBOX")->recent_from, 3u);
+  EXPECT_EQ(shard_->ClaimRecent(kAlice, "INBOX")->recent_from, 3u);
+  EXPECT_EQ(shard_->GetMailbox(kAlice, "INBOX")->recent_from, 4u);
+  EXPECT_EQ(shard_->ClaimRecent(kAlice, "Missing").code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace mailvault::testing

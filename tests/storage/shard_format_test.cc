@@ -55,7 +55,7 @@ TEST(ShardRecordsTest, RecordsRoundTrip) {
   EXPECT_EQ(account_back->next_uidvalidity, 77u);
   EXPECT_EQ(account_back->next_mailbox_id, 9u);
 
-  MailboxRecord mailbox{3, 12345, 17, 99, false, true, 40, 7, 2, 55};
+  MailboxRecord mailbox{3, 12345, 17, 99, false, true, 40, 7, 2, 55, 15};
   Result<MailboxRecord> mailbox_back = DecodeMailbox(EncodeMailbox(mailbox));
   ASSERT_TRUE(mailbox_back.ok());
   EXPECT_EQ(mailbox_back->mailbox_id, 3u);
@@ -68,7 +68,13 @@ TEST(ShardRecordsTest, RecordsRoundTrip) {
   EXPECT_EQ(mailbox_back->unseen, 7u);
   EXPECT_EQ(mailbox_back->deleted, 2u);
   EXPECT_EQ(mailbox_back->vanished_floor, 55u);
-  EXPECT_EQ(EncodeMailbox(mailbox).size(), 46u);
+  EXPECT_EQ(mailbox_back->recent_from, 15u);
+  EXPECT_EQ(EncodeMailbox(mailbox).size(), 50u);
+  // A record from before \Recent (46 bytes): nothing is recent.
+  auto before_recent = DecodeMailbox(EncodeMailbox(mailbox).substr(0, 46));
+  ASSERT_TRUE(before_recent.ok());
+  EXPECT_EQ(before_recent->vanished_floor, 55u);
+  EXPECT_EQ(before_recent->recent_from, 17u);
   // A record from before the floor (38 bytes): nothing was pruned.
   auto unpruned = DecodeMailbox(EncodeMailbox(mailbox).substr(0, 38));
   ASSERT_TRUE(unpruned.ok());
