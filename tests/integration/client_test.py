@@ -752,7 +752,7 @@ class BridgeSortThreadTest(unittest.TestCase):
                              ('OK', [b'(5 4)(1 (3)(2))']))
             self.assertEqual(client.thread('REFERENCES', 'UTF-8', 'NOT', 'SUBJECT', 'budget'),
                              ('OK', [b'(1 (3)(2))']))
-            self.assertEqual(client.thread('REFERENCES', 'UTF-8', 'UID', '9'), ('OK', [None]))
+            self.assertEqual(client.thread('REFERENCES', 'UTF-8', 'UID', '9'), ('OK', [b'']))
             # ESORT (RFC 5267): ALL in sort order, MIN and MAX its ends.
             typ, _ = client.uid('SORT', 'RETURN', '(MIN MAX COUNT ALL)', '(REVERSE DATE)',
                                 'UTF-8', 'ALL')
