@@ -102,6 +102,7 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   engine_options.max_line_pre_auth = options.max_line_pre_auth;
   engine_options.max_line = options.max_line;
   engine_options.max_literal = options.max_message;
+  engine_options.content_visible = true;  // plaintext: SORT by headers, THREAD
   imap::SharedViews views;
   imap::EngineContext context{engine_options, authenticator, pool,  events,
                               account_sessions, throttle,     views, nullptr};

@@ -218,52 +218,73 @@ bool IsSupportedSearchCharset(std::string_view charset) {
   return upper == "UTF-8" || upper == "US-ASCII";
 }
 
-Result<SearchArgs> ParseSearchArgs(const ImapCommand& command) {
-  const std::string_view name = command.uid ? "UID SEARCH" : "SEARCH";
-  const std::vector<ImapToken>& tokens = command.args;
-  SearchArgs args;
-  SearchParser parser(name, args);
-  size_t i = 0;
-
-  if (i < tokens.size() && IsAtomNamed(tokens[i], "RETURN")) {
-    ++i;
-    if (i >= tokens.size() || tokens[i].kind != TokenKind::kList) {
-      return parser.Error("RETURN requires a parenthesised option list");
-    }
-    args.esearch = true;
-    for (const ImapToken& option : tokens[i].children) {
-      const std::string upper = option.kind == TokenKind::kAtom ? UpperAscii(option.text) : "";
-      if (upper == "MIN") {
-        args.returns.min = true;
-      } else if (upper == "MAX") {
-        args.returns.max = true;
-      } else if (upper == "ALL") {
-        args.returns.all = true;
-      } else if (upper == "COUNT") {
-        args.returns.count = true;
-      } else if (upper == "SAVE") {
-        args.returns.save = true;
-      } else {
-        return parser.Error("unknown RETURN option " + TokenKindForError(option));
-      }
-    }
-    if (tokens[i].children.empty()) args.returns.all = true;
-    ++i;
+Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
+                                SearchReturnOptions& returns) {
+  if (list.kind != TokenKind::kList) {
+    return Status(ErrorCode::kInvalidArgument,
+                  std::string(command) + ": RETURN requires a parenthesised option list");
   }
-
-  if (i < tokens.size() && IsAtomNamed(tokens[i], "CHARSET")) {
-    ++i;
-    if (i >= tokens.size()) return parser.Error("missing charset name after CHARSET");
-    MV_ASSIGN_OR_RETURN(const std::string charset, TokenAsAstring(tokens[i++], name, "charset"));
-    args.charset = UpperAscii(charset);
+  for (const ImapToken& option : list.children) {
+    const std::string upper = option.kind == TokenKind::kAtom ? UpperAscii(option.text) : "";
+    if (upper == "MIN") {
+      returns.min = true;
+    } else if (upper == "MAX") {
+      returns.max = true;
+    } else if (upper == "ALL") {
+      returns.all = true;
+    } else if (upper == "COUNT") {
+      returns.count = true;
+    } else if (upper == "SAVE") {
+      returns.save = true;
+    } else {
+      return Status(ErrorCode::kInvalidArgument,
+                    std::string(command) + ": unknown RETURN option " + TokenKindForError(option));
+    }
   }
+  if (list.children.empty()) returns.all = true;
+  return Status::Ok();
+}
 
+Status ParseSearchKeys(std::string_view command, const std::vector<ImapToken>& tokens, size_t start,
+                       SearchArgs& args) {
+  SearchParser parser(command, args);
+  size_t i = start;
   if (i >= tokens.size()) return parser.Error("missing search key");
   args.key.kind = SearchKeyKind::kAnd;
   while (i < tokens.size()) {
     MV_ASSIGN_OR_RETURN(SearchKey key, parser.ParseKey(tokens, i, 1));
     args.key.children.push_back(std::move(key));
   }
+  return Status::Ok();
+}
+
+Result<SearchArgs> ParseSearchArgs(const ImapCommand& command) {
+  const std::string_view name = command.uid ? "UID SEARCH" : "SEARCH";
+  const std::vector<ImapToken>& tokens = command.args;
+  SearchArgs args;
+  size_t i = 0;
+
+  if (i < tokens.size() && IsAtomNamed(tokens[i], "RETURN")) {
+    ++i;
+    if (i >= tokens.size()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    std::string(name) + ": RETURN requires a parenthesised option list");
+    }
+    args.esearch = true;
+    MV_RETURN_IF_ERROR(ParseSearchReturnOptions(name, tokens[i++], args.returns));
+  }
+
+  if (i < tokens.size() && IsAtomNamed(tokens[i], "CHARSET")) {
+    ++i;
+    if (i >= tokens.size()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    std::string(name) + ": missing charset name after CHARSET");
+    }
+    MV_ASSIGN_OR_RETURN(const std::string charset, TokenAsAstring(tokens[i++], name, "charset"));
+    args.charset = UpperAscii(charset);
+  }
+
+  MV_RETURN_IF_ERROR(ParseSearchKeys(name, tokens, i, args));
   return args;
 }
 

@@ -105,4 +105,13 @@ bool IsSupportedSearchCharset(std::string_view charset);
 
 Result<SearchArgs> ParseSearchArgs(const ImapCommand& command);
 
+// The parts SORT and THREAD (RFC 5256) share with SEARCH. A RETURN option
+// list: MIN MAX ALL COUNT SAVE, "()" meaning ALL (RFC 4731, RFC 5267).
+Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
+                                SearchReturnOptions& returns);
+// The search keys from tokens[start] to the end, ANDed into args.key, with
+// the flags (content keys, MODSEQ, "$") set on `args`.
+Status ParseSearchKeys(std::string_view command, const std::vector<ImapToken>& tokens, size_t start,
+                       SearchArgs& args);
+
 }  // namespace mailvault::imap

@@ -31,6 +31,10 @@ struct EngineOptions {
   // it listens on loopback alone, where mail clients commonly log in
   // without TLS; mailvaultd never does.
   bool login_without_tls = false;
+  // The back-end serves plaintext (MailBackend::CanSearchContent): the
+  // bridge sets it, and the capabilities that need headers (SORT=DISPLAY,
+  // THREAD=...) are advertised. mailvaultd never does.
+  bool content_visible = false;
 };
 
 struct EngineContext {

@@ -8,8 +8,8 @@ namespace {
 constexpr size_t kReadChunk = 64 << 10;
 
 bool HasNoUidForm(std::string_view name) {
-  return name != "FETCH" && name != "STORE" && name != "SEARCH" && name != "COPY" &&
-         name != "MOVE" && name != "EXPUNGE";
+  return name != "FETCH" && name != "STORE" && name != "SEARCH" && name != "SORT" &&
+         name != "THREAD" && name != "COPY" && name != "MOVE" && name != "EXPUNGE";
 }
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 }  // namespace
@@ -65,7 +65,13 @@ asio::awaitable<bool> Session::Flush() {
 
 std::string Session::Capabilities() const {
   std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
-                     "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES";
+                     "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES "
+                     "SORT ESORT";
+  // Sorting by headers and threading need the content (docs/PROTOCOL.md):
+  // the vault sorts by ARRIVAL and SIZE only, and does not thread.
+  if (context_.options.content_visible) {
+    caps += " SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
+  }
   if (context_.extension != nullptr) {
     caps += ' ';
     caps += context_.extension->capability();

@@ -13,8 +13,10 @@
 #include "common/imap/mailbox_name.h"
 #include "common/imap/receiver.h"
 #include "common/imap/response_writer.h"
+#include "common/imap/search_args.h"
 #include "common/imap/status_args.h"
 #include "server/imap/engine.h"
+#include "server/imap/message_summary.h"
 #include "server/imap/selected_mailbox.h"
 #include "net/connection_deadline.h"
 
@@ -132,6 +134,16 @@ class Session {
   asio::awaitable<Reply> Fetch(ImapCommand& command);
   asio::awaitable<Reply> Store(ImapCommand& command);
   asio::awaitable<Reply> Search(ImapCommand& command);
+  asio::awaitable<Reply> Sort(ImapCommand& command);    // session_sort.cc
+  asio::awaitable<Reply> Thread(ImapCommand& command);  // session_thread.cc
+  // What SEARCH, SORT and THREAD answer before looking at any message: an
+  // unknown charset, or content keys where content is sealed.
+  std::optional<Reply> RefuseSearch(const SearchArgs& args) const;
+  // The selected mailbox's messages that match, in mailbox order (and
+  // saved as "$" for RETURN (SAVE)); with `summarize_content` their headers
+  // are read for SORT and THREAD.
+  asio::awaitable<std::vector<MessageSummary>> MatchMessages(const SearchArgs& args,
+                                                             bool summarize_content);
   asio::awaitable<Reply> Copy(ImapCommand& command);
   asio::awaitable<Reply> Move(ImapCommand& command);
   asio::awaitable<Reply> Expunge(ImapCommand& command);

@@ -1,8 +1,10 @@
 // SEARCH and UID SEARCH, with ESEARCH (RETURN), SEARCHRES (SAVE, "$") and
-// CONDSTORE's MODSEQ.
+// CONDSTORE's MODSEQ; and the search program SORT and THREAD share.
 #include <algorithm>
 
 #include "common/imap/search_args.h"
+#include "server/imap/esearch_response.h"
+#include "server/imap/message_summary.h"
 #include "server/imap/mime/message_structure.h"
 #include "server/imap/search_evaluator.h"
 #include "server/imap/search_modseq.h"
@@ -21,22 +23,24 @@ bool UsesSentDate(const SearchKey& key) {
 
 }  // namespace
 
-asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
-  auto args = ParseSearchArgs(command);
-  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
-  if (!args->charset.empty() && !IsSupportedSearchCharset(args->charset)) {
-    co_return Reply{"NO", "BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset"};
+std::optional<Session::Reply> Session::RefuseSearch(const SearchArgs& args) const {
+  if (!args.charset.empty() && !IsSupportedSearchCharset(args.charset)) {
+    return Reply{"NO", "BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset"};
   }
-  if (args->has_content_keys && !backend_->CanSearchContent()) {
-    co_return Reply{"NO", "CANNOT",
-                    "Message content is sealed on the vault: search it with the mailvault CLI "
-                    "or through the local bridge"};
+  if (args.has_content_keys && !backend_->CanSearchContent()) {
+    return Reply{"NO", "CANNOT",
+                 "Message content is sealed on the vault: search it with the mailvault CLI "
+                 "or through the local bridge"};
   }
-  if (args->uses_modseq) condstore_ = true;
-  const bool need_content = args->has_content_keys || UsesSentDate(args->key);
-  const std::string mailbox = selected_->name();
+  return std::nullopt;
+}
 
-  std::vector<uint32_t> matched_seqs;
+asio::awaitable<std::vector<MessageSummary>> Session::MatchMessages(const SearchArgs& args,
+                                                                    bool summarize_content) {
+  if (args.uses_modseq) condstore_ = true;
+  const bool need_content = summarize_content || args.has_content_keys || UsesSentDate(args.key);
+  const std::string mailbox = selected_->name();
+  std::vector<MessageSummary> matched;
   for (uint32_t seq = 1; seq <= selected_->count(); ++seq) {
     const MessageMeta meta = selected_->at(seq);
     std::optional<MessageStructure> structure;
@@ -53,41 +57,40 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
                           structure ? &*structure : nullptr,
                           &saved_search_,
                           selected_->IsRecent(meta.uid)};
-    if (Matches(args->key, context)) matched_seqs.push_back(seq);
+    if (!Matches(args.key, context)) continue;
+    matched.push_back(SummarizeMeta(seq, meta));
+    if (summarize_content && structure) SummarizeContent(*structure, matched.back());
   }
+  if (args.returns.save) {
+    // RFC 5182: the saved result is a set of messages, whatever order a
+    // SORT put them in.
+    saved_search_.clear();
+    for (const MessageSummary& m : matched) saved_search_.push_back(m.uid);
+  }
+  co_return matched;
+}
+
+asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
+  auto args = ParseSearchArgs(command);
+  if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  if (auto refused = RefuseSearch(*args)) co_return *refused;
+  const std::vector<MessageSummary> matched = co_await MatchMessages(*args, false);
+
   std::vector<uint32_t> results;
   std::vector<uint64_t> modseqs;
-  for (uint32_t seq : matched_seqs) {
-    results.push_back(command.uid ? selected_->at(seq).uid : seq);
-    if (args->uses_modseq) modseqs.push_back(selected_->at(seq).modseq);
+  for (const MessageSummary& m : matched) {
+    results.push_back(command.uid ? m.uid : m.seq);
+    if (args->uses_modseq) modseqs.push_back(m.modseq);
   }
-  if (args->returns.save) {
-    saved_search_.clear();
-    for (uint32_t seq : matched_seqs) saved_search_.push_back(selected_->at(seq).uid);
-  }
-
   if (args->esearch || imap4rev2_) {  // IMAP4rev2 answers every SEARCH with ESEARCH
-    const SearchReturnOptions& r = args->returns;
-    const bool nothing_asked = !r.min && !r.max && !r.all && !r.count && !r.save;
-    std::string line = "ESEARCH (TAG \"" + command.tag + "\")";
-    if (command.uid) line += " UID";
-    if (!results.empty()) {
-      if (r.min) line += " MIN " + std::to_string(results.front());
-      if (r.max) line += " MAX " + std::to_string(results.back());
-      if (r.all || nothing_asked) line += " ALL " + NumberSet::FromNumbers(results).ToString();
-    }
-    if (r.count) line += " COUNT " + std::to_string(results.size());
-    if (args->uses_modseq && !results.empty()) {
-      line += " MODSEQ " + std::to_string(SearchResultModseq(modseqs, r));
-    }
-    // SAVE alone asks for no result (RFC 5182 2.1).
-    if (!(r.save && !r.min && !r.max && !r.all && !r.count)) Untagged(line);
+    const std::string line = EsearchLine(command.tag, command.uid, args->returns, results, modseqs,
+                                         ResultOrder::kAscending);
+    if (!line.empty()) Untagged(line);
   } else {
     std::string line = "SEARCH";
     for (uint32_t n : results) line += " " + std::to_string(n);
-    if (args->uses_modseq && !results.empty()) {
+    if (!modseqs.empty())
       line += " (MODSEQ " + std::to_string(SearchResultModseq(modseqs, {})) + ")";
-    }
     Untagged(line);
   }
   co_return Reply{"OK", "", "SEARCH completed"};

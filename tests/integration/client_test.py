@@ -718,6 +718,101 @@ class BridgeSyncTest(unittest.TestCase):
         self.assertIn('does not open; rebuilding', bridge.errors)
 
 
+def thread_message(number, subject, date, sender, references=None, in_reply_to=None):
+    head = ('From: %s\nTo: alice@example.com\nSubject: %s\nDate: %s\n'
+            'Message-ID: <t%d@example.org>\n' % (sender, subject, date, number))
+    if references:
+        head += 'References: %s\n' % references
+    if in_reply_to:
+        head += 'In-Reply-To: %s\n' % in_reply_to
+    return crlf((head + '\nMessage %d.\n' % number).encode())
+
+
+# A thread with a branch, a reply whose parent is not in the mailbox, and
+# subjects with list tags and forward markers. Internal dates (appended)
+# differ from both the mailbox order and the Date: headers.
+THREAD = [
+    (thread_message(1, 'Plans', 'Mon, 4 Jan 2027 10:00:00 +0000', 'Zed <zed@example.org>'),
+     '"04-Jan-2027 10:00:00 +0000"'),
+    (thread_message(2, 'Re: [list] Fwd: Plans', 'Mon, 4 Jan 2027 13:00:00 +0100',
+                    '=?utf-8?q?=C3=81d=C3=A1m?= <adam@example.org>', '<t1@example.org>',
+                    '<t1@example.org>'),
+     '"04-Jan-2027 10:05:00 +0000"'),
+    (thread_message(3, '[list] Re: plans (fwd)', 'Mon, 4 Jan 2027 11:00:00 +0000',
+                    'bob@example.org', None, '<t1@example.org>'),
+     '"04-Jan-2027 10:03:00 +0000"'),
+    (thread_message(4, 'Budget', 'Mon, 4 Jan 2027 09:00:00 +0000', 'Carol <zcarol@example.org>'),
+     '"04-Jan-2027 10:01:00 +0000"'),
+    (thread_message(5, 'RE: Budget', 'Mon, 4 Jan 2027 08:00:00 +0000', 'Dave <dave@example.org>',
+                    '<gone@example.org>'),
+     '"04-Jan-2027 10:10:00 +0000"'),
+]
+
+
+class BridgeSortThreadTest(unittest.TestCase):
+    """SORT, THREAD and ESORT through the real bridge, driven as Roundcube
+    drives them, with the results checked exactly."""
+
+    def setUp(self):
+        self.vault = harness.Vault()
+        self.addCleanup(self.vault.cleanup)
+        self.work = tempfile.mkdtemp(prefix='mailvault-sort-')
+        self.addCleanup(shutil.rmtree, self.work, True)
+        token = self.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
+        self.cli = Cli(self.vault.bin_dir, self.work, 'laptop')
+        self.cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
+                     '--account', ACCOUNT, '--token', token)
+
+    def test_sort_and_thread_a_conversation(self):
+        with Bridge(self.cli) as bridge:
+            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
+            client.login(ACCOUNT, bridge.password)
+            caps = client.capability()[1][0].split()
+            for cap in (b'SORT', b'SORT=DISPLAY', b'THREAD=ORDEREDSUBJECT',
+                        b'THREAD=REFERENCES', b'ESORT'):
+                self.assertIn(cap, caps)
+            for raw, date in THREAD:
+                self.assertEqual(client.append('INBOX', None, date, raw)[0], 'OK')
+            client.select('INBOX')
+            # Roundcube's message list.
+            self.assertEqual(client.uid('SORT', '(REVERSE ARRIVAL)', 'UTF-8', 'ALL'),
+                             ('OK', [b'5 2 3 4 1']))
+            self.assertEqual(client.sort('(REVERSE DATE)', 'UTF-8', 'ALL'),
+                             ('OK', [b'2 3 1 4 5']))
+            self.assertEqual(client.sort('(SUBJECT)', 'UTF-8', 'ALL'), ('OK', [b'4 5 1 2 3']))
+            self.assertEqual(client.sort('(SUBJECT REVERSE DATE)', 'UTF-8', 'ALL'),
+                             ('OK', [b'4 5 2 3 1']))
+            # FROM: adam, bob, dave, zcarol, zed (the local parts).
+            self.assertEqual(client.sort('(FROM)', 'UTF-8', 'ALL'), ('OK', [b'2 3 5 4 1']))
+            # DISPLAYFROM: "Ádám" (decoded; decomposed, so among the A's),
+            # "bob@example.org" (no name), "Carol", "Dave", "Zed".
+            self.assertEqual(client.sort('(DISPLAYFROM)', 'UTF-8', 'ALL'),
+                             ('OK', [b'2 3 4 5 1']))
+            self.assertEqual(client.sort('(DATE)', 'UTF-8', 'SUBJECT', 'plans'),
+                             ('OK', [b'1 3 2']))
+            # Threads: 3 and 2 reply to 1 (sorted by sent date); 5's parent
+            # is missing, so it joins "Budget" by subject.
+            self.assertEqual(client.uid('THREAD', 'REFERENCES', 'UTF-8', 'ALL'),
+                             ('OK', [b'(4 5)(1 (3)(2))']))
+            self.assertEqual(client.thread('REFERENCES', 'UTF-8', 'ALL'),
+                             ('OK', [b'(4 5)(1 (3)(2))']))
+            self.assertEqual(client.thread('ORDEREDSUBJECT', 'UTF-8', 'ALL'),
+                             ('OK', [b'(5 4)(1 (3)(2))']))
+            self.assertEqual(client.thread('REFERENCES', 'UTF-8', 'NOT', 'SUBJECT', 'budget'),
+                             ('OK', [b'(1 (3)(2))']))
+            self.assertEqual(client.thread('REFERENCES', 'UTF-8', 'UID', '9'), ('OK', [b'']))
+            # ESORT (RFC 5267): ALL in sort order, MIN and MAX its ends.
+            typ, _ = client.uid('SORT', 'RETURN', '(MIN MAX COUNT ALL)', '(REVERSE DATE)',
+                                'UTF-8', 'ALL')
+            self.assertEqual(typ, 'OK')
+            esearch = client.untagged_responses.pop('ESEARCH')
+            self.assertEqual(len(esearch), 1)
+            self.assertRegex(esearch[0],
+                             rb'^\(TAG "[A-Z0-9]+"\) UID MIN 2 MAX 5 ALL 2:3,1,4:5 COUNT 5$')
+            typ, data = client.sort('(SUBJECT)', 'KOI8-R', 'ALL')
+            self.assertEqual(typ, 'NO')
+            client.logout()
+
 class TerminalResult:
     def __init__(self, returncode, output):
         self.returncode, self.output = returncode, output

@@ -155,6 +155,58 @@ class VaultTest(unittest.TestCase):
         self.assertIn(b'[CANNOT]', data[0])
         client.logout()
 
+    def test_sort_by_arrival_and_size_and_no_content_keys_or_thread(self):
+        # The vault sees arrival and the sealed size, not the headers: SORT
+        # by those works, a key or THREAD that needs headers gets NO [CANNOT].
+        self.enrolled()
+        client = self.login()
+        caps = client.capability()[1][0].split()
+        self.assertIn(b'SORT', caps)
+        self.assertIn(b'ESORT', caps)
+        self.assertFalse([c for c in caps if c.startswith(b'THREAD=') or c == b'SORT=DISPLAY'])
+        bodies = [b'x' * 3000, b'y' * 100, b'z' * 6000]
+        dates = ['"05-Jan-2027 10:00:00 +0000"', '"01-Jan-2027 10:00:00 +0000"',
+                 '"03-Jan-2027 10:00:00 +0000"']
+        for i in range(3):
+            client.append('INBOX', None, dates[i], message('s%d' % i, bodies[i] + b'\r\n'))
+        client.select('INBOX')
+        self.assertEqual(client.sort('(ARRIVAL)', 'UTF-8', 'ALL'), ('OK', [b'2 3 1']))
+        self.assertEqual(client.uid('SORT', '(REVERSE ARRIVAL)', 'UTF-8', 'ALL'), ('OK', [b'1 3 2']))
+        self.assertEqual(client.sort('(SIZE)', 'US-ASCII', 'ALL'), ('OK', [b'2 1 3']))
+        self.assertEqual(client.sort('(REVERSE SIZE ARRIVAL)', 'UTF-8', 'UID', '2:*'),
+                         ('OK', [b'3 2']))
+        for criteria in ('(SUBJECT)', '(ARRIVAL DATE)', '(DISPLAYFROM)'):
+            typ, data = client.sort(criteria, 'UTF-8', 'ALL')
+            self.assertEqual(typ, 'NO', criteria)
+            self.assertIn(b'[CANNOT]', data[0])
+            self.assertIn(b'sealed on the vault', data[0])
+        typ, data = client.sort('(ARRIVAL)', 'UTF-8', 'SUBJECT', 's1')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[CANNOT]', data[0])
+        typ, data = client.sort('(ARRIVAL)', 'KOI8-R', 'ALL')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[BADCHARSET', data[0])
+        for algorithm in ('REFERENCES', 'ORDEREDSUBJECT'):
+            typ, data = client.thread(algorithm, 'UTF-8', 'ALL')
+            self.assertEqual(typ, 'NO')
+            self.assertIn(b'[CANNOT] Threading needs the message headers', data[0])
+        client.logout()
+        raw = self.raw_login()
+        raw.send(b's SELECT INBOX\r\n')
+        raw.expect(b's OK')
+        cases = [
+            (b'UID SORT RETURN (MIN MAX COUNT) (SIZE) UTF-8 ALL',
+             b'* ESEARCH (TAG "t") UID MIN 2 MAX 3 COUNT 3'),
+            (b'SORT RETURN (ALL) (REVERSE ARRIVAL) UTF-8 ALL', b'* ESEARCH (TAG "t") ALL 1,3,2'),
+            (b'SORT RETURN () (ARRIVAL) UTF-8 ALL', b'* ESEARCH (TAG "t") ALL 2:3,1'),
+            (b'SORT (ARRIVAL) UTF-8 UID 9', b'* SORT'),
+        ]
+        for command, expected in cases:
+            raw.send(b't ' + command + b'\r\n')
+            raw.expect(b't OK')
+            lines = [l for l in raw.before.split(b'\r\n') if l.startswith(b'* ')]
+            self.assertEqual(lines, [expected], command)
+
     def test_append_seals_plaintext_and_two_sessions_stay_consistent(self):
         self.enrolled()
         a = self.login()

@@ -85,6 +85,10 @@ class MessageStructure {
   // All values of a top-level header field, unfolded, trimmed and RFC 2047
   // decoded to UTF-8 (raw 8-bit text is converted as well), in order.
   std::vector<std::string> HeaderValues(std::string_view field) const;
+  // The same, unfolded and trimmed but not decoded: for structured fields
+  // (addresses, message ids), where decoding first could let an encoded
+  // word's text change the structure.
+  std::vector<std::string> RawHeaderValues(std::string_view field) const;
 
   // The text of every text/* part (inside attached messages too), transfer
   // encoding removed and converted to UTF-8, parts separated by "\n".

@@ -55,6 +55,16 @@ std::vector<std::string> MessageStructure::HeaderValues(std::string_view field_n
   return values;
 }
 
+std::vector<std::string> MessageStructure::RawHeaderValues(std::string_view field_name) const {
+  std::vector<std::string> values;
+  for (const mime::HeaderField& field : mime::SplitHeaderFields(root_.Header(bytes_))) {
+    if (field.has_colon && mime::EqualsIgnoreCase(field.name, field_name)) {
+      values.push_back(mime::UnfoldValue(field.value));
+    }
+  }
+  return values;
+}
+
 std::string MessageStructure::BodyText() const {
   std::string out;
   AppendText(bytes_, root_, out);

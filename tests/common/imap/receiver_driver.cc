@@ -9,8 +9,10 @@
 #include "common/imap/search_args.h"
 #include "common/imap/select_args.h"
 #include "common/imap/simple_args.h"
+#include "common/imap/sort_args.h"
 #include "common/imap/status_args.h"
 #include "common/imap/store_args.h"
+#include "common/imap/thread_args.h"
 
 namespace mailvault::imap::testing {
 namespace {
@@ -51,6 +53,8 @@ std::string ParseArgumentsFor(const ImapCommand& command) {
   }
   if (name == "STORE") return Outcome(ParseStoreArgs(command));
   if (name == "SEARCH") return Outcome(ParseSearchArgs(command));
+  if (name == "SORT") return Outcome(ParseSortArgs(command));
+  if (name == "THREAD") return Outcome(ParseThreadArgs(command));
   if (name == "APPEND") return Outcome(ParseAppendArgs(command));
   if (name == "LIST") return Outcome(ParseListArgs(command));
   if (name == "LSUB") return Outcome(ParseLsubArgs(command));
