@@ -66,6 +66,10 @@ Status ShardMailBackend::SetSubscribed(const std::string& name, bool subscribed)
   return shard_.SetSubscribed(account_, name, subscribed);
 }
 
+Result<std::vector<std::string>> ShardMailBackend::ListSubscriptions() {
+  return shard_.ListSubscriptions(account_);
+}
+
 Result<imap::MailboxSnapshot> ShardMailBackend::Snapshot(const std::string& mailbox) {
   MV_ASSIGN_OR_RETURN(auto info, shard_.GetMailbox(account_, mailbox));
   MV_ASSIGN_OR_RETURN(auto entries, shard_.ListMessages(account_, mailbox, 1,

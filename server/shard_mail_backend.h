@@ -23,6 +23,7 @@ class ShardMailBackend final : public imap::MailBackend {
   Status DeleteMailbox(const std::string& name) override;
   Status RenameMailbox(const std::string& from, const std::string& to) override;
   Status SetSubscribed(const std::string& name, bool subscribed) override;
+  Result<std::vector<std::string>> ListSubscriptions() override;
   Result<imap::MailboxSnapshot> Snapshot(const std::string& mailbox) override;
   // From the mailbox record's counts, without reading the messages.
   Result<imap::MailboxStatus> StatusOf(const std::string& mailbox, bool with_size) override;

@@ -25,6 +25,7 @@ Result<std::unique_ptr<RegionShard>> RegionShard::Open(const ShardOptions& optio
   MV_RETURN_IF_ERROR(impl->LoadNextAccountNumber());
   MV_RETURN_IF_ERROR(impl->BackfillChanges());
   MV_RETURN_IF_ERROR(impl->BackfillCounts());
+  MV_RETURN_IF_ERROR(impl->BackfillSubscriptions());
   return std::unique_ptr<RegionShard>(new RegionShard(std::move(impl)));
 }
 
@@ -68,6 +69,8 @@ Status RegionShard::CreateAccount(std::string_view account_id, std::string_view 
             shard_records::EncodeAccount(account));
   batch.Put(impl_->db->cf(Cf::kDefault), kNextAccountNumberKey, next_number);
   impl_->PutMailbox(batch, account.number, kInbox, inbox);
+  // INBOX starts subscribed: clients that list subscriptions only show it.
+  batch.Put(impl_->db->cf(Cf::kSubscriptions), shard_keys::MailboxKey(account.number, kInbox), "");
   if (log != nullptr) MV_RETURN_IF_ERROR(impl_->AppendLogEntry(account.number, *log, batch));
   // Advance first: if the write fails, a number may go unused, never twice.
   ++impl_->next_account_number;

@@ -116,7 +116,7 @@ struct MailboxInfo {
   uint32_t uidvalidity = 0;
   uint32_t uidnext = 1;
   uint64_t highest_modseq = 0;
-  bool subscribed = true;
+  bool subscribed = false;  // ListMailboxes: the name is subscribed
   // Counted as the entries change (docs/STORAGE.md), never by a scan.
   uint32_t messages = 0;
   uint32_t unseen = 0;   // without \Seen
@@ -281,7 +281,11 @@ class RegionShard {
   Status RenameMailbox(std::string_view account_id, std::string_view from, std::string_view to);
   // Deletes the mailbox and expunges its messages.
   Status DeleteMailbox(std::string_view account_id, std::string_view name);
+  // Subscriptions are names, apart from the mailboxes (RFC 9051 6.3.7): a
+  // name may be subscribed before it exists, and stays subscribed after its
+  // mailbox is deleted or renamed. CREATE does not subscribe.
   Status SetSubscribed(std::string_view account_id, std::string_view name, bool subscribed);
+  Result<std::vector<std::string>> ListSubscriptions(std::string_view account_id);
   // RFC 3501's \Recent: moves the mailbox's mark of the first uid no session
   // was told of yet to UIDNEXT, and returns the mailbox as it was before: the
   // caller's session sees [recent_from, uidnext) as recent, no other does.

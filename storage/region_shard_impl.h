@@ -112,6 +112,9 @@ struct RegionShard::Impl {
   Status BackfillChanges();
   // Counts the messages of mailboxes whose records predate the counts.
   Status BackfillCounts();
+  // Moves subscriptions kept as a bit of the mailbox record into the
+  // `subscriptions` family.
+  Status BackfillSubscriptions();
 };
 
 // The public view of a mailbox record.

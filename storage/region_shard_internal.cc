@@ -289,6 +289,23 @@ Status RegionShard::Impl::BackfillCounts() {
   return db->Commit(&batch);
 }
 
+Status RegionShard::Impl::BackfillSubscriptions() {
+  rocksdb::WriteBatch batch;
+  RangeIterator mailboxes = db->Scan(Cf::kMailboxes, "", "");
+  for (; mailboxes.Valid(); mailboxes.Next()) {
+    MV_ASSIGN_OR_RETURN(shard_records::MailboxRecord record,
+                        shard_records::DecodeMailbox(mailboxes.value()));
+    if (!record.subscribed) continue;
+    // The mailbox key is the subscription's key too: account number ‖ name.
+    batch.Put(db->cf(Cf::kSubscriptions), mailboxes.key(), "");
+    record.subscribed = false;
+    batch.Put(db->cf(Cf::kMailboxes), mailboxes.key(), shard_records::EncodeMailbox(record));
+  }
+  MV_RETURN_IF_ERROR(mailboxes.status());
+  if (batch.Count() == 0) return Status::Ok();
+  return db->Commit(&batch);
+}
+
 Status RegionShard::Impl::BackfillChanges() {
   RangeIterator changes = db->Scan(Cf::kChanges, "", "");
   MV_RETURN_IF_ERROR(changes.status());

@@ -13,9 +13,9 @@ namespace mailvault {
 namespace {
 
 // The families that hold an account's records under its number.
-constexpr Cf kAccountFamilies[] = {Cf::kKeys,        Cf::kMailboxes, Cf::kIndex, Cf::kBodies,
-                                   Cf::kBlobMeta,    Cf::kWraps,     Cf::kLogs,  Cf::kCredentials,
-                                   Cf::kChanges};
+constexpr Cf kAccountFamilies[] = {Cf::kKeys,        Cf::kMailboxes, Cf::kIndex,   Cf::kBodies,
+                                   Cf::kBlobMeta,    Cf::kWraps,     Cf::kLogs,    Cf::kCredentials,
+                                   Cf::kChanges,     Cf::kSubscriptions};
 
 // Entries of one family under the account's prefix.
 Result<uint64_t> CountRange(ShardDb& db, Cf family, const std::string& begin,
@@ -193,7 +193,9 @@ Status RegionShard::ImportAccount(const AccountDump& dump, const LogAppend* log)
   // A dump from a shard that predates the mailbox counts brings records
   // without them: count now, before any write adjusts a count of 0. (Its
   // messages have no change rows either; changes from here on get them.)
-  return impl_->BackfillCounts();
+  // Its subscriptions may still be bits of the mailbox records.
+  MV_RETURN_IF_ERROR(impl_->BackfillCounts());
+  return impl_->BackfillSubscriptions();
 }
 
 }  // namespace mailvault

@@ -1,4 +1,6 @@
 // RegionShard: mailboxes.
+#include <algorithm>
+
 #include "storage/region_shard.h"
 #include "storage/region_shard_impl.h"
 #include "storage/shard_keys.h"
@@ -106,14 +108,30 @@ Status RegionShard::DeleteMailbox(std::string_view account_id, std::string_view 
 
 Status RegionShard::SetSubscribed(std::string_view account_id, std::string_view name,
                                   bool subscribed) {
+  // A name, not a mailbox: it may not exist (yet, or any more).
   MV_RETURN_IF_ERROR(ValidateMailboxName(name));
   MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
-  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(account.number(), name));
-  if (mailbox.subscribed == subscribed) return Status::Ok();
-  mailbox.subscribed = subscribed;
   rocksdb::WriteBatch batch;
-  impl_->PutMailbox(batch, account.number(), name, mailbox);
+  const std::string key = shard_keys::MailboxKey(account.number(), name);
+  if (subscribed) {
+    batch.Put(impl_->db->cf(Cf::kSubscriptions), key, "");
+  } else {
+    batch.Delete(impl_->db->cf(Cf::kSubscriptions), key);
+  }
   return impl_->db->Commit(&batch);
+}
+
+Result<std::vector<std::string>> RegionShard::ListSubscriptions(std::string_view account_id) {
+  MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
+  std::vector<std::string> names;
+  RangeIterator it = impl_->db->ScanPrefix(Cf::kSubscriptions, shard_keys::AccountPrefix(number));
+  for (; it.Valid(); it.Next()) {
+    std::optional<std::string_view> name = shard_keys::MailboxNameOf(it.key());
+    if (!name.has_value()) return Status(ErrorCode::kCorruption, "subscription key malformed");
+    names.emplace_back(*name);
+  }
+  MV_RETURN_IF_ERROR(it.status());
+  return names;
 }
 
 Result<MailboxInfo> RegionShard::ClaimRecent(std::string_view account_id,
@@ -132,6 +150,7 @@ Result<MailboxInfo> RegionShard::ClaimRecent(std::string_view account_id,
 
 Result<std::vector<MailboxInfo>> RegionShard::ListMailboxes(std::string_view account_id) {
   MV_ASSIGN_OR_RETURN(uint64_t number, impl_->FindAccount(account_id));
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> subscribed, ListSubscriptions(account_id));
   std::vector<MailboxInfo> mailboxes;
   RangeIterator it = impl_->db->ScanPrefix(Cf::kMailboxes, shard_keys::AccountPrefix(number));
   for (; it.Valid(); it.Next()) {
@@ -139,6 +158,9 @@ Result<std::vector<MailboxInfo>> RegionShard::ListMailboxes(std::string_view acc
     if (!name.has_value()) return Status(ErrorCode::kCorruption, "mailbox key malformed");
     MV_ASSIGN_OR_RETURN(MailboxRecord record, shard_records::DecodeMailbox(it.value()));
     mailboxes.push_back(MailboxInfoOf(*name, record));
+    // Subscriptions come in key order, which is the names' byte order.
+    mailboxes.back().subscribed =
+        std::binary_search(subscribed.begin(), subscribed.end(), mailboxes.back().name);
   }
   MV_RETURN_IF_ERROR(it.status());
   return mailboxes;

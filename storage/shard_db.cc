@@ -18,7 +18,7 @@ namespace {
 constexpr std::array<const char*, static_cast<size_t>(Cf::kCount)> kFamilyNames = {
     "default",  // rocksdb::kDefaultColumnFamilyName
     "accounts", "keys", "mailboxes", "index", "bodies", "blobmeta", "wraps", "logs", "credentials",
-    "changes",
+    "changes", "subscriptions",
 };
 
 // Shard metadata in the default family.

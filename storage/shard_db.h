@@ -31,6 +31,7 @@ enum class Cf : size_t {
   kLogs,
   kCredentials,
   kChanges,
+  kSubscriptions,
   kCount,
 };
 

@@ -36,7 +36,10 @@ struct MailboxRecord {
   uint32_t uidvalidity = 0;
   uint32_t uidnext = 1;
   uint64_t highest_modseq = 0;
-  bool subscribed = true;
+  // Where subscriptions were kept before they had a family of their own
+  // (they must outlive the mailbox, RFC 9051 6.3.7): read once, at open or
+  // import, into the `subscriptions` family; written false.
+  bool subscribed = false;
   // STATUS counts, kept in the same batch as every change to the mailbox's
   // entries. `counted` is false in a record written before the counts
   // existed, until the shard is next opened (it counts them then).

@@ -134,6 +134,10 @@ Status BridgeBackend::SetSubscribed(const std::string& name, bool subscribed) {
   return Retrying([&] { return vault_->Subscribe(name, subscribed); });
 }
 
+Result<std::vector<std::string>> BridgeBackend::ListSubscriptions() {
+  return Retrying([&] { return vault_->ListSubscriptions(); });
+}
+
 Result<VaultMailbox> BridgeBackend::Ensure(const std::string& mailbox) {
   MV_ASSIGN_OR_RETURN(VaultMailbox box, vault_->Select(mailbox, /*read_only=*/false));
   selected_ = mailbox;

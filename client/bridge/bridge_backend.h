@@ -40,6 +40,7 @@ class BridgeBackend : public imap::MailBackend {
   Status DeleteMailbox(const std::string& name) override;
   Status RenameMailbox(const std::string& from, const std::string& to) override;
   Status SetSubscribed(const std::string& name, bool subscribed) override;
+  Result<std::vector<std::string>> ListSubscriptions() override;
 
   // From the local index, once brought up to date with the vault.
   Result<imap::MailboxSnapshot> Snapshot(const std::string& mailbox) override;

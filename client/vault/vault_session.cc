@@ -334,6 +334,17 @@ Status VaultSession::RenameMailbox(std::string_view from, std::string_view to) {
   return result.ToStatus("renaming mailbox " + std::string(from));
 }
 
+Result<std::vector<std::string>> VaultSession::ListSubscriptions() {
+  MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(CommandBuilder("LIST (SUBSCRIBED) \"\" \"*\"")));
+  MV_RETURN_IF_ERROR(result.ToStatus("listing subscriptions"));
+  std::vector<std::string> names;
+  for (const Response* r : result.Data("LIST")) {
+    if (r->data.size() < 4) return Malformed("LIST response");
+    names.push_back(r->data[3].text);
+  }
+  return names;
+}
+
 Status VaultSession::Subscribe(std::string_view name, bool subscribed) {
   MV_ASSIGN_OR_RETURN(CommandResult result,
                       client_->Run(CommandBuilder(subscribed ? "SUBSCRIBE" : "UNSUBSCRIBE").String(name)));

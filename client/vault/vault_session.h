@@ -110,6 +110,8 @@ class VaultSession {
   Status DeleteMailbox(std::string_view name);
   Status RenameMailbox(std::string_view from, std::string_view to);
   Status Subscribe(std::string_view name, bool subscribed);
+  // Every subscribed name, whether its mailbox exists or not.
+  Result<std::vector<std::string>> ListSubscriptions();
 
   // SELECT (or EXAMINE); later message commands apply to this mailbox.
   Result<VaultMailbox> Select(std::string_view mailbox, bool read_only);

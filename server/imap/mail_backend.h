@@ -91,7 +91,10 @@ class MailBackend {
   virtual Status CreateMailbox(const std::string& name) = 0;
   virtual Status DeleteMailbox(const std::string& name) = 0;
   virtual Status RenameMailbox(const std::string& from, const std::string& to) = 0;
+  // Subscriptions are names apart from the mailboxes (RFC 9051 6.3.7): one
+  // may be subscribed that does not exist (any more).
   virtual Status SetSubscribed(const std::string& name, bool subscribed) = 0;
+  virtual Result<std::vector<std::string>> ListSubscriptions() = 0;
 
   // The whole mailbox as the engine needs it to (re)build its view.
   virtual Result<MailboxSnapshot> Snapshot(const std::string& mailbox) = 0;

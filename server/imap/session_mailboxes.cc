@@ -267,6 +267,23 @@ asio::awaitable<Session::Reply> Session::ListMailboxes(const ListArgs& args, boo
   }
   auto mailboxes = co_await OnPool([&] { return backend_->ListMailboxes(); });
   if (!mailboxes.ok()) co_return FromStatus(mailboxes.status(), verb);
+  const bool subscribed_only = lsub || args.selection.subscribed;
+  const bool recursive = subscribed_only && args.selection.recursive_match;
+  // Subscriptions are names of their own (RFC 9051 6.3.7): one may name a
+  // mailbox that does not exist (any more).
+  std::set<std::string> subscribed;
+  std::set<std::string> with_subscribed_children;  // for RECURSIVEMATCH's CHILDINFO
+  if (subscribed_only || args.returns.subscribed) {
+    auto names = co_await OnPool([&] { return backend_->ListSubscriptions(); });
+    if (!names.ok()) co_return FromStatus(names.status(), verb);
+    for (std::string& name : *names) {
+      for (size_t slash = name.find('/'); slash != std::string::npos;
+           slash = name.find('/', slash + 1)) {
+        with_subscribed_children.insert(name.substr(0, slash));
+      }
+      subscribed.insert(std::move(name));
+    }
+  }
 
   // Existing mailboxes, and the parents their names imply.
   std::map<std::string, const MailboxInfo*> existing;
@@ -289,9 +306,12 @@ asio::awaitable<Session::Reply> Session::ListMailboxes(const ListArgs& args, boo
     }
     patterns.push_back(std::move(joined));
   }
-  const bool subscribed_only = lsub || args.selection.subscribed;
   std::set<std::string> names(parents.begin(), parents.end());
   for (const auto& [name, info] : existing) names.insert(name);
+  if (subscribed_only) {
+    names.insert(subscribed.begin(), subscribed.end());
+    if (recursive) names.insert(with_subscribed_children.begin(), with_subscribed_children.end());
+  }
   for (const std::string& name : names) {
     if (!std::any_of(patterns.begin(), patterns.end(),
                      [&](const std::string& p) { return MatchesPattern(name, p); })) {
@@ -299,21 +319,23 @@ asio::awaitable<Session::Reply> Session::ListMailboxes(const ListArgs& args, boo
     }
     auto it = existing.find(name);
     const MailboxInfo* info = it == existing.end() ? nullptr : it->second;
-    if (subscribed_only && (info == nullptr || !info->subscribed)) continue;
+    const bool is_subscribed = subscribed.count(name) != 0;
+    // RFC 5258 3.5: with RECURSIVEMATCH, a name whose descendants match
+    // the selection is listed with CHILDINFO, subscribed itself or not.
+    const bool childinfo = recursive && with_subscribed_children.count(name) != 0;
+    if (subscribed_only && !is_subscribed && !childinfo) continue;
     std::string attributes;
     auto add = [&](std::string_view a) {
       if (!attributes.empty()) attributes += ' ';
       attributes += a;
     };
-    if (info == nullptr) add(imap4rev2_ ? "\\NonExistent" : "\\Noselect");
+    if (info == nullptr) add((imap4rev2_ || args.extended) && !lsub ? "\\NonExistent" : "\\Noselect");
     add(parents.count(name) ? "\\HasChildren" : "\\HasNoChildren");
-    if (info != nullptr && info->subscribed && (args.returns.subscribed || lsub ||
-                                                args.selection.subscribed)) {
-      add("\\Subscribed");
-    }
+    if (is_subscribed && (args.returns.subscribed || subscribed_only)) add("\\Subscribed");
     if (info != nullptr && !info->special_use.empty()) add(info->special_use);
     std::string line = std::string(verb) + " (" + attributes + ") \"/\" ";
     AppendNameAstring(line, name);
+    if (childinfo) line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
     Untagged(line);
     if (args.returns.status && info != nullptr) {
       // LIST-STATUS (RFC 5819): a STATUS response right after the LIST.

@@ -267,6 +267,45 @@ class VaultTest(unittest.TestCase):
         c.select('INBOX')
         self.assertIsNone(c.untagged_responses.get('RECENT'))
 
+    def test_subscriptions_are_names_apart_from_mailboxes(self):
+        self.enrolled()
+        c = self.login()
+
+        def listed(*args):
+            c.untagged_responses.pop('LIST', None)
+            c.untagged_responses.pop('LSUB', None)
+            typ, _ = c._simple_command(*args)
+            self.assertEqual(typ, 'OK')
+            return sorted(c.untagged_responses.pop(args[0], []))
+
+        for name in ('Work', 'Work/Old', 'Work/Now'):
+            self.assertEqual(c.create(name)[0], 'OK')
+        # CREATE subscribes nothing (INBOX is subscribed from the start).
+        self.assertEqual(listed('LSUB', '""', '"*"'), [b'(\\HasNoChildren \\Subscribed) "/" INBOX'])
+        self.assertEqual(c.subscribe('Work/Old')[0], 'OK')
+        self.assertEqual(c.subscribe('Later')[0], 'OK')  # before it exists
+        self.assertEqual(c.delete('Work/Old')[0], 'OK')  # stays subscribed
+        self.assertEqual(listed('LIST', '(SUBSCRIBED)', '""', '"*"'), [
+            b'(\\HasNoChildren \\Subscribed) "/" INBOX',
+            b'(\\NonExistent \\HasNoChildren \\Subscribed) "/" Later',
+            b'(\\NonExistent \\HasNoChildren \\Subscribed) "/" Work/Old'])
+        self.assertEqual(listed('LSUB', '""', '"*"'), [
+            b'(\\HasNoChildren \\Subscribed) "/" INBOX',
+            b'(\\Noselect \\HasNoChildren \\Subscribed) "/" Later',
+            b'(\\Noselect \\HasNoChildren \\Subscribed) "/" Work/Old'])
+        # RFC 5258 3.5: a parent of a subscribed name, with CHILDINFO.
+        self.assertEqual(listed('LIST', '(SUBSCRIBED RECURSIVEMATCH)', '""', '"%"'), [
+            b'(\\HasChildren) "/" Work ("CHILDINFO" ("SUBSCRIBED"))',
+            b'(\\HasNoChildren \\Subscribed) "/" INBOX',
+            b'(\\NonExistent \\HasNoChildren \\Subscribed) "/" Later'])
+        self.assertEqual(listed('LIST', '""', '"Work*"', 'RETURN', '(SUBSCRIBED)'), [
+            b'(\\HasChildren) "/" Work',
+            b'(\\HasNoChildren) "/" Work/Now'])
+        self.assertEqual(c.unsubscribe('Later')[0], 'OK')
+        self.assertEqual(c.unsubscribe('Work/Old')[0], 'OK')
+        self.assertEqual(listed('LIST', '(SUBSCRIBED)', '""', '"*"'),
+                         [b'(\\HasNoChildren \\Subscribed) "/" INBOX'])
+
     def test_two_sessions_see_each_others_changes_in_order(self):
         # The sync after each command reads the changes since the view's
         # modseq (the shard's change index), not the whole mailbox: every

@@ -1,7 +1,11 @@
-// Mailboxes: UIDVALIDITY, renames, deletes, subscriptions.
+// Mailboxes: UIDVALIDITY, renames, deletes, subscriptions, \Recent.
 #include <gtest/gtest.h>
+#include <rocksdb/write_batch.h>
 
 #include "shard_test_util.h"
+#include "storage/shard_db.h"
+#include "storage/shard_keys.h"
+#include "storage/shard_records.h"
 
 namespace mailvault::testing {
 namespace {
@@ -109,15 +113,17 @@ TEST_F(MailboxTest, DeleteMailboxExpungesItsMessagesButNotSharedBodies) {
 TEST_F(MailboxTest, ListAndSubscribe) {
   ASSERT_TRUE(shard_->CreateMailbox(kAlice, "Sent").ok());
   ASSERT_TRUE(shard_->CreateMailbox(kAlice, "Archive/2024").ok());
-  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "Sent", false).ok());
-  EXPECT_EQ(shard_->SetSubscribed(kAlice, "Missing", true).code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "Sent", true).ok());
+  EXPECT_EQ(shard_->SetSubscribed(kAlice, std::string("nul\0name", 8), true).code(),
+            ErrorCode::kInvalidArgument);
   Reopen();
   Result<std::vector<MailboxInfo>> mailboxes = shard_->ListMailboxes(kAlice);
   ASSERT_TRUE(mailboxes.ok());
   std::vector<std::string> names;
   for (const MailboxInfo& mailbox : *mailboxes) {
     names.push_back(mailbox.name);
-    EXPECT_EQ(mailbox.subscribed, mailbox.name != "Sent") << mailbox.name;
+    // CREATE subscribes nothing; INBOX is subscribed from the start.
+    EXPECT_EQ(mailbox.subscribed, mailbox.name != "Archive/2024") << mailbox.name;
   }
   EXPECT_EQ(names, (std::vector<std::string>{"Archive/2024", "INBOX", "Sent"}));
 }
@@ -152,6 +158,49 @@ TEST_F(MailboxTest, RecentIsClaimedOnceAndTheMarkSurvivesARestart) {
   EXPECT_EQ(shard_->ClaimRecent(kAlice, "INBOX")->recent_from, 3u);
   EXPECT_EQ(shard_->GetMailbox(kAlice, "INBOX")->recent_from, 4u);
   EXPECT_EQ(shard_->ClaimRecent(kAlice, "Missing").code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace mailvault::testing
+
+namespace mailvault::testing {
+namespace {
+
+TEST_F(MailboxTest, SubscriptionsAreNamesThatOutliveTheirMailboxes) {
+  ASSERT_TRUE(shard_->CreateMailbox(kAlice, "Work").ok());
+  EXPECT_EQ(*shard_->ListSubscriptions(kAlice), std::vector<std::string>{"INBOX"});
+  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "Later", true).ok());  // not a mailbox
+  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "Work", true).ok());
+  ASSERT_TRUE(shard_->DeleteMailbox(kAlice, "Work").ok());
+  EXPECT_EQ(*shard_->ListSubscriptions(kAlice),
+            (std::vector<std::string>{"INBOX", "Later", "Work"}));
+  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "Later", false).ok());
+  EXPECT_EQ(*shard_->ListSubscriptions(kAlice), (std::vector<std::string>{"INBOX", "Work"}));
+}
+
+TEST_F(MailboxTest, ASubscriptionKeptInAMailboxRecordMovesToItsFamilyAtOpen) {
+  ASSERT_TRUE(shard_->CreateMailbox(kAlice, "Old").ok());
+  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "INBOX", false).ok());
+  // Make "Old" a record from before the subscriptions family: the bit set.
+  shard_.reset();
+  {
+    auto db = ShardDb::Open(OptionsFor(dir_.Sub("shard")));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const std::string key = shard_keys::MailboxKey(1, "Old");
+    auto value = (*db)->Get(Cf::kMailboxes, key);
+    ASSERT_TRUE(value.ok() && value->has_value());
+    auto record = shard_records::DecodeMailbox(**value);
+    ASSERT_TRUE(record.ok());
+    record->subscribed = true;
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(batch.Put((*db)->cf(Cf::kMailboxes), key, shard_records::EncodeMailbox(*record)).ok());
+    ASSERT_TRUE((*db)->Commit(&batch).ok());
+  }
+  Reopen();
+  EXPECT_EQ(*shard_->ListSubscriptions(kAlice), std::vector<std::string>{"Old"});
+  ASSERT_TRUE(shard_->SetSubscribed(kAlice, "Old", false).ok());
+  Reopen();  // the bit was cleared: unsubscribing holds
+  EXPECT_TRUE(shard_->ListSubscriptions(kAlice)->empty());
 }
 
 }  // namespace
