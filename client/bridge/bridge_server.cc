@@ -99,6 +99,7 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   imap::EngineOptions engine_options;
   engine_options.greeting_name = "mailvault bridge";
   engine_options.login_without_tls = true;
+  engine_options.catenate = true;  // the bridge reads what URL parts name
   imap::SharedViews views;
   imap::EngineContext context{engine_options, authenticator, pool,  events,
                               account_sessions, throttle,     views, nullptr};

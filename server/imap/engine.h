@@ -31,6 +31,10 @@ struct EngineOptions {
   // it listens on loopback alone, where mail clients commonly log in
   // without TLS; mailvaultd never does.
   bool login_without_tls = false;
+  // CATENATE (RFC 4469) offered and done. Only the bridge sets it: its
+  // back-end reads messages in plaintext, so URL parts can be joined; the
+  // vault's messages are sealed, and it answers CATENATE with NO.
+  bool catenate = false;
 };
 
 struct EngineContext {
