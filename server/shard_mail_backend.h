@@ -32,8 +32,8 @@ class ShardMailBackend final : public imap::MailBackend {
   Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
   Result<std::string> FetchMessage(const std::string& mailbox,
                                    const imap::MessageMeta& meta) override;
-  Result<std::vector<imap::AppendOutcome>> AppendAll(const std::string& mailbox,
-                                                     std::vector<imap::NewMessage> messages) override;
+  Result<std::vector<imap::AppendOutcome>> AppendAll(
+      const std::string& mailbox, std::vector<imap::NewMessage> messages) override;
   Result<std::vector<imap::MessageMeta>> StoreFlags(const std::string& mailbox,
                                                     const std::vector<uint32_t>& uids,
                                                     imap::FlagChange change,

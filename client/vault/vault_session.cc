@@ -474,7 +474,8 @@ Result<VaultAppendAll> VaultSession::AppendSealedAll(std::string_view mailbox,
     const std::string container = EncodeSealedUpload(*append.message);
     std::string carrier =
         "From: mailvault <vault@localhost>\r\nSubject: sealed upload\r\nMIME-Version: 1.0\r\n"
-        "Content-Type: application/vnd.mailvault.sealed\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+        "Content-Type: application/vnd.mailvault.sealed\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n";
     const std::string encoded = EncodeBase64(container);
     for (size_t pos = 0; pos < encoded.size(); pos += 76) {
       carrier.append(encoded, pos, 76);
@@ -493,7 +494,8 @@ Result<VaultAppendAll> VaultSession::AppendSealedAll(std::string_view mailbox,
   }
   MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(command));
   if (result.tagged.code == "ALREADYEXISTS") {
-    return Result<VaultAppendAll>(ErrorCode::kAlreadyExists, "the vault holds this message already");
+    return Result<VaultAppendAll>(ErrorCode::kAlreadyExists,
+                                  "the vault holds this message already");
   }
   MV_RETURN_IF_ERROR(result.ToStatus("uploading to " + std::string(mailbox)));
   const auto words = Words(result.tagged.code);

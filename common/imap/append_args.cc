@@ -37,12 +37,14 @@ Status ParseCatenateParts(ImapToken& list, const ArgReader& reader,
       return reader.Error("expected TEXT or URL in CATENATE, got " + TokenKindForError(items[i]));
     }
     if (i + 1 == items.size()) {
-      return reader.Error(text ? "CATENATE TEXT without its literal" : "CATENATE URL without a URL");
+      return reader.Error(text ? "CATENATE TEXT without its literal"
+                               : "CATENATE URL without a URL");
     }
     CatenatePart part;
     if (text) {
       part.kind = CatenatePart::Kind::kText;
-      MV_RETURN_IF_ERROR(TakeLiteral(items[i + 1], reader, "CATENATE TEXT", part.text, part.binary));
+      MV_RETURN_IF_ERROR(
+          TakeLiteral(items[i + 1], reader, "CATENATE TEXT", part.text, part.binary));
     } else {
       part.kind = CatenatePart::Kind::kUrl;
       MV_ASSIGN_OR_RETURN(part.text, TokenAsAstring(items[i + 1], reader.command(), "URL"));

@@ -291,11 +291,9 @@ Result<FetchArgs> ParseFetchArgs(const ImapCommand& command) {
   return args;
 }
 
-
 Result<FetchSection> ParseSectionSpec(std::string_view text, std::string_view command) {
-  const Status invalid(ErrorCode::kInvalidArgument,
-                       std::string(command) + ": invalid section \"" +
-                           std::string(text.substr(0, 40)) + "\"");
+  const Status invalid(ErrorCode::kInvalidArgument, std::string(command) + ": invalid section \"" +
+                                                        std::string(text.substr(0, 40)) + "\"");
   if (text.find_first_of("[]\r\n") != std::string_view::npos) return invalid;
   // Lexed as the inside of BODY[...] so that the grammar is FETCH's, rules
   // and messages alike; a literal announcement or an unbalanced list fails.

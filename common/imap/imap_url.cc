@@ -57,8 +57,7 @@ Result<uint32_t> NonZero32(std::string_view text, std::string_view what) {
 Result<FetchPartial> ParsePartialRange(std::string_view text) {
   FetchPartial partial;
   const size_t dot = text.find('.');
-  MV_ASSIGN_OR_RETURN(partial.offset,
-                      Digits(text.substr(0, dot), "PARTIAL offset", UINT64_MAX));
+  MV_ASSIGN_OR_RETURN(partial.offset, Digits(text.substr(0, dot), "PARTIAL offset", UINT64_MAX));
   if (dot != std::string_view::npos) {
     MV_ASSIGN_OR_RETURN(partial.length, Digits(text.substr(dot + 1), "PARTIAL length", UINT64_MAX));
     if (partial.length == 0) return UrlError("PARTIAL length must not be 0");

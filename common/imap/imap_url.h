@@ -25,7 +25,7 @@ struct ImapMessageUrl {
   std::string mailbox;
   std::optional<uint32_t> uidvalidity;
   uint32_t uid = 0;
-  std::optional<FetchSection> section;   // the whole message when absent
+  std::optional<FetchSection> section;  // the whole message when absent
   std::optional<FetchPartial> partial;  // ;PARTIAL=offset[.length]; length 0: to the end
 };
 

@@ -23,9 +23,7 @@ struct ReadCache {
   }
 };
 
-Status Unresolved(std::string message) {
-  return Status(ErrorCode::kNotFound, std::move(message));
-}
+Status Unresolved(std::string message) { return Status(ErrorCode::kNotFound, std::move(message)); }
 
 Result<const std::string*> ReadMessage(MailBackend& backend, const std::string& mailbox,
                                        const ImapMessageUrl& url, ReadCache& cache) {
@@ -44,9 +42,8 @@ Result<const std::string*> ReadMessage(MailBackend& backend, const std::string& 
                       std::to_string(snapshot.info.uidvalidity) + ", not " +
                       std::to_string(*url.uidvalidity));
   }
-  auto meta = std::lower_bound(
-      snapshot.messages.begin(), snapshot.messages.end(), url.uid,
-      [](const MessageMeta& m, uint32_t uid) { return m.uid < uid; });
+  auto meta = std::lower_bound(snapshot.messages.begin(), snapshot.messages.end(), url.uid,
+                               [](const MessageMeta& m, uint32_t uid) { return m.uid < uid; });
   if (meta == snapshot.messages.end() || meta->uid != url.uid) {
     return Unresolved("no message with UID " + std::to_string(url.uid) + " in " + mailbox);
   }

@@ -68,7 +68,8 @@ struct NewMessage {
 
 struct AppendOutcome {
   uint32_t uidvalidity = 0;
-  uint32_t uid = 0;  // 0: stored, but the uid is not known (an answer lost and the append found done)
+  // 0: stored, but the uid is not known (an answer lost and the append found done).
+  uint32_t uid = 0;
 };
 
 struct CopyOutcome {

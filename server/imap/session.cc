@@ -64,9 +64,10 @@ asio::awaitable<bool> Session::Flush() {
 }
 
 std::string Session::Capabilities() const {
-  std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
-                     "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES "
-                     "MULTIAPPEND";
+  std::string caps =
+      "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
+      "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES "
+      "MULTIAPPEND";
   if (context_.options.catenate) caps += " CATENATE";
   if (context_.extension != nullptr) {
     caps += ' ';

@@ -76,8 +76,7 @@ asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
     messages.push_back(std::move(next));
   }
   // All messages in one step or none (MULTIAPPEND, RFC 3502).
-  auto appended =
-      co_await OnPool([&] { return backend_->AppendAll(*name, std::move(messages)); });
+  auto appended = co_await OnPool([&] { return backend_->AppendAll(*name, std::move(messages)); });
   if (!appended.ok()) co_return TargetError(appended.status(), "APPEND");
   context_.events.Notify(backend_->account(), *name);
   std::vector<uint32_t> uids;
@@ -88,10 +87,9 @@ asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
   if (appended->empty() || std::find(uids.begin(), uids.end(), 0u) != uids.end()) {
     co_return Reply{"OK", "", "APPEND completed"};
   }
-  co_return Reply{"OK",
-                  "APPENDUID " + std::to_string(appended->front().uidvalidity) + " " +
-                      UidSetString(uids),
-                  "APPEND completed"};
+  co_return Reply{
+      "OK", "APPENDUID " + std::to_string(appended->front().uidvalidity) + " " + UidSetString(uids),
+      "APPEND completed"};
 }
 
 asio::awaitable<Session::Reply> Session::Store(ImapCommand& command) {

@@ -149,7 +149,8 @@ TEST_F(MessageTest, AppendAllStoresNothingWhenOneMessageFails) {
   const DeviceKeys stranger = DeviceKeys::Generate();  // never registered
   const std::vector<std::pair<std::string, std::function<void(std::vector<AppendRequest>&)>>>
       failures = {
-          {"an unregistered key", [&](std::vector<AppendRequest>& r) {
+          {"an unregistered key",
+           [&](std::vector<AppendRequest>& r) {
              r[2] = SealedAppend(kAlice, "INBOX", "three", {&stranger});
            }},
           {"an invalid flag", [](std::vector<AppendRequest>& r) { r[2].flags = {"bad flag"}; }},

@@ -27,9 +27,9 @@ std::string Parse(std::string_view line) {
              std::to_string(message.internal_date->zone_minutes);
     }
     for (const CatenatePart& part : message.catenate) {
-      out += part.kind == CatenatePart::Kind::kUrl ? " url=" + part.text
-                                                   : (part.binary ? " text8=" : " text=") +
-                                                         std::to_string(part.text.size());
+      out += part.kind == CatenatePart::Kind::kUrl
+                 ? " url=" + part.text
+                 : (part.binary ? " text8=" : " text=") + std::to_string(part.text.size());
     }
     if (message.catenated()) continue;
     out += message.binary ? " binary=" : " data=";
@@ -102,13 +102,11 @@ TEST(AppendArgsTest, ParsesTheMultiappendExampleOfRfc3502) {
       "MIME-Version: 1.0\r\n"
       "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\r\n"
       "3:30 is fine with me.\r\n";
-  const std::string line = "A003 APPEND saved-messages (\\Seen) {" +
-                           std::to_string(first.size()) + "}\r\n" + first +
-                           " (\\Seen) \" 7-Feb-1994 22:43:04 -0800\" {" +
+  const std::string line = "A003 APPEND saved-messages (\\Seen) {" + std::to_string(first.size()) +
+                           "}\r\n" + first + " (\\Seen) \" 7-Feb-1994 22:43:04 -0800\" {" +
                            std::to_string(second.size()) + "}\r\n" + second;
   EXPECT_EQ(Parse(line), "mailbox=saved-messages [\\Seen] data=" + std::to_string(first.size()) +
-                             " [\\Seen] date=760689784/-480 data=" +
-                             std::to_string(second.size()));
+                             " [\\Seen] date=760689784/-480 data=" + std::to_string(second.size()));
 }
 
 // RFC 4469 section 5's example: URL and TEXT parts, mixed, in one message.
@@ -143,7 +141,8 @@ TEST(AppendArgsTest, ParsesCatenateAmongPlainMessages) {
 
 TEST(AppendArgsTest, RefusesInvalidCatenatePrecisely) {
   const std::vector<Case> cases = {
-      {"a APPEND INBOX CATENATE", "error: APPEND: CATENATE needs a parenthesised list of TEXT and URL parts"},
+      {"a APPEND INBOX CATENATE",
+       "error: APPEND: CATENATE needs a parenthesised list of TEXT and URL parts"},
       {"a APPEND INBOX CATENATE ()", "error: APPEND: CATENATE needs at least one TEXT or URL part"},
       {"a APPEND INBOX CATENATE (TEXT)", "error: APPEND: CATENATE TEXT without its literal"},
       {"a APPEND INBOX CATENATE (URL)", "error: APPEND: CATENATE URL without a URL"},
