@@ -166,62 +166,80 @@ std::optional<std::string> SealedPayload(std::string_view message) {
 
 }  // namespace
 
-Result<imap::AppendOutcome> ShardMailBackend::Append(const std::string& mailbox,
-                                                     std::string message,
-                                                     const std::vector<std::string>& flags,
-                                                     int64_t internal_date) {
-  if (auto payload = SealedPayload(message)) {
-    return AppendSealed(mailbox, *payload, flags, internal_date);
+Result<std::vector<imap::AppendOutcome>> ShardMailBackend::AppendAll(
+    const std::string& mailbox, std::vector<imap::NewMessage> messages) {
+  std::vector<AppendRequest> requests;
+  requests.reserve(messages.size());
+  std::optional<std::vector<std::string>> recipients;
+  bool any_upload = false;
+  Status refused;
+  for (imap::NewMessage& message : messages) {
+    if (refused.ok()) {
+      auto request = ToAppendRequest(mailbox, message, recipients, any_upload);
+      if (request.ok()) {
+        requests.push_back(std::move(request).value());
+      } else {
+        refused = request.status();
+      }
+    }
+    // The messages after a refused one are never sealed, but wiped all the same.
+    sodium_memzero(message.data.data(), message.data.size());
   }
-  MV_ASSIGN_OR_RETURN(std::vector<std::string> recipients, SealingKeys(shard_, account_));
-  if (recipients.empty()) {
-    sodium_memzero(message.data(), message.size());
-    return Result<imap::AppendOutcome>(
+  if (!refused.ok()) return refused;
+  auto appended = shard_.AppendAll(account_, std::move(requests));
+  if (!appended.ok()) {
+    const ErrorCode code = appended.code();
+    if (any_upload && (code == ErrorCode::kKeyNotActive || code == ErrorCode::kAlreadyExists)) {
+      // ALREADYEXISTS tells an importer that runs again that it stored this one before.
+      return Status(code == ErrorCode::kAlreadyExists ? code : ErrorCode::kInvalidArgument,
+                    "Sealed upload refused: " + appended.status().message());
+    }
+    return appended.status();
+  }
+  std::vector<imap::AppendOutcome> outcomes;
+  for (const AppendResult& result : *appended) outcomes.push_back({result.uidvalidity, result.uid});
+  return outcomes;
+}
+
+Result<AppendRequest> ShardMailBackend::ToAppendRequest(
+    const std::string& mailbox, imap::NewMessage& message,
+    std::optional<std::vector<std::string>>& recipients, bool& sealed_upload) {
+  if (auto payload = SealedPayload(message.data)) {
+    sealed_upload = true;
+    return UploadRequest(mailbox, *payload, message);
+  }
+  if (!recipients) {
+    MV_ASSIGN_OR_RETURN(recipients, SealingKeys(shard_, account_));
+  }
+  if (recipients->empty()) {
+    return Status(
         ErrorCode::kKeyNotActive,
         "The account has no registered key yet: nothing can be stored until it is enrolled");
   }
-  auto sealed = SealMessage(account_, RandomBlobId(), message, SummarizeMessage(message),
-                            recipients);
-  sodium_memzero(message.data(), message.size());  // sealed: the plaintext goes
-  if (!sealed.ok()) return sealed.status();
-  MV_ASSIGN_OR_RETURN(AppendResult appended,
-                      shard_.Append(account_, AppendRequest::FromSealed(
-                                                  mailbox, std::move(sealed).value(), flags,
-                                                  internal_date)));
-  return imap::AppendOutcome{appended.uidvalidity, appended.uid};
+  MV_ASSIGN_OR_RETURN(SealedMessage sealed,
+                      SealMessage(account_, RandomBlobId(), message.data,
+                                  SummarizeMessage(message.data), *recipients));
+  return AppendRequest::FromSealed(mailbox, std::move(sealed), message.flags,
+                                   message.internal_date);
 }
 
 // A message the client sealed itself (docs/FORMAT.md, "Sealed upload"):
 // checked for structure, stored as it is; the vault never re-seals it.
-Result<imap::AppendOutcome> ShardMailBackend::AppendSealed(const std::string& mailbox,
-                                                           std::string_view payload,
-                                                           const std::vector<std::string>& flags,
-                                                           int64_t internal_date) {
+Result<AppendRequest> ShardMailBackend::UploadRequest(const std::string& mailbox,
+                                                      std::string_view payload,
+                                                      const imap::NewMessage& message) {
   if (payload.substr(0, sealed_body::kMagic.size()) == sealed_body::kMagic) {
-    return Result<imap::AppendOutcome>(
-        ErrorCode::kInvalidArgument,
-        "A sealed body alone cannot be stored: it has no wraps. Upload a sealed container "
-        "(mailvault import does)");
+    return Status(ErrorCode::kInvalidArgument,
+                  "A sealed body alone cannot be stored: it has no wraps. Upload a sealed "
+                  "container (mailvault import does)");
   }
   auto upload = ParseSealedUpload(payload, account_);
   if (!upload.ok()) {
-    return Result<imap::AppendOutcome>(ErrorCode::kInvalidArgument,
-                                       "Sealed upload refused: " + upload.status().message());
+    return Status(ErrorCode::kInvalidArgument,
+                  "Sealed upload refused: " + upload.status().message());
   }
-  auto appended = shard_.Append(account_, AppendRequest::FromSealed(
-                                              mailbox, std::move(upload).value(), flags,
-                                              internal_date));
-  if (!appended.ok()) {
-    if (appended.code() == ErrorCode::kKeyNotActive || appended.code() == ErrorCode::kAlreadyExists) {
-      // ALREADYEXISTS tells an importer that runs again that it stored this one before.
-      return Result<imap::AppendOutcome>(appended.code() == ErrorCode::kAlreadyExists
-                                             ? ErrorCode::kAlreadyExists
-                                             : ErrorCode::kInvalidArgument,
-                                         "Sealed upload refused: " + appended.status().message());
-    }
-    return appended.status();
-  }
-  return imap::AppendOutcome{appended->uidvalidity, appended->uid};
+  return AppendRequest::FromSealed(mailbox, std::move(upload).value(), message.flags,
+                                   message.internal_date);
 }
 
 Result<std::vector<imap::MessageMeta>> ShardMailBackend::StoreFlags(

@@ -3,7 +3,9 @@
 // a generic client is sealed to the account's keys before it is stored.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/imap/mail_backend.h"
 #include "storage/region_shard.h"
@@ -33,9 +35,8 @@ class ShardMailBackend final : public imap::MailBackend {
   Result<imap::MailboxChanges> ChangesSince(const std::string& mailbox, uint64_t modseq) override;
   Result<std::string> FetchMessage(const std::string& mailbox,
                                    const imap::MessageMeta& meta) override;
-  Result<imap::AppendOutcome> Append(const std::string& mailbox, std::string message,
-                                     const std::vector<std::string>& flags,
-                                     int64_t internal_date) override;
+  Result<std::vector<imap::AppendOutcome>> AppendAll(
+      const std::string& mailbox, std::vector<imap::NewMessage> messages) override;
   Result<std::vector<imap::MessageMeta>> StoreFlags(const std::string& mailbox,
                                                     const std::vector<uint32_t>& uids,
                                                     imap::FlagChange change,
@@ -50,9 +51,14 @@ class ShardMailBackend final : public imap::MailBackend {
                                         const std::vector<uint32_t>& uids) override;
 
  private:
-  Result<imap::AppendOutcome> AppendSealed(const std::string& mailbox, std::string_view payload,
-                                           const std::vector<std::string>& flags,
-                                           int64_t internal_date);
+  // What the shard stores for one appended message: a sealed upload as the
+  // client sealed it, or plaintext sealed here (`recipients` is fetched on
+  // the first plaintext message). The plaintext is wiped either way.
+  Result<AppendRequest> ToAppendRequest(const std::string& mailbox, imap::NewMessage& message,
+                                        std::optional<std::vector<std::string>>& recipients,
+                                        bool& sealed_upload);
+  Result<AppendRequest> UploadRequest(const std::string& mailbox, std::string_view payload,
+                                      const imap::NewMessage& message);
   imap::MessageMeta ToMeta(const MessageEntry& entry) const;
   imap::MailboxInfo ToInfo(const mailvault::MailboxInfo& info) const;
 

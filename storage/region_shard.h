@@ -296,6 +296,11 @@ class RegionShard {
   // Messages. Append is one WriteBatch (body, summary, wraps, index entry,
   // uidnext, modseq), acknowledged only once synced.
   Result<AppendResult> Append(std::string_view account_id, AppendRequest request);
+  // Several messages into one mailbox in one WriteBatch (MULTIAPPEND,
+  // RFC 3502): all stored, with consecutive uids in the order given, or
+  // none, whichever message is refused. Every request names the same mailbox.
+  Result<std::vector<AppendResult>> AppendAll(std::string_view account_id,
+                                              std::vector<AppendRequest> requests);
   // Entries with uid in [uid_first, uid_last], ascending.
   Result<std::vector<MessageEntry>> ListMessages(std::string_view account_id,
                                                  std::string_view mailbox, uint32_t uid_first,

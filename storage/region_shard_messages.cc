@@ -57,60 +57,87 @@ std::vector<std::string> ApplyFlagOp(const std::vector<std::string>& current, Fl
 }  // namespace
 
 Result<AppendResult> RegionShard::Append(std::string_view account_id, AppendRequest request) {
-  MV_RETURN_IF_ERROR(ValidateAppend(request));
-  MV_ASSIGN_OR_RETURN(std::vector<std::string> flags, NormalizeFlags(request.flags));
+  std::vector<AppendRequest> one;
+  one.push_back(std::move(request));
+  MV_ASSIGN_OR_RETURN(std::vector<AppendResult> results, AppendAll(account_id, std::move(one)));
+  return results.front();
+}
+
+Result<std::vector<AppendResult>> RegionShard::AppendAll(std::string_view account_id,
+                                                         std::vector<AppendRequest> requests) {
+  if (requests.empty()) return Status(ErrorCode::kInvalidArgument, "no message to append");
+  const std::string mailbox_name = requests.front().mailbox;
+  std::vector<std::vector<std::string>> flags(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].mailbox != mailbox_name) {
+      return Status(ErrorCode::kInvalidArgument, "the messages of one append name two mailboxes");
+    }
+    MV_RETURN_IF_ERROR(ValidateAppend(requests[i]));
+    MV_ASSIGN_OR_RETURN(flags[i], NormalizeFlags(requests[i].flags));
+  }
 
   // Held until the batch is durable, so that the next append to this account
   // reads the uidnext this one wrote (see account_locks.h).
   MV_ASSIGN_OR_RETURN(AccountWrite account, impl_->BeginWrite(account_id));
   const uint64_t number = account.number();
-  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(number, request.mailbox));
-  MV_ASSIGN_OR_RETURN(std::optional<BlobMetaRecord> existing,
-                      impl_->ReadBlobMeta(number, request.blob_id));
-  if (existing.has_value()) {
-    return Status(ErrorCode::kAlreadyExists, "blob " + request.blob_id.ToHex() + " exists");
+  MV_ASSIGN_OR_RETURN(MailboxRecord mailbox, impl_->RequireMailbox(number, mailbox_name));
+  std::set<BlobId> blob_ids;
+  for (const AppendRequest& request : requests) {
+    // A blob id twice in one batch would be one body with two entries and a
+    // refcount of one: refused like a blob id already stored.
+    MV_ASSIGN_OR_RETURN(std::optional<BlobMetaRecord> existing,
+                        impl_->ReadBlobMeta(number, request.blob_id));
+    if (existing.has_value() || !blob_ids.insert(request.blob_id).second) {
+      return Status(ErrorCode::kAlreadyExists, "blob " + request.blob_id.ToHex() + " exists");
+    }
+    for (const Wrap& wrap : request.wraps) {
+      MV_RETURN_IF_ERROR(impl_->CheckActiveEncryptionKey(number, wrap.key_id));
+    }
   }
-  for (const Wrap& wrap : request.wraps) {
-    MV_RETURN_IF_ERROR(impl_->CheckActiveEncryptionKey(number, wrap.key_id));
-  }
 
-  MessageEntry entry;
-  MV_ASSIGN_OR_RETURN(entry.uid, TakeUid(mailbox, request.mailbox));
-  entry.modseq = ++mailbox.highest_modseq;
-  entry.blob_id = request.blob_id;
-  entry.internal_date = request.internal_date;
-  entry.sealed_size = request.sealed_body.size();
-  entry.flags = std::move(flags);
-
-  BlobMetaRecord meta;
-  meta.refcount = 1;
-  meta.sealed_size = entry.sealed_size;
-  meta.sealed_summary = std::move(request.sealed_summary);
-
+  // Uids and modseqs are taken from the record in memory and everything
+  // goes into one batch: whatever fails before the commit (or the commit
+  // itself) leaves no message stored and no uid used.
   rocksdb::WriteBatch batch;
-  const std::string blob_key = shard_keys::BlobKey(number, request.blob_id);
-  // The version byte and the body go in as two slices: a large body is copied
-  // once, into the batch, and never concatenated first.
-  const rocksdb::Slice key_part(blob_key);
-  const rocksdb::Slice body_parts[2] = {rocksdb::Slice(&shard_records::kBodyVersionByte, 1),
-                                        rocksdb::Slice(request.sealed_body)};
-  batch.Put(impl_->db->cf(Cf::kBodies), rocksdb::SliceParts(&key_part, 1),
-            rocksdb::SliceParts(body_parts, 2));
-  batch.Put(impl_->db->cf(Cf::kBlobMeta), blob_key, shard_records::EncodeBlobMeta(meta));
-  for (const Wrap& wrap : request.wraps) {
-    batch.Put(impl_->db->cf(Cf::kWraps), shard_keys::WrapKey(number, wrap.key_id, request.blob_id),
-              shard_records::EncodeWrap(wrap.sealed_key));
-  }
-  impl_->PutEntry(batch, number, mailbox.mailbox_id, entry);
-  CountEntry(mailbox, entry, +1);
-  impl_->PutMailbox(batch, number, request.mailbox, mailbox);
-  MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));
+  std::vector<AppendResult> results;
+  results.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    AppendRequest& request = requests[i];
+    MessageEntry entry;
+    MV_ASSIGN_OR_RETURN(entry.uid, TakeUid(mailbox, mailbox_name));
+    entry.modseq = ++mailbox.highest_modseq;
+    entry.blob_id = request.blob_id;
+    entry.internal_date = request.internal_date;
+    entry.sealed_size = request.sealed_body.size();
+    entry.flags = std::move(flags[i]);
 
-  AppendResult result;
-  result.uidvalidity = mailbox.uidvalidity;
-  result.uid = entry.uid;
-  result.modseq = entry.modseq;
-  return result;
+    BlobMetaRecord meta;
+    meta.refcount = 1;
+    meta.sealed_size = entry.sealed_size;
+    meta.sealed_summary = std::move(request.sealed_summary);
+
+    const std::string blob_key = shard_keys::BlobKey(number, request.blob_id);
+    // The version byte and the body go in as two slices: a large body is
+    // copied once, into the batch, and never concatenated first.
+    const rocksdb::Slice key_part(blob_key);
+    const rocksdb::Slice body_parts[2] = {rocksdb::Slice(&shard_records::kBodyVersionByte, 1),
+                                          rocksdb::Slice(request.sealed_body)};
+    batch.Put(impl_->db->cf(Cf::kBodies), rocksdb::SliceParts(&key_part, 1),
+              rocksdb::SliceParts(body_parts, 2));
+    batch.Put(impl_->db->cf(Cf::kBlobMeta), blob_key, shard_records::EncodeBlobMeta(meta));
+    for (const Wrap& wrap : request.wraps) {
+      batch.Put(impl_->db->cf(Cf::kWraps),
+                shard_keys::WrapKey(number, wrap.key_id, request.blob_id),
+                shard_records::EncodeWrap(wrap.sealed_key));
+    }
+    impl_->PutEntry(batch, number, mailbox.mailbox_id, entry);
+    CountEntry(mailbox, entry, +1);
+    results.push_back(AppendResult{0, entry.uid, entry.modseq});
+  }
+  impl_->PutMailbox(batch, number, mailbox_name, mailbox);
+  MV_RETURN_IF_ERROR(impl_->db->Commit(&batch));
+  for (AppendResult& result : results) result.uidvalidity = mailbox.uidvalidity;
+  return results;
 }
 
 Result<std::vector<MessageEntry>> RegionShard::ListMessages(std::string_view account_id,

@@ -343,9 +343,13 @@ Status BridgeBackend::CheckDeviceSeal(const std::optional<DeviceSeal>& seal, con
       .status();
 }
 
-Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, std::string message,
-                                                  const std::vector<std::string>& flags,
-                                                  int64_t internal_date) {
+Result<std::vector<imap::AppendOutcome>> BridgeBackend::AppendAll(
+    const std::string& mailbox, std::vector<imap::NewMessage> messages) {
+  auto wipe_all = [&messages] {
+    for (imap::NewMessage& message : messages) {
+      sodium_memzero(message.data.data(), message.data.size());
+    }
+  };
   // Sealed here, to the account's encryption keys the key log proves and
   // this device has pinned: the vault receives Sent and Drafts as it
   // receives deliveries, never in plaintext, and a key the customer never
@@ -353,33 +357,53 @@ Result<imap::AppendOutcome> BridgeBackend::Append(const std::string& mailbox, st
   // engine answers NO [UNAVAILABLE]) and logged.
   auto trusted = Retrying([&] { return FetchTrustedKeyLog(*vault_, device_); });
   if (!trusted.ok() && trusted.code() == ErrorCode::kUnavailable) {
-    sodium_memzero(message.data(), message.size());
+    wipe_all();
     return trusted.status();
   }
   if (!trusted.ok()) {
     spdlog::error("bridge: refusing to seal an APPEND: {}", trusted.status().message());
-    sodium_memzero(message.data(), message.size());
-    return Result<imap::AppendOutcome>(ErrorCode::kTampered,
-                                       "the vault's key log does not check; nothing was stored (" +
-                                           trusted.status().message() + ")");
+    wipe_all();
+    return Status(ErrorCode::kTampered, "the vault's key log does not check; nothing was stored (" +
+                                            trusted.status().message() + ")");
   }
-  auto sealed = SealMessage(device_.profile.account, RandomBlobId(), message,
-                            SummarizeMessage(message), trusted->SealingKeys(),
-                            trusted->DeviceSigner(device_));
-  sodium_memzero(message.data(), message.size());
-  if (!sealed.ok()) return sealed.status();
-  // Sent again after a lost answer, the same blob id gets ALREADYEXISTS
-  // rather than a second copy: then the first try stored it, and the client
-  // hears OK (without a uid, which the vault did not get to say).
+  std::vector<SealedMessage> sealed;
+  sealed.reserve(messages.size());
+  for (const imap::NewMessage& message : messages) {
+    auto one = SealMessage(device_.profile.account, RandomBlobId(), message.data,
+                           SummarizeMessage(message.data), trusted->SealingKeys(),
+                           trusted->DeviceSigner(device_));
+    if (!one.ok()) {
+      wipe_all();
+      return one.status();
+    }
+    sealed.push_back(std::move(one).value());
+  }
+  wipe_all();
+  std::vector<SealedAppend> uploads;
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    uploads.push_back(SealedAppend{&sealed[i], messages[i].flags, messages[i].internal_date});
+  }
+  // One MULTIAPPEND of sealed uploads, which the vault stores in one commit
+  // or not at all. Sent again after a lost answer, the same blob ids get
+  // ALREADYEXISTS rather than second copies: then the first try stored them
+  // all, and the client hears OK (without uids, which the vault did not get
+  // to say).
   bool retried = false;
   auto appended = Retrying([&] {
-    auto result = vault_->AppendSealed(mailbox, *sealed, flags, internal_date);
-    if (retried && result.code() == ErrorCode::kAlreadyExists) return Result<VaultAppend>(VaultAppend{});
+    auto result = vault_->AppendSealedAll(mailbox, uploads);
+    if (retried && result.code() == ErrorCode::kAlreadyExists) {
+      return Result<VaultAppendAll>(VaultAppendAll{});
+    }
     retried = true;
     return result;
   });
   if (!appended.ok()) return appended.status();
-  return imap::AppendOutcome{appended->uidvalidity, appended->uid};
+  std::vector<imap::AppendOutcome> outcomes(messages.size());
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    outcomes[i].uidvalidity = appended->uidvalidity;
+    if (appended->uids.size() == outcomes.size()) outcomes[i].uid = appended->uids[i];
+  }
+  return outcomes;
 }
 
 Result<std::vector<imap::MessageMeta>> BridgeBackend::StoreFlags(

@@ -56,9 +56,8 @@ class BridgeBackend : public imap::MailBackend {
   Result<imap::RecentUids> ClaimRecent(const std::string& mailbox, bool claim) override;
   Result<std::string> FetchMessage(const std::string& mailbox, const imap::MessageMeta& meta) override;
 
-  Result<imap::AppendOutcome> Append(const std::string& mailbox, std::string message,
-                                     const std::vector<std::string>& flags,
-                                     int64_t internal_date) override;
+  Result<std::vector<imap::AppendOutcome>> AppendAll(
+      const std::string& mailbox, std::vector<imap::NewMessage> messages) override;
   Result<std::vector<imap::MessageMeta>> StoreFlags(const std::string& mailbox,
                                                     const std::vector<uint32_t>& uids,
                                                     imap::FlagChange change,

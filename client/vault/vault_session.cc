@@ -467,37 +467,54 @@ Status VaultSession::PutWraps(const KeyId& key,
 Result<VaultAppend> VaultSession::AppendSealed(std::string_view mailbox, const SealedMessage& message,
                                             const std::vector<std::string>& flags,
                                             int64_t internal_date) {
-  // The RFC 5322 carrier the vault recognises as a sealed upload
-  // (docs/PROTOCOL.md, APPEND): nothing in it is plaintext of the message.
-  const std::string container = EncodeSealedUpload(message);
-  std::string carrier =
-      "From: mailvault <vault@localhost>\r\nSubject: sealed upload\r\nMIME-Version: 1.0\r\n"
-      "Content-Type: application/vnd.mailvault.sealed\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  const std::string encoded = EncodeBase64(container);
-  for (size_t pos = 0; pos < encoded.size(); pos += 76) {
-    carrier.append(encoded, pos, 76);
-    carrier += "\r\n";
-  }
+  MV_ASSIGN_OR_RETURN(VaultAppendAll appended,
+                      AppendSealedAll(mailbox, {SealedAppend{&message, flags, internal_date}}));
+  VaultAppend one;
+  one.uidvalidity = appended.uidvalidity;
+  if (appended.uids.size() == 1) one.uid = appended.uids.front();
+  return one;
+}
+
+Result<VaultAppendAll> VaultSession::AppendSealedAll(std::string_view mailbox,
+                                                     const std::vector<SealedAppend>& messages) {
   CommandBuilder command("APPEND");
   command.String(mailbox);
-  std::string flag_list = "(";
-  for (const std::string& f : flags) {
-    if (flag_list.size() > 1) flag_list += ' ';
-    flag_list += f;
+  for (const SealedAppend& append : messages) {
+    // The RFC 5322 carrier the vault recognises as a sealed upload
+    // (docs/PROTOCOL.md, APPEND): nothing in it is plaintext of the message.
+    const std::string container = EncodeSealedUpload(*append.message);
+    std::string carrier =
+        "From: mailvault <vault@localhost>\r\nSubject: sealed upload\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: application/vnd.mailvault.sealed\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n";
+    const std::string encoded = EncodeBase64(container);
+    for (size_t pos = 0; pos < encoded.size(); pos += 76) {
+      carrier.append(encoded, pos, 76);
+      carrier += "\r\n";
+    }
+    std::string flag_list = "(";
+    for (const std::string& f : append.flags) {
+      if (flag_list.size() > 1) flag_list += ' ';
+      flag_list += f;
+    }
+    command.Raw(flag_list + ")");
+    if (append.internal_date > 0) {
+      command.Raw("\"" + imap::FormatDateTime(append.internal_date, 0) + "\"");
+    }
+    command.Literal(carrier);
   }
-  command.Raw(flag_list + ")");
-  if (internal_date > 0) command.Raw("\"" + imap::FormatDateTime(internal_date, 0) + "\"");
-  command.Literal(carrier);
   MV_ASSIGN_OR_RETURN(CommandResult result, client_->Run(command));
   if (result.tagged.code == "ALREADYEXISTS") {
-    return Result<VaultAppend>(ErrorCode::kAlreadyExists, "the vault holds this message already");
+    return Result<VaultAppendAll>(ErrorCode::kAlreadyExists,
+                                  "the vault holds this message already");
   }
   MV_RETURN_IF_ERROR(result.ToStatus("uploading to " + std::string(mailbox)));
   const auto words = Words(result.tagged.code);
-  VaultAppend appended;
+  VaultAppendAll appended;
   if (words.size() == 3 && words[0] == "APPENDUID") {
     std::from_chars(words[1].begin(), words[1].end(), appended.uidvalidity);
-    std::from_chars(words[2].begin(), words[2].end(), appended.uid);
+    appended.uids = ExpandSet(words[2]);
+    if (appended.uids.size() != messages.size()) appended.uids.clear();
   }
   return appended;
 }

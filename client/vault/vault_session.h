@@ -76,6 +76,18 @@ struct VaultAppend {
   uint32_t uid = 0;
 };
 
+// One message of a MULTIAPPEND of sealed uploads.
+struct SealedAppend {
+  const SealedMessage* message = nullptr;
+  std::vector<std::string> flags;
+  int64_t internal_date = 0;
+};
+
+struct VaultAppendAll {
+  uint32_t uidvalidity = 0;
+  std::vector<uint32_t> uids;  // in the order appended; empty if the vault did not say
+};
+
 struct VaultCopy {
   uint32_t uidvalidity = 0;
   std::vector<std::pair<uint32_t, uint32_t>> uids;  // source → target
@@ -138,6 +150,10 @@ class VaultSession {
   // kAlreadyExists when the vault holds this blob id already.
   Result<VaultAppend> AppendSealed(std::string_view mailbox, const SealedMessage& message,
                                 const std::vector<std::string>& flags, int64_t internal_date);
+  // Several in one MULTIAPPEND (RFC 3502), which the vault stores all in one
+  // commit or not at all; kAlreadyExists when it holds one of the blob ids.
+  Result<VaultAppendAll> AppendSealedAll(std::string_view mailbox,
+                                         const std::vector<SealedAppend>& messages);
 
   // In the selected mailbox. The metadata the vault reports back.
   Result<std::vector<VaultMessage>> StoreFlags(const std::vector<uint32_t>& uids,

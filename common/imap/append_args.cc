@@ -7,6 +7,54 @@
 #include "common/imap/flags.h"
 
 namespace mailvault::imap {
+namespace {
+
+// Message bytes (a literal, or a CATENATE TEXT part): moved out of `token`,
+// which belongs to the command the parser took by value.
+Status TakeLiteral(ImapToken& token, const ArgReader& reader, std::string_view what,
+                   std::string& data, bool& binary) {
+  if (token.kind != TokenKind::kLiteral) {
+    return reader.Error("expected " + std::string(what) + " as a literal ({n} or ~{n}), got " +
+                        TokenKindForError(token));
+  }
+  if (!token.literal8 && std::memchr(token.text.data(), '\0', token.text.size()) != nullptr) {
+    return reader.Error(std::string(what) +
+                        " contains a NUL byte; send it as literal8 (~{n}) with BINARY");
+  }
+  binary = token.literal8;
+  data = std::move(token.text);
+  return Status::Ok();
+}
+
+// CATENATE's list: ("TEXT" SP literal / "URL" SP astring) *(SP ...).
+Status ParseCatenateParts(ImapToken& list, const ArgReader& reader,
+                          std::vector<CatenatePart>& parts) {
+  if (list.children.empty()) return reader.Error("CATENATE needs at least one TEXT or URL part");
+  std::vector<ImapToken>& items = list.children;
+  for (size_t i = 0; i < items.size(); i += 2) {
+    const bool text = IsAtomNamed(items[i], "TEXT");
+    if (!text && !IsAtomNamed(items[i], "URL")) {
+      return reader.Error("expected TEXT or URL in CATENATE, got " + TokenKindForError(items[i]));
+    }
+    if (i + 1 == items.size()) {
+      return reader.Error(text ? "CATENATE TEXT without its literal"
+                               : "CATENATE URL without a URL");
+    }
+    CatenatePart part;
+    if (text) {
+      part.kind = CatenatePart::Kind::kText;
+      MV_RETURN_IF_ERROR(
+          TakeLiteral(items[i + 1], reader, "CATENATE TEXT", part.text, part.binary));
+    } else {
+      part.kind = CatenatePart::Kind::kUrl;
+      MV_ASSIGN_OR_RETURN(part.text, TokenAsAstring(items[i + 1], reader.command(), "URL"));
+    }
+    parts.push_back(std::move(part));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<AppendArgs> ParseAppendArgs(ImapCommand command) {
   ArgReader reader("APPEND", command.args);
@@ -26,15 +74,16 @@ Result<AppendArgs> ParseAppendArgs(ImapCommand command) {
     // The command came by value, so its tokens are ours: move the bytes.
     ImapToken& data = command.args[reader.position()];
     reader.Take();
-    if (data.kind != TokenKind::kLiteral) {
-      return reader.Error("expected the message as a literal ({n} or ~{n}), got " +
-                          TokenKindForError(data));
+    if (IsAtomNamed(data, "CATENATE")) {
+      if (reader.AtEnd() || reader.Peek()->kind != TokenKind::kList) {
+        return reader.Error("CATENATE needs a parenthesised list of TEXT and URL parts");
+      }
+      ImapToken& list = command.args[reader.position()];
+      reader.Take();
+      MV_RETURN_IF_ERROR(ParseCatenateParts(list, reader, message.catenate));
+    } else {
+      MV_RETURN_IF_ERROR(TakeLiteral(data, reader, "the message", message.data, message.binary));
     }
-    if (!data.literal8 && std::memchr(data.text.data(), '\0', data.text.size()) != nullptr) {
-      return reader.Error("message contains a NUL byte; send it as literal8 (~{n}) with BINARY");
-    }
-    message.binary = data.literal8;
-    message.data = std::move(data.text);
     args.messages.push_back(std::move(message));
   }
   return args;

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/imap/arg_reader.h"
+#include "common/imap/command_tokenizer.h"
 
 namespace mailvault::imap {
 namespace {
@@ -72,6 +73,56 @@ class FetchParser {
     return Error("unknown message data item " + upper.substr(0, 40));
   }
 
+  // The tokens inside BODY[...].
+  Status ParseBodySection(const std::vector<ImapToken>& children, FetchSection& section) {
+    if (children.empty()) return Status::Ok();
+    const ImapToken& spec = children[0];
+    if (spec.kind != TokenKind::kAtom && spec.kind != TokenKind::kNumber) {
+      return Error("invalid section: expected a section specifier, got " + TokenKindForError(spec));
+    }
+    std::string_view rest;
+    MV_RETURN_IF_ERROR(ParseParts(spec.text, section.part, rest));
+    const std::string text = UpperAscii(rest);
+    if (text.empty()) {
+      section.text = SectionText::kAll;
+    } else if (text == "HEADER") {
+      section.text = SectionText::kHeader;
+    } else if (text == "HEADER.FIELDS") {
+      section.text = SectionText::kHeaderFields;
+    } else if (text == "HEADER.FIELDS.NOT") {
+      section.text = SectionText::kHeaderFieldsNot;
+    } else if (text == "TEXT") {
+      section.text = SectionText::kText;
+    } else if (text == "MIME") {
+      if (section.part.empty()) return Error("MIME requires a part number, as in BODY[1.MIME]");
+      section.text = SectionText::kMime;
+    } else {
+      return Error("unknown section text " + text.substr(0, 40));
+    }
+    const bool fields =
+        section.text == SectionText::kHeaderFields || section.text == SectionText::kHeaderFieldsNot;
+    if (!fields) {
+      if (children.size() > 1)
+        return Error("unexpected " + TokenKindForError(children[1]) + " in section " + text);
+      return Status::Ok();
+    }
+    if (children.size() < 2 || children[1].kind != TokenKind::kList) {
+      return Error(text + " requires a parenthesised list of header field names");
+    }
+    if (children.size() > 2) return Error("unexpected text after the header field list");
+    if (children[1].children.empty()) return Error(text + " requires at least one field name");
+    for (const ImapToken& field : children[1].children) {
+      MV_ASSIGN_OR_RETURN(std::string name, TokenAsAstring(field, command_, "header field name"));
+      // RFC 5322 field-name: printable ASCII except ':'.
+      if (name.empty() || std::any_of(name.begin(), name.end(),
+                                      [](char c) { return c <= 0x20 || c >= 0x7f || c == ':'; })) {
+        return Error("invalid header field name \"" + name.substr(0, 40) + "\"");
+      }
+      section.header_fields.push_back(std::move(name));
+    }
+    return Status::Ok();
+  }
+
  private:
   void Add(FetchItemKind kind) {
     for (const FetchItem& item : args_.items) {
@@ -130,55 +181,6 @@ class FetchParser {
       if (pos == text.size()) return Error("section part ends with '.'");
     }
     rest = text.substr(pos);
-    return Status::Ok();
-  }
-
-  Status ParseBodySection(const std::vector<ImapToken>& children, FetchSection& section) {
-    if (children.empty()) return Status::Ok();
-    const ImapToken& spec = children[0];
-    if (spec.kind != TokenKind::kAtom && spec.kind != TokenKind::kNumber) {
-      return Error("invalid section: expected a section specifier, got " + TokenKindForError(spec));
-    }
-    std::string_view rest;
-    MV_RETURN_IF_ERROR(ParseParts(spec.text, section.part, rest));
-    const std::string text = UpperAscii(rest);
-    if (text.empty()) {
-      section.text = SectionText::kAll;
-    } else if (text == "HEADER") {
-      section.text = SectionText::kHeader;
-    } else if (text == "HEADER.FIELDS") {
-      section.text = SectionText::kHeaderFields;
-    } else if (text == "HEADER.FIELDS.NOT") {
-      section.text = SectionText::kHeaderFieldsNot;
-    } else if (text == "TEXT") {
-      section.text = SectionText::kText;
-    } else if (text == "MIME") {
-      if (section.part.empty()) return Error("MIME requires a part number, as in BODY[1.MIME]");
-      section.text = SectionText::kMime;
-    } else {
-      return Error("unknown section text " + text.substr(0, 40));
-    }
-    const bool fields =
-        section.text == SectionText::kHeaderFields || section.text == SectionText::kHeaderFieldsNot;
-    if (!fields) {
-      if (children.size() > 1)
-        return Error("unexpected " + TokenKindForError(children[1]) + " in section " + text);
-      return Status::Ok();
-    }
-    if (children.size() < 2 || children[1].kind != TokenKind::kList) {
-      return Error(text + " requires a parenthesised list of header field names");
-    }
-    if (children.size() > 2) return Error("unexpected text after the header field list");
-    if (children[1].children.empty()) return Error(text + " requires at least one field name");
-    for (const ImapToken& field : children[1].children) {
-      MV_ASSIGN_OR_RETURN(std::string name, TokenAsAstring(field, command_, "header field name"));
-      // RFC 5322 field-name: printable ASCII except ':'.
-      if (name.empty() || std::any_of(name.begin(), name.end(),
-                                      [](char c) { return c <= 0x20 || c >= 0x7f || c == ':'; })) {
-        return Error("invalid header field name \"" + name.substr(0, 40) + "\"");
-      }
-      section.header_fields.push_back(std::move(name));
-    }
     return Status::Ok();
   }
 
@@ -287,6 +289,24 @@ Result<FetchArgs> ParseFetchArgs(const ImapCommand& command) {
   }
   args.uses_condstore = args.Has(FetchItemKind::kModSeq);
   return args;
+}
+
+Result<FetchSection> ParseSectionSpec(std::string_view text, std::string_view command) {
+  const Status invalid(ErrorCode::kInvalidArgument, std::string(command) + ": invalid section \"" +
+                                                        std::string(text.substr(0, 40)) + "\"");
+  if (text.find_first_of("[]\r\n") != std::string_view::npos) return invalid;
+  // Lexed as the inside of BODY[...] so that the grammar is FETCH's, rules
+  // and messages alike; a literal announcement or an unbalanced list fails.
+  CommandTokenizer tokenizer;
+  const std::string line = "s FETCH 1 BODY[" + std::string(text) + "]";
+  if (tokenizer.AddSegment(line).outcome != CommandTokenizer::Outcome::kComplete) return invalid;
+  const ImapCommand lexed = tokenizer.TakeCommand();
+  if (lexed.args.size() != 2 || lexed.args[1].kind != TokenKind::kSection) return invalid;
+  FetchArgs unused;
+  FetchParser parser(command, unused);
+  FetchSection section;
+  MV_RETURN_IF_ERROR(parser.ParseBodySection(lexed.args[1].children, section));
+  return section;
 }
 
 }  // namespace mailvault::imap

@@ -79,4 +79,9 @@ struct FetchArgs {
 
 Result<FetchArgs> ParseFetchArgs(const ImapCommand& command);
 
+// A section-spec as it appears between BODY[ and ] ("1.2", "HEADER",
+// "1.MIME", "HEADER.FIELDS (From To)"), for IMAP URLs' ;SECTION=
+// (RFC 5092), which use FETCH's grammar. Errors are prefixed `command`.
+Result<FetchSection> ParseSectionSpec(std::string_view text, std::string_view command);
+
 }  // namespace mailvault::imap

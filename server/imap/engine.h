@@ -32,8 +32,9 @@ struct EngineOptions {
   // without TLS; mailvaultd never does.
   bool login_without_tls = false;
   // The back-end serves plaintext (MailBackend::CanSearchContent): the
-  // bridge sets it, and the capabilities that need headers (SORT=DISPLAY,
-  // THREAD=...) are advertised. mailvaultd never does.
+  // bridge sets it, and the capabilities that need the content are
+  // advertised (SORT=DISPLAY, THREAD=..., and CATENATE, whose URL parts are
+  // read and joined). mailvaultd never does: its messages are sealed.
   bool content_visible = false;
 };
 

@@ -65,8 +65,16 @@ struct RecentUids {
   uint32_t last = 0;
 };
 
+// One message of an APPEND, as the client sent it (or as CATENATE joined it).
+struct NewMessage {
+  std::string data;  // RFC 5322 bytes; the back-end wipes what it seals
+  std::vector<std::string> flags;
+  int64_t internal_date = 0;  // unix seconds
+};
+
 struct AppendOutcome {
   uint32_t uidvalidity = 0;
+  // 0: stored, but the uid is not known (an answer lost and the append found done).
   uint32_t uid = 0;
 };
 
@@ -122,9 +130,11 @@ class MailBackend {
   // The message as the client sees it (RFC 5322 bytes).
   virtual Result<std::string> FetchMessage(const std::string& mailbox, const MessageMeta& meta) = 0;
 
-  virtual Result<AppendOutcome> Append(const std::string& mailbox, std::string message,
-                                       const std::vector<std::string>& flags,
-                                       int64_t internal_date) = 0;
+  // APPEND and MULTIAPPEND (RFC 3502): every message stored, in order, in
+  // one step, or none of them, whichever message is refused. One outcome
+  // per message. A single APPEND is a batch of one.
+  virtual Result<std::vector<AppendOutcome>> AppendAll(const std::string& mailbox,
+                                                       std::vector<NewMessage> messages) = 0;
   // Changes flags of the given uids; with `unchanged_since`, a message whose
   // modseq is higher is left alone and its uid returned in `modified`
   // (RFC 7162 3.1.3). Returns the changed messages' new metadata.

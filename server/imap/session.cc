@@ -66,11 +66,12 @@ asio::awaitable<bool> Session::Flush() {
 std::string Session::Capabilities() const {
   std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
                      "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES "
-                     "SORT ESORT";
-  // Sorting by headers and threading need the content (docs/PROTOCOL.md):
-  // the vault sorts by ARRIVAL and SIZE only, and does not thread.
+                     "SORT ESORT MULTIAPPEND";
+  // Sorting by headers, threading and joining URL parts need the content
+  // (docs/PROTOCOL.md): the vault sorts by ARRIVAL and SIZE only, does not
+  // thread, and answers CATENATE with NO.
   if (context_.options.content_visible) {
-    caps += " SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
+    caps += " SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES CATENATE";
   }
   if (context_.extension != nullptr) {
     caps += ' ';

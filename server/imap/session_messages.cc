@@ -6,6 +6,7 @@
 #include "common/imap/append_args.h"
 #include "common/imap/simple_args.h"
 #include "common/imap/store_args.h"
+#include "server/imap/catenate.h"
 #include "server/imap/session.h"
 
 namespace mailvault::imap {
@@ -29,6 +30,23 @@ std::string UidSetString(const std::vector<uint32_t>& uids) {
   return NumberSet::FromNumbers(uids).ToString();
 }
 
+// CATENATE where it is not offered (the vault, whose messages are sealed):
+// a URL part names content the server cannot read, so it gets BADURL as
+// RFC 4469 asks for a URL that cannot be resolved; TEXT parts alone would
+// be a plain APPEND, and the client is told to send one.
+Session::Reply CatenateRefused(const std::vector<CatenatePart>& parts) {
+  for (const CatenatePart& part : parts) {
+    if (part.kind == CatenatePart::Kind::kUrl) {
+      return {"NO", BadUrlCode(part.text),
+              "Messages are sealed on the vault: it cannot read a message or part to join it. "
+              "Join them on the device (the bridge offers CATENATE) and APPEND the result"};
+    }
+  }
+  return {"NO", "CANNOT",
+          "CATENATE is not offered by the vault (see CAPABILITY): send the message as one "
+          "APPEND literal"};
+}
+
 }  // namespace
 
 asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
@@ -36,28 +54,42 @@ asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
   auto name = DecodeName(args->mailbox, MailboxNameUse::kExisting);
   if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
-  uint32_t uidvalidity = 0;
-  std::vector<uint32_t> uids;
+  std::vector<NewMessage> messages;
+  messages.reserve(args->messages.size());
   for (AppendMessage& message : args->messages) {
-    const int64_t date = message.internal_date ? message.internal_date->unix_seconds
+    NewMessage next;
+    next.flags = std::move(message.flags);
+    next.internal_date = message.internal_date ? message.internal_date->unix_seconds
                                                : static_cast<int64_t>(std::time(nullptr));
-    auto appended = co_await OnPool([&] {
-      return backend_->Append(*name, std::move(message.data), message.flags, date);
-    });
-    if (!appended.ok()) co_return TargetError(appended.status(), "APPEND");
-    uidvalidity = appended->uidvalidity;
-    uids.push_back(appended->uid);
+    if (!message.catenated()) {
+      next.data = std::move(message.data);
+    } else if (!context_.options.content_visible) {
+      co_return CatenateRefused(message.catenate);
+    } else {
+      // RFC 4469 5: the joined message is within the same limit as a literal.
+      const auto failed = co_await OnPool([&] {
+        return JoinCatenateParts(*backend_, message.catenate, context_.options.max_literal,
+                                 next.data);
+      });
+      if (failed) co_return Reply{"NO", failed->code, failed->text};
+    }
+    messages.push_back(std::move(next));
   }
+  // All messages in one step or none (MULTIAPPEND, RFC 3502).
+  auto appended = co_await OnPool([&] { return backend_->AppendAll(*name, std::move(messages)); });
+  if (!appended.ok()) co_return TargetError(appended.status(), "APPEND");
   context_.events.Notify(backend_->account(), *name);
-  // A back-end that knows the message is stored but not its uid (uid 0: an
-  // answer lost and the append found done) answers without APPENDUID, which
-  // RFC 4315 allows.
-  if (std::find(uids.begin(), uids.end(), 0u) != uids.end()) {
+  std::vector<uint32_t> uids;
+  for (const AppendOutcome& outcome : *appended) uids.push_back(outcome.uid);
+  // A back-end that knows the messages are stored but not their uids (uid
+  // 0: an answer lost and the append found done) answers without
+  // APPENDUID, which RFC 4315 allows.
+  if (appended->empty() || std::find(uids.begin(), uids.end(), 0u) != uids.end()) {
     co_return Reply{"OK", "", "APPEND completed"};
   }
-  co_return Reply{"OK",
-                  "APPENDUID " + std::to_string(uidvalidity) + " " + UidSetString(uids),
-                  "APPEND completed"};
+  co_return Reply{
+      "OK", "APPENDUID " + std::to_string(appended->front().uidvalidity) + " " + UidSetString(uids),
+      "APPEND completed"};
 }
 
 asio::awaitable<Session::Reply> Session::Store(ImapCommand& command) {

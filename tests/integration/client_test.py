@@ -19,6 +19,7 @@ import time
 import unittest
 
 import harness
+from vault_test import Literal, ssl_connect
 
 ACCOUNT = 'alice@example.com'
 PASSWORD = 'correct horse battery staple'   # the key file's (a test passphrase)
@@ -812,6 +813,111 @@ class BridgeSortThreadTest(unittest.TestCase):
             typ, data = client.sort('(SUBJECT)', 'KOI8-R', 'ALL')
             self.assertEqual(typ, 'NO')
             client.logout()
+
+
+class BridgeAppendTest(unittest.TestCase):
+    """MULTIAPPEND and CATENATE through the bridge: every message sealed on
+    the device and uploaded in one MULTIAPPEND the vault stores in one
+    commit, or none; CATENATE parts read from the account's own messages."""
+
+    setUp = BridgeSyncTest.setUp
+    SECRET = b'multiappend-secret-5c1a'
+
+    def connect(self, bridge):
+        raw = ssl_connect(plain_port=bridge.port, timeout=60)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN %s %s\r\n' % (ACCOUNT.encode(), bridge.password.encode()))
+        raw.expect(b'a OK')
+        self.assertIn(b' MULTIAPPEND', raw.before)
+        self.assertIn(b' CATENATE', raw.before)
+        raw.send(b'b SELECT INBOX\r\n')
+        raw.expect(b'b OK')
+        return raw, re.search(rb'UIDVALIDITY (\d+)', raw.before).group(1)
+
+    def fetch_body(self, raw, uid):
+        raw.send(b'f UID FETCH %d (BODY.PEEK[])\r\n' % uid)
+        raw.expect(b'BODY[] {')
+        raw.expect(b'}\r\n')
+        size = int(raw.before)
+        while len(raw.buffer) < size:
+            raw.buffer += raw.s.recv(65536)
+        body, raw.buffer = raw.buffer[:size], raw.buffer[size:]
+        raw.expect(b'f OK')
+        return body
+
+    def status(self, raw):
+        raw.send(b's STATUS INBOX (MESSAGES UIDNEXT)\r\n')
+        raw.expect(b's OK')
+        return re.search(rb'\((MESSAGES \d+ UIDNEXT \d+)\)', raw.before).group(1)
+
+    def test_multiappend_of_three_reads_back_byte_for_byte(self):
+        sent = [crlf(b'From: alice@example.com\nSubject: draft %d\n\n%s %d\n' %
+                     (i, self.SECRET, i)) for i in range(3)]
+        with Bridge(self.cli) as bridge:
+            raw, uidvalidity = self.connect(bridge)
+            answer = raw.literal_command(
+                b'c', b'APPEND INBOX (\\Seen) ', Literal(sent[0]),
+                b' (\\Draft) " 7-Feb-1994 22:43:04 -0800" ', Literal(sent[1]), b' ',
+                Literal(sent[2]))
+            self.assertEqual(answer, b'c OK [APPENDUID ' + uidvalidity + b' 3:5] APPEND completed')
+            for i in range(3):
+                self.assertEqual(self.fetch_body(raw, 3 + i), sent[i])
+            raw.send(b'g UID FETCH 3:5 (UID FLAGS)\r\n')
+            raw.expect(b'g OK')
+            self.assertIn(b'UID 3 FLAGS (\\Seen \\Recent)', raw.before)  # new to the bridge
+            self.assertIn(b'UID 4 FLAGS (\\Draft \\Recent)', raw.before)
+        self.vault.stop()
+        self.assertFalse(self.vault.files_contain(self.SECRET))  # sealed on the device
+
+    def test_multiappend_with_the_third_over_the_limit_stores_none(self):
+        with Bridge(self.cli) as bridge:
+            raw, _ = self.connect(bridge)
+            # Announced over the 50 MiB limit: refused before a byte of it
+            # is sent, and the two already received are dropped with it.
+            raw.send(b'c APPEND INBOX {5}\r\n')
+            raw.expect(b'+ ')
+            raw.send(b'one\r\n {5}\r\n')
+            raw.expect(b'+ ')
+            raw.send(b'two\r\n {60000000}\r\n')
+            raw.expect(b'c NO [TOOBIG]')
+            self.assertEqual(self.status(raw), b'MESSAGES 2 UIDNEXT 3')
+            raw.send(b'd NOOP\r\n')  # the connection goes on
+            raw.expect(b'd OK')
+
+    def test_catenate_joins_text_and_parts_of_an_existing_message(self):
+        header = crlf(b'From: alice@example.com\nSubject: Fwd: hello there\n\n')
+        with Bridge(self.cli) as bridge:
+            raw, uidvalidity = self.connect(bridge)
+            url = b'/INBOX;UIDVALIDITY=' + uidvalidity + b'/;UID=1/;SECTION=TEXT'
+            partial = b'/INBOX/;UID=1/;PARTIAL=0.4'
+            # Two messages, both joined, in one MULTIAPPEND.
+            answer = raw.literal_command(
+                b'c', b'APPEND Drafts CATENATE (TEXT ', Literal(header), b' URL "' + url + b'")',
+                b' CATENATE (URL ' + partial + b' TEXT ', Literal(b': joined\r\n'), b')')
+            self.assertTrue(answer.startswith(b'c OK [APPENDUID '), answer)
+            self.assertTrue(answer.split(b']')[0].endswith(b' 1:2'), answer)
+            raw.send(b'd SELECT Drafts\r\n')
+            raw.expect(b'd OK')
+            body = MESSAGES[0].split(b'\r\n\r\n', 1)[1]
+            self.assertEqual(self.fetch_body(raw, 1), header + body)
+            self.assertEqual(self.fetch_body(raw, 2), MESSAGES[0][:4] + b': joined\r\n')
+
+    def test_a_url_that_does_not_resolve_gets_badurl_and_stores_nothing(self):
+        with Bridge(self.cli) as bridge:
+            raw, uidvalidity = self.connect(bridge)
+            for url, why in [
+                    (b'/INBOX;UIDVALIDITY=' + uidvalidity + b'/;UID=99',
+                     b'no message with UID 99 in INBOX'),
+                    (b'/INBOX;UIDVALIDITY=1/;UID=1', b'the UIDVALIDITY of INBOX is'),
+                    (b'/Nowhere/;UID=1', b'no mailbox Nowhere'),
+                    (b'imap://alice@example.com/INBOX/;UID=1', b'only server-relative URLs')]:
+                answer = raw.literal_command(b'c', b'APPEND INBOX CATENATE (TEXT ',
+                                             Literal(b'Subject: x\r\n\r\n'),
+                                             b' URL "' + url + b'")')
+                self.assertTrue(answer.startswith(b'c NO [BADURL ' + url + b'] ' + why), answer)
+            self.assertEqual(self.status(raw), b'MESSAGES 2 UIDNEXT 3')
+
 
 class TerminalResult:
     def __init__(self, returncode, output):

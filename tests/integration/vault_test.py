@@ -580,6 +580,64 @@ class VaultTest(unittest.TestCase):
         second.logout()
         third.logout()
 
+    def test_multiappend_stores_all_messages_in_one_step_or_none(self):
+        self.enrolled()
+        raw = self.raw_login()
+        raw.send(b'c CAPABILITY\r\n')
+        raw.expect(b'c OK')
+        self.assertIn(b' MULTIAPPEND', raw.before)
+        self.assertNotIn(b'CATENATE', raw.before)  # the vault cannot read what a URL names
+        raw.send(b'd SELECT INBOX\r\n')
+        raw.expect(b'd OK')
+        uidvalidity = re.search(rb'UIDVALIDITY (\d+)', raw.before).group(1)
+
+        # RFC 3502: three messages, flags and dates of their own, one APPENDUID.
+        answer = raw.literal_command(
+            b'e', b'APPEND INBOX (\\Seen) ', Literal(message('one')),
+            b' (\\Flagged) " 7-Feb-1994 22:43:04 -0800" ', Literal(message('two')),
+            b' ', Literal(message('three')))
+        self.assertEqual(answer, b'e OK [APPENDUID ' + uidvalidity + b' 1:3] APPEND completed')
+        raw.send(b'f UID FETCH 1:3 (UID FLAGS INTERNALDATE)\r\n')
+        raw.expect(b'f OK')
+        # (\Recent: this session is the first to see them.)
+        self.assertIn(b'UID 1 FLAGS (\\Seen \\Recent)', raw.before)
+        self.assertIn(b'UID 2 FLAGS (\\Flagged \\Recent) INTERNALDATE "08-Feb-1994 06:43:04 +0000"',
+                      raw.before)
+
+        # The third is over the size limit: refused before a byte of it is
+        # read, and the two before it are not stored either.
+        answer = raw.literal_command(b'g', b'APPEND INBOX ', Literal(message('four')), b' ',
+                                     Literal(message('five')), b' ',
+                                     Literal(b'x' * 300000))
+        self.assertTrue(answer.startswith(b'g NO [TOOBIG]'), answer)
+        # The third is a sealed upload the vault refuses (no wraps): refused
+        # after everything arrived, and still nothing is stored.
+        answer = raw.literal_command(b'h', b'APPEND INBOX ', Literal(message('six')), b' ',
+                                     Literal(message('seven')), b' ',
+                                     Literal(harness.sealed_message(b'not a container')))
+        self.assertTrue(answer.startswith(b'h NO [CANNOT] Sealed upload refused'), answer)
+        raw.send(b'i STATUS INBOX (MESSAGES UIDNEXT)\r\n')
+        raw.expect(b'i OK')
+        self.assertIn(b'(MESSAGES 3 UIDNEXT 4)', raw.before)
+
+    def test_catenate_gets_precise_answers_on_the_vault(self):
+        self.enrolled()
+        raw = self.raw_login()
+        self.assertEqual(raw.literal_command(b'c', b'APPEND INBOX ', Literal(message('one')))[:4],
+                         b'c OK')
+        url = b'/INBOX;UIDVALIDITY=1/;UID=1/;SECTION=TEXT'
+        answer = raw.literal_command(b'd', b'APPEND INBOX CATENATE (TEXT ',
+                                     Literal(b'Subject: joined\r\n\r\n'), b' URL "' + url + b'")')
+        self.assertTrue(answer.startswith(b'd NO [BADURL ' + url + b'] Messages are sealed on the vault'),
+                        answer)
+        answer = raw.literal_command(b'e', b'APPEND INBOX CATENATE (TEXT ', Literal(message('two')),
+                                     b')')
+        self.assertTrue(answer.startswith(b'e NO [CANNOT] CATENATE is not offered by the vault'),
+                        answer)
+        raw.send(b'f STATUS INBOX (MESSAGES)\r\n')
+        raw.expect(b'f OK')
+        self.assertIn(b'(MESSAGES 1)', raw.before)
+
     def test_sealed_upload_is_stored_as_is_and_a_bare_body_is_refused(self):
         device, _ = self.enrolled()
         original = message('sealed by the client', CANARY + b'\r\n')
@@ -1006,8 +1064,54 @@ class ssl_connect:
         self.before = self.buffer[:at]
         self.buffer = self.buffer[at + len(needle):]
 
+    def read_line(self):
+        while b'\r\n' not in self.buffer:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise AssertionError('connection closed; got %r' % self.buffer)
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b'\r\n', 1)
+        return line
+
+    def literal_command(self, tag, *pieces):
+        """One command of text pieces (bytes) and Literal pieces, each literal
+        sent only after the server's "+" as a client without LITERAL+ does
+        (imaplib sends at most one literal a command). Returns the tagged
+        line; the untagged lines are left in `untagged`. A literal the
+        server refuses ends the command: its tagged answer is returned."""
+        self.untagged = []
+        line = tag + b' '
+        for piece in pieces:
+            if not isinstance(piece, Literal):
+                line += piece
+                continue
+            self.send(line + (b'~' if piece.binary else b'') + b'{%d}\r\n' % len(piece.data))
+            line = b''
+            while True:
+                answer = self.read_line()
+                if answer.startswith(b'+'):
+                    break
+                if answer.startswith(tag + b' '):
+                    return answer
+                self.untagged.append(answer)
+            self.send(piece.data)
+        self.send(line + b'\r\n')
+        while True:
+            answer = self.read_line()
+            if answer.startswith(tag + b' '):
+                return answer
+            self.untagged.append(answer)
+
     def close(self):
         self.s.close()
+
+
+class Literal:
+    """A literal piece of ssl_connect.literal_command; binary: literal8 (~{n})."""
+
+    def __init__(self, data, binary=False):
+        self.data = data
+        self.binary = binary
 
 
 if __name__ == '__main__':

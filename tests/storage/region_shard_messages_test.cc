@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -110,6 +111,70 @@ TEST_F(MessageTest, AppendValidatesItsInput) {
   // Nothing above changed the mailbox.
   EXPECT_EQ(shard_->GetMailbox(kAlice, "INBOX")->uidnext, 1u);
   EXPECT_EQ(shard_->GetMailbox(kAlice, "INBOX")->highest_modseq, 0u);
+}
+
+TEST_F(MessageTest, AppendAllStoresEveryMessageWithConsecutiveUidsInOneCommit) {
+  AppendOk("INBOX", "before");
+  std::vector<AppendRequest> requests;
+  std::vector<BlobId> blob_ids;
+  for (const char* text : {"one", "two", "three"}) {
+    requests.push_back(Sealed("INBOX", text));
+    blob_ids.push_back(requests.back().blob_id);
+  }
+  requests[1].flags = {"\\Seen"};
+  Result<std::vector<AppendResult>> appended = shard_->AppendAll(kAlice, std::move(requests));
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  ASSERT_EQ(appended->size(), 3u);
+  const uint32_t uidvalidity = shard_->GetMailbox(kAlice, "INBOX")->uidvalidity;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*appended)[i].uid, 2 + i);
+    EXPECT_EQ((*appended)[i].uidvalidity, uidvalidity);
+    if (i > 0) {
+      EXPECT_GT((*appended)[i].modseq, (*appended)[i - 1].modseq);
+    }
+  }
+  Reopen();
+  Result<MailboxInfo> inbox = shard_->GetMailbox(kAlice, "INBOX");
+  EXPECT_EQ(inbox->uidnext, 5u);
+  EXPECT_EQ(inbox->messages, 4u);
+  EXPECT_EQ(inbox->unseen, 3u);
+  EXPECT_EQ(inbox->highest_modseq, appended->back().modseq);
+  EXPECT_EQ(*OpenStored(*shard_, kAlice, blob_ids[2], keys_), "three");
+  EXPECT_EQ(shard_->GetMessage(kAlice, "INBOX", 3)->flags, std::vector<std::string>{"\\Seen"});
+}
+
+// Whichever message is refused, and however late in the batch, nothing of
+// the others is stored and no uid or modseq is used up.
+TEST_F(MessageTest, AppendAllStoresNothingWhenOneMessageFails) {
+  const DeviceKeys stranger = DeviceKeys::Generate();  // never registered
+  const std::vector<std::pair<std::string, std::function<void(std::vector<AppendRequest>&)>>>
+      failures = {
+          {"an unregistered key",
+           [&](std::vector<AppendRequest>& r) {
+             r[2] = SealedAppend(kAlice, "INBOX", "three", {&stranger});
+           }},
+          {"an invalid flag", [](std::vector<AppendRequest>& r) { r[2].flags = {"bad flag"}; }},
+          {"no wrap", [](std::vector<AppendRequest>& r) { r[2].wraps.clear(); }},
+          {"a blob id twice", [](std::vector<AppendRequest>& r) { r[2].blob_id = r[0].blob_id; }},
+          {"another mailbox", [](std::vector<AppendRequest>& r) { r[2].mailbox = "Sent"; }},
+      };
+  AppendRequest refused_first;
+  for (const auto& [what, mutate] : failures) {
+    std::vector<AppendRequest> requests;
+    for (const char* text : {"one", "two", "three"}) requests.push_back(Sealed("INBOX", text));
+    mutate(requests);
+    refused_first = requests[0];
+    EXPECT_FALSE(shard_->AppendAll(kAlice, std::move(requests)).ok()) << what;
+    Result<MailboxInfo> inbox = shard_->GetMailbox(kAlice, "INBOX");
+    EXPECT_EQ(inbox->uidnext, 1u) << what;
+    EXPECT_EQ(inbox->messages, 0u) << what;
+    EXPECT_EQ(inbox->highest_modseq, 0u) << what;
+    EXPECT_TRUE(shard_->ListMessages(kAlice, "INBOX", 1, UINT32_MAX)->empty()) << what;
+  }
+  // The refused batches' blobs were not kept: the same message goes in now.
+  EXPECT_TRUE(shard_->Append(kAlice, std::move(refused_first)).ok());
+  std::vector<AppendRequest> none;
+  EXPECT_EQ(shard_->AppendAll(kAlice, std::move(none)).code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(MessageTest, ListMessagesReturnsTheUidRangeAscending) {
