@@ -113,6 +113,57 @@ def server_rows(server, args, first_idle):
     return rows
 
 
+def raw_fetch_all(bridge, runs):
+    """FETCH 1:* (UID FLAGS) read as bytes until its tagged OK, on a plain
+    socket: the server's share of the figure imaplib gives, which is mostly
+    imaplib's own parsing."""
+    sock = socket.create_connection(('127.0.0.1', bridge.port), timeout=120)
+
+    def until(tag):
+        """Reads until a line that starts with `tag` ends the data."""
+        data = b''
+        while True:
+            if data.endswith(b'\r\n'):
+                previous = data.rfind(b'\r\n', 0, len(data) - 2)
+                if data[previous + 2 if previous >= 0 else 0:].startswith(tag + b' '):
+                    return data
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                raise AssertionError('connection closed waiting for %r' % tag)
+            data += chunk
+
+    until(b'*')
+    sock.sendall(b'a LOGIN %s "%s"\r\n' % (ACCOUNT.encode(), bridge.password.encode()))
+    until(b'a')
+    sock.sendall(b's SELECT INBOX\r\n')
+    until(b's')
+
+    def fetch():
+        sock.sendall(b'f FETCH 1:* (UID FLAGS)\r\n')
+        until(b'f')
+    figures = measure(fetch, runs)
+    sock.close()
+    return figures
+
+
+def session_memory(vault, sessions=10):
+    """mailvaultd's resident size for each further session that selects
+    the mailbox while one already has it selected (the engine shares the
+    base of their views), in MiB."""
+    clients = []
+    for _ in range(sessions + 1):
+        client = vault.imap()
+        client.login(ACCOUNT, PASSWORD)
+        client.select('INBOX')
+        clients.append(client)
+        if len(clients) == 1:
+            before = resident_mib(vault.proc.pid)
+    per_session = (resident_mib(vault.proc.pid) - before) / sessions
+    for client in clients:
+        client.logout()
+    return [('mailvaultd resident size per further selected session, MiB', (per_session,) * 2)]
+
+
 def bridge_rows(vault, cli, args, first_idle):
     """The same operations through `mailvault bridge` (a real CLI device)."""
     from client_test import Bridge
@@ -126,6 +177,8 @@ def bridge_rows(vault, cli, args, first_idle):
         rows = [('first sync (first SELECT)', (first, first))]
         rows += session_rows(client, args.runs)
         client.logout()
+        rows.append(('FETCH 1:* (UID FLAGS), raw bytes, no client parsing',
+                     raw_fetch_all(bridge, args.runs)))
         rows.append((IDLE, idle_latency(vault, args.runs, first_idle, bridge)))
         rows.append(('bridge resident size, MiB', (resident_mib(bridge.proc.pid),) * 2))
     return rows
@@ -185,7 +238,7 @@ def vault_columns(args):
             typ, _ = harness.Device().enroll(vault, ACCOUNT, token)
             assert typ == 'OK'
         fill(vault, args, 4, 'the vault')
-        columns = [('vault', server_rows(vault, args, 10 ** 7))]
+        columns = [('vault', server_rows(vault, args, 10 ** 7) + session_memory(vault))]
         if args.bridge:
             columns.append(('bridge', bridge_rows(vault, cli, args, 10 ** 7 + args.runs)))
         return columns
