@@ -245,6 +245,14 @@ Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
   return Status::Ok();
 }
 
+Status ParseCharsetAndSearchKeys(std::string_view command, ArgReader& reader,
+                                 const std::vector<ImapToken>& tokens, SearchArgs& args) {
+  if (reader.AtEnd()) return reader.Missing("charset");
+  MV_ASSIGN_OR_RETURN(const std::string charset, reader.Astring("charset"));
+  args.charset = UpperAscii(charset);
+  return ParseSearchKeys(command, tokens, reader.position(), args);
+}
+
 Status ParseSearchKeys(std::string_view command, const std::vector<ImapToken>& tokens, size_t start,
                        SearchArgs& args) {
   SearchParser parser(command, args);

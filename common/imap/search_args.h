@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/imap/arg_reader.h"
 #include "common/imap/imap_date.h"
 #include "common/imap/sequence_set.h"
 #include "common/imap/token.h"
@@ -113,5 +114,8 @@ Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
 // the flags (content keys, MODSEQ, "$") set on `args`.
 Status ParseSearchKeys(std::string_view command, const std::vector<ImapToken>& tokens, size_t start,
                        SearchArgs& args);
+// SORT's and THREAD's tail: the charset they require, then the search keys.
+Status ParseCharsetAndSearchKeys(std::string_view command, ArgReader& reader,
+                                 const std::vector<ImapToken>& tokens, SearchArgs& args);
 
 }  // namespace mailvault::imap

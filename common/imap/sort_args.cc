@@ -72,10 +72,7 @@ Result<SortArgs> ParseSortArgs(const ImapCommand& command) {
   }
   if (reader.AtEnd()) return reader.Missing("sort criteria");
   MV_ASSIGN_OR_RETURN(args.criteria, ParseCriteria(reader, reader.Take()));
-  if (reader.AtEnd()) return reader.Missing("charset");
-  MV_ASSIGN_OR_RETURN(const std::string charset, reader.Astring("charset"));
-  args.search.charset = UpperAscii(charset);
-  MV_RETURN_IF_ERROR(ParseSearchKeys(name, command.args, reader.position(), args.search));
+  MV_RETURN_IF_ERROR(ParseCharsetAndSearchKeys(name, reader, command.args, args.search));
   return args;
 }
 

@@ -19,10 +19,7 @@ Result<ThreadArgs> ParseThreadArgs(const ImapCommand& command) {
   } else {
     return reader.Error("unknown threading algorithm " + algorithm.substr(0, 40));
   }
-  if (reader.AtEnd()) return reader.Missing("charset");
-  MV_ASSIGN_OR_RETURN(const std::string charset, reader.Astring("charset"));
-  args.search.charset = UpperAscii(charset);
-  MV_RETURN_IF_ERROR(ParseSearchKeys(name, command.args, reader.position(), args.search));
+  MV_RETURN_IF_ERROR(ParseCharsetAndSearchKeys(name, reader, command.args, args.search));
   return args;
 }
 
