@@ -108,6 +108,14 @@ def server_rows(server, args, first_idle):
     client = server.imap()
     client.login(ACCOUNT, PASSWORD)
     rows = session_rows(client, args.runs)
+    # The same SELECT while another session has the mailbox selected (on
+    # the vault, the sessions then share the base of their views).
+    holder = server.imap()
+    holder.login(ACCOUNT, PASSWORD)
+    holder.select('INBOX')
+    rows.insert(1, ('SELECT INBOX, another session on it',
+                    measure(lambda: client.select('INBOX'), args.runs)))
+    holder.logout()
     client.logout()
     rows.append((IDLE, idle_latency(server, args.runs, first_idle)))
     return rows

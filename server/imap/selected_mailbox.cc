@@ -5,6 +5,7 @@
 #include "common/imap/response_writer.h"
 
 namespace mailvault::imap {
+
 SelectedMailbox::SelectedMailbox(bool read_only, MailboxSnapshot snapshot)
     : read_only_(read_only),
       info_(snapshot.info),
