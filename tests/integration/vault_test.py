@@ -54,6 +54,16 @@ class VaultTest(unittest.TestCase):
         client.login(address, password)
         return client
 
+    def appended(self, count, prefix='m'):
+        """alice enrolled, with `count` messages APPENDed by a generic
+        client (modseqs 1..count); returns that client, logged in."""
+        self.enrolled()
+        client = self.login()
+        for i in range(count):
+            self.assertEqual(client.append('INBOX', None, None, message('%s%d' % (prefix, i)))[0],
+                             'OK')
+        return client
+
     def test_the_largest_id_rfc_2971_allows_is_answered_before_login(self):
         self.enrolled()
         raw = ssl_connect(self.vault)
@@ -311,10 +321,7 @@ class VaultTest(unittest.TestCase):
         # modseq (the shard's change index), not the whole mailbox: every
         # STORE, EXPUNGE and APPEND of the other session must still arrive,
         # in an order that keeps sequence numbers right.
-        self.enrolled()
-        b = self.login()
-        for i in range(4):
-            self.assertEqual(b.append('INBOX', None, None, message('m%d' % i))[0], 'OK')
+        b = self.appended(4)
         a = self.raw_login()
         a.send(b's1 SELECT INBOX (CONDSTORE)\r\n')
         a.expect(b's1 OK')
@@ -360,10 +367,7 @@ class VaultTest(unittest.TestCase):
         b.logout()
 
     def test_qresync_resynchronises_a_cache_from_the_change_index(self):
-        self.enrolled()
-        b = self.login()
-        for i in range(4):
-            b.append('INBOX', None, None, message('m%d' % i))
+        b = self.appended(4)
         a = self.raw_login()
         a.send(b'q0 SELECT INBOX (QRESYNC (1 1))\r\n')
         a.expect(b'q0 BAD')  # not enabled yet
@@ -762,10 +766,7 @@ class VaultTest(unittest.TestCase):
         # change causes carries UID and MODSEQ (STORE, a FETCH that sets
         # \Seen); 3.1: a CONDSTORE enabled while selected is told the
         # mailbox's HIGHESTMODSEQ; an expunge's new HIGHESTMODSEQ is sent.
-        self.enrolled()
-        b = self.login()
-        for i in range(3):
-            b.append('INBOX', None, None, message('c%d' % i))
+        b = self.appended(3, 'c')
         a = self.raw_login()
         a.send(b's1 SELECT INBOX\r\n')
         a.expect(b's1 OK')
@@ -813,10 +814,7 @@ class VaultTest(unittest.TestCase):
         # RFC 7162 3.1.5/3.1.6 for SEARCH, RFC 4731 3.2 for ESEARCH: the
         # highest mod-sequence of the messages being returned; none for an
         # empty result.
-        self.enrolled()
-        b = self.login()
-        for i in range(4):
-            b.append('INBOX', None, None, message('s%d' % i))  # modseqs 1..4
+        b = self.appended(4, 's')  # modseqs 1..4
         a = self.raw_login()
         a.send(b's1 SELECT INBOX (CONDSTORE)\r\n')
         a.expect(b's1 OK')
