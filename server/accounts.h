@@ -56,8 +56,13 @@ class Accounts {
                                       size_t limit);
   // Stores an Argon2id hash of the password (never the password).
   Status SetPassword(std::string_view account_id, std::string_view password);
-  // kWrongPassphrase for a wrong password or an account without one.
+  // kWrongPassphrase for a wrong password or an account without one; the
+  // latter costs the same Argon2id run (SpendPasswordVerification).
   Status VerifyPassword(std::string_view account_id, std::string_view password);
+  // One Argon2id verification against a hash of nothing, for a login whose
+  // account does not exist or has no password: answering it at once would
+  // tell a guesser which addresses exist.
+  static void SpendPasswordVerification(std::string_view password);
   // A new enrollment token for an account that has not enrolled yet (its
   // key log is empty), replacing any open one: the customer lost it, or it
   // expired. kAlreadyExists once a key is enrolled: further devices join

@@ -60,7 +60,13 @@ imap::LoginResult VaultAuthenticator::Login(std::string_view user, std::string_v
   const std::string account = NormalizeAccountId(user);
   RegionShard* shard = nullptr;
   imap::LoginResult located = Locate(account, shard);
-  if (shard == nullptr) return located;
+  if (shard == nullptr) {
+    // An unknown address takes as long to refuse as a wrong password.
+    if (located.response_code == Refused().response_code) {
+      Accounts::SpendPasswordVerification(password);
+    }
+    return located;
+  }
   const Status verified = accounts_.VerifyPassword(account, password);
   if (!verified.ok()) {
     if (verified.code() == ErrorCode::kWrongPassphrase) return Refused();

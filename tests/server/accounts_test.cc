@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 
 #include "common/crypto/account_log.h"
@@ -86,6 +87,34 @@ TEST_F(AccountsTest, TokenIssuedDuringEnrollmentIsRefusedAfterIt) {
 
 TEST_F(AccountsTest, NoTokenForAnUnknownAccount) {
   EXPECT_EQ(accounts_->IssueEnrollmentToken("nobody@example.com").code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace mailvault
+
+namespace mailvault {
+namespace {
+
+// A refusal's time must not tell a guesser whether the account has a
+// password at all: both run Argon2id. (A ratio with a wide margin: the
+// verification costs ~0.1 s, answering at once ~0.01 ms.)
+TEST_F(AccountsTest, AnAccountWithoutPasswordIsRefusedAsSlowlyAsAWrongPassword) {
+  ASSERT_TRUE(accounts_->Create(kAccount, "local").ok());
+  const std::string other = "bob@example.com";
+  ASSERT_TRUE(accounts_->Create(other, "local").ok());
+  ASSERT_TRUE(accounts_->SetPassword(other, "correct horse battery").ok());
+  Accounts::SpendPasswordVerification("warm up the dummy hash");
+
+  auto refusal_ms = [&](std::string_view account) {
+    const auto began = std::chrono::steady_clock::now();
+    EXPECT_EQ(accounts_->VerifyPassword(account, "a wrong password").code(),
+              ErrorCode::kWrongPassphrase);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began)
+        .count();
+  };
+  const double wrong = refusal_ms(other);
+  const double without = refusal_ms(kAccount);
+  EXPECT_GT(without, wrong / 4) << "without a password " << without << " ms, wrong " << wrong;
 }
 
 }  // namespace
