@@ -211,8 +211,7 @@ class ClientTest(unittest.TestCase):
             self.assertEqual(digests(synced),
                              digests(m.replace(b'\r\n', b'\n') for m in MESSAGES))
 
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             client.select('INBOX')
             _, data = client.uid('FETCH', '2', '(ENVELOPE BODYSTRUCTURE BODY.PEEK[]<0.20>)')
             response = data[0][0]
@@ -534,6 +533,19 @@ def v1_key_file(account, passphrase):
         payload, header, nonce, key)
 
 
+def enroll_a_device(test, prefix):
+    """A vault of its own for `test` with the account, and a device that
+    ran `mailvault init` (test.vault, test.work, test.cli), all cleaned up."""
+    test.vault = harness.Vault()
+    test.addCleanup(test.vault.cleanup)
+    test.work = tempfile.mkdtemp(prefix=prefix)
+    test.addCleanup(shutil.rmtree, test.work, True)
+    token = test.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
+    test.cli = Cli(test.vault.bin_dir, test.work, 'laptop')
+    test.cli.run('init', '--server', '127.0.0.1:%d' % test.vault.imaps_port,
+                 '--account', ACCOUNT, '--token', token)
+
+
 class BridgeSyncTest(unittest.TestCase):
     """A bridge session learns other sessions' changes from the vault's
     change index (QRESYNC), and its vault connection may drop at any time (a
@@ -542,14 +554,7 @@ class BridgeSyncTest(unittest.TestCase):
     clients go on."""
 
     def setUp(self):
-        self.vault = harness.Vault()
-        self.addCleanup(self.vault.cleanup)
-        self.work = tempfile.mkdtemp(prefix='mailvault-reconnect-')
-        self.addCleanup(shutil.rmtree, self.work, True)
-        token = self.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
-        self.cli = Cli(self.vault.bin_dir, self.work, 'laptop')
-        self.cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
-                     '--account', ACCOUNT, '--token', token)
+        enroll_a_device(self, 'mailvault-reconnect-')
         lmtp = self.vault.lmtp()
         for raw in MESSAGES[:2]:
             lmtp.sendmail('sender@example.org', [ACCOUNT], raw)
@@ -557,8 +562,7 @@ class BridgeSyncTest(unittest.TestCase):
 
     def test_changes_made_elsewhere_arrive_in_order(self):
         with Bridge(self.cli) as bridge:
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             client.select('INBOX')
             client.untagged_responses.clear()  # select() leaves its EXISTS there
             other = self.vault.imap()  # the vault directly, another device
@@ -586,8 +590,7 @@ class BridgeSyncTest(unittest.TestCase):
 
     def test_a_vault_restart_and_a_rename_elsewhere_cost_a_client_nothing(self):
         with Bridge(self.cli) as bridge:
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             client.select('INBOX')
             self.assertEqual(client.uid('FETCH', '1', '(BODY.PEEK[])')[1][0][1], MESSAGES[0])
             self.vault.stop()
@@ -619,8 +622,7 @@ class BridgeSyncTest(unittest.TestCase):
             lmtp.quit()
 
         def session(bridge):
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             client.select('INBOX')
             return client
 
@@ -649,8 +651,7 @@ class BridgeSyncTest(unittest.TestCase):
 
     def test_the_bridges_limits_are_its_options(self):
         with Bridge(self.cli, '--max-message', '1000', '--max-line', '2000') as bridge:
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             typ, data = client.append('INBOX', None, None, b'Subject: big\r\n\r\n' + b'x' * 2000)
             self.assertEqual(typ, 'NO')
             self.assertIn(b'[TOOBIG]', data[0])
@@ -666,8 +667,7 @@ class BridgeSyncTest(unittest.TestCase):
 
     def test_the_local_index_outlives_the_bridge_sealed_and_catches_up(self):
         with Bridge(self.cli) as bridge:
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             client.select('INBOX')
             client.uid('STORE', '1', '+FLAGS', '(\\Seen $Important)')
             client.logout()
@@ -690,8 +690,7 @@ class BridgeSyncTest(unittest.TestCase):
         lmtp.quit()
 
         def listing(bridge):
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             self.assertEqual(client.select('INBOX')[1], [b'2'])
             flags = client.uid('FETCH', '1:*', '(FLAGS)')[1]
             body = client.uid('FETCH', '3', '(BODY.PEEK[])')[1][0][1]
@@ -755,19 +754,11 @@ class BridgeSortThreadTest(unittest.TestCase):
     drives them, with the results checked exactly."""
 
     def setUp(self):
-        self.vault = harness.Vault()
-        self.addCleanup(self.vault.cleanup)
-        self.work = tempfile.mkdtemp(prefix='mailvault-sort-')
-        self.addCleanup(shutil.rmtree, self.work, True)
-        token = self.vault.create_account(ACCOUNT, password=VAULT_PASSWORD)
-        self.cli = Cli(self.vault.bin_dir, self.work, 'laptop')
-        self.cli.run('init', '--server', '127.0.0.1:%d' % self.vault.imaps_port,
-                     '--account', ACCOUNT, '--token', token)
+        enroll_a_device(self, 'mailvault-sort-')
 
     def test_sort_and_thread_a_conversation(self):
         with Bridge(self.cli) as bridge:
-            client = imaplib.IMAP4('127.0.0.1', bridge.port, timeout=60)
-            client.login(ACCOUNT, bridge.password)
+            client = bridge.client()
             caps = client.capability()[1][0].split()
             for cap in (b'SORT', b'SORT=DISPLAY', b'THREAD=ORDEREDSUBJECT',
                         b'THREAD=REFERENCES', b'ESORT'):
@@ -979,6 +970,12 @@ class Bridge:
         self.port = int(re.search(rb'on 127\.0\.0\.1:(\d+)', banner).group(1))
         self.password = re.search(rb'password: (\S+)', banner).group(1).decode()
         return self
+
+    def client(self):
+        """A mail client logged in to this bridge (python imaplib)."""
+        client = imaplib.IMAP4('127.0.0.1', self.port, timeout=60)
+        client.login(ACCOUNT, self.password)
+        return client
 
     def __exit__(self, *exc):
         self.proc.send_signal(signal.SIGTERM)

@@ -54,6 +54,14 @@ class VaultTest(unittest.TestCase):
         client.login(address, password)
         return client
 
+    def assert_answers(self, raw, cases):
+        """Each (command, untagged line) of `cases` sent on `raw`: exactly
+        that one line before the tagged OK."""
+        for command, expected in cases:
+            raw.send(b't ' + command + b'\r\n')
+            raw.expect(b't OK')
+            self.assertEqual(raw.untagged(), [expected], command)
+
     def appended(self, count, prefix='m'):
         """alice enrolled, with `count` messages APPENDed by a generic
         client (modseqs 1..count); returns that client, logged in."""
@@ -211,11 +219,7 @@ class VaultTest(unittest.TestCase):
             (b'SORT RETURN () (ARRIVAL) UTF-8 ALL', b'* ESEARCH (TAG "t") ALL 2:3,1'),
             (b'SORT (ARRIVAL) UTF-8 UID 9', b'* SORT'),
         ]
-        for command, expected in cases:
-            raw.send(b't ' + command + b'\r\n')
-            raw.expect(b't OK')
-            lines = [l for l in raw.before.split(b'\r\n') if l.startswith(b'* ')]
-            self.assertEqual(lines, [expected], command)
+        self.assert_answers(raw, cases)
 
     def test_append_seals_plaintext_and_two_sessions_stay_consistent(self):
         self.enrolled()
@@ -332,7 +336,7 @@ class VaultTest(unittest.TestCase):
         self.assertEqual(b.append('INBOX', None, None, message('m4'))[0], 'OK')
         a.send(b'n1 NOOP\r\n')
         a.expect(b'n1 OK')
-        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        lines = a.untagged()
         self.assertEqual(lines[0], b'* 1 EXPUNGE', lines)
         # `a` selected first: the four are \Recent to it (RFC 3501).
         self.assertRegex(lines[1],
@@ -388,7 +392,7 @@ class VaultTest(unittest.TestCase):
         b.append('INBOX', None, None, message('m4'))
         a.send(b's2 SELECT INBOX (QRESYNC (%d %d 1:4))\r\n' % (uidvalidity, modseq))
         a.expect(b's2 OK')
-        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        lines = a.untagged()
         self.assertIn(b'* VANISHED (EARLIER) 1', lines)
         self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 2 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$',
                                      l) for l in lines), lines)
@@ -405,7 +409,7 @@ class VaultTest(unittest.TestCase):
         # UID FETCH with CHANGEDSINCE and VANISHED: the earlier expunges first.
         a.send(b'f1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % modseq)
         a.expect(b'f1 OK')
-        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        lines = a.untagged()
         self.assertEqual(lines[0], b'* VANISHED (EARLIER) 1,3', lines)
         self.assertEqual(sorted(re.findall(rb'UID (\d+)', b' '.join(lines[1:]))), [b'2', b'5'])
         # Another mailbox's (or an older) UIDVALIDITY: nothing to resync.
@@ -839,11 +843,7 @@ class VaultTest(unittest.TestCase):
             (b'SEARCH RETURN (MIN MAX COUNT) MODSEQ 8', b'* ESEARCH (TAG "t") COUNT 0'),
             (b'SEARCH RETURN (MIN) 1:* MODSEQ 1', b'* ESEARCH (TAG "t") MIN 1 MODSEQ 1'),
         ]
-        for command, expected in cases:
-            a.send(b't ' + command + b'\r\n')
-            a.expect(b't OK')
-            lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
-            self.assertEqual(lines, [expected], command)
+        self.assert_answers(a, cases)
         b.logout()
 
     def test_lmtp_over_a_unix_socket(self):
@@ -962,7 +962,7 @@ class TombstoneWindowTest(unittest.TestCase):
         # The engine's own sync from below the floor: a full comparison.
         c.send(b'n1 NOOP\r\n')
         c.expect(b'n1 OK')
-        lines = [l for l in c.before.split(b'\r\n') if l.startswith(b'* ')]
+        lines = c.untagged()
         self.assertEqual(sum(1 for l in lines if l.endswith(b' EXPUNGE')), 4, lines)
         self.assertIn(b'* 3 EXISTS', lines)
         self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 4 FLAGS \(\\Flagged\)\)', l)
@@ -976,7 +976,7 @@ class TombstoneWindowTest(unittest.TestCase):
         # that is gone, as ranges, and the changed and new messages.
         a.send(b's2 SELECT INBOX (QRESYNC (%d %d))\r\n' % (uidvalidity, old_modseq))
         a.expect(b's2 OK')
-        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        lines = a.untagged()
         self.assertIn(b'* VANISHED (EARLIER) 1:3,5', lines)
         self.assertTrue(any(re.match(rb'\* 1 FETCH \(UID 4 FLAGS \(\\Flagged\) MODSEQ', l)
                             for l in lines), lines)
@@ -990,7 +990,7 @@ class TombstoneWindowTest(unittest.TestCase):
         # UID FETCH CHANGEDSINCE VANISHED from below the floor.
         a.send(b'f1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)\r\n' % old_modseq)
         a.expect(b'f1 OK')
-        lines = [l for l in a.before.split(b'\r\n') if l.startswith(b'* ')]
+        lines = a.untagged()
         self.assertEqual(lines[0], b'* VANISHED (EARLIER) 1:3,5', lines)
         self.assertEqual(sorted(re.findall(rb'UID (\d+)', b' '.join(lines[1:]))), [b'4', b'7'])
         # From a modseq inside the window the tombstones answer, exactly.
@@ -1099,6 +1099,10 @@ class ssl_connect:
             if answer.startswith(tag + b' '):
                 return answer
             self.untagged.append(answer)
+
+    def untagged(self):
+        """The untagged response lines of what came before the last expect()."""
+        return [l for l in self.before.split(b'\r\n') if l.startswith(b'* ')]
 
     def close(self):
         self.s.close()
