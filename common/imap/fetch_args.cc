@@ -261,12 +261,17 @@ Result<FetchArgs> ParseFetchArgs(const ImapCommand& command) {
       } else if (IsAtomNamed(list[i], "VANISHED")) {
         if (args.vanished) return reader.Error("VANISHED given twice");
         args.vanished = true;
+      } else if (IsAtomNamed(list[i], "PARTIAL")) {
+        if (args.partial) return reader.Error("PARTIAL given twice");
+        if (i + 1 >= list.size()) return reader.Missing("range after PARTIAL");
+        MV_ASSIGN_OR_RETURN(args.partial, ParsePartialRange(list[++i], name));
       } else {
         return reader.Error("unknown FETCH modifier " + TokenKindForError(list[i]));
       }
     }
   }
   MV_RETURN_IF_ERROR(reader.ExpectEnd());
+  if (args.partial && !command.uid) return reader.Error("PARTIAL needs UID FETCH (RFC 9394)");
   // RFC 7162 3.2.6: only UID FETCH, and only with CHANGEDSINCE.
   if (args.vanished && (!command.uid || !args.changed_since)) {
     return reader.Error("VANISHED needs UID FETCH and CHANGEDSINCE");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/imap/partial_range.h"
 #include "common/imap/sequence_set.h"
 #include "common/imap/token.h"
 #include "common/status.h"
@@ -68,6 +69,9 @@ struct FetchArgs {
   // (VANISHED), RFC 7162 QRESYNC: the expunged uids of the set since
   // changed_since come first, as VANISHED (EARLIER).
   bool vanished = false;
+  // RFC 9394 3.3, UID FETCH only: of the messages the set names (and
+  // CHANGEDSINCE leaves), only those at these positions, -1 the last.
+  std::optional<PartialRange> partial;
   // Some item implicitly sets \Seen (BODY[...], BINARY[...], RFC822,
   // RFC822.TEXT): a read-write mailbox must store the flag and report it.
   bool sets_seen = false;

@@ -218,30 +218,44 @@ bool IsSupportedSearchCharset(std::string_view charset) {
   return upper == "UTF-8" || upper == "US-ASCII";
 }
 
+bool SearchReturnOptions::ImpliesAll() const {
+  return !min && !max && !all && !count && !partial && !(save && !context && !update);
+}
+
 Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
                                 SearchReturnOptions& returns) {
   if (list.kind != TokenKind::kList) {
     return Status(ErrorCode::kInvalidArgument,
                   std::string(command) + ": RETURN requires a parenthesised option list");
   }
-  for (const ImapToken& option : list.children) {
+  const auto error = [&](const std::string& what) {
+    return Status(ErrorCode::kInvalidArgument, std::string(command) + ": " + what);
+  };
+  const std::vector<ImapToken>& options = list.children;
+  for (size_t i = 0; i < options.size(); ++i) {
+    const ImapToken& option = options[i];
     const std::string upper = option.kind == TokenKind::kAtom ? UpperAscii(option.text) : "";
-    if (upper == "MIN") {
-      returns.min = true;
-    } else if (upper == "MAX") {
-      returns.max = true;
-    } else if (upper == "ALL") {
-      returns.all = true;
-    } else if (upper == "COUNT") {
-      returns.count = true;
-    } else if (upper == "SAVE") {
-      returns.save = true;
+    bool* flag = upper == "MIN"       ? &returns.min
+                 : upper == "MAX"     ? &returns.max
+                 : upper == "ALL"     ? &returns.all
+                 : upper == "COUNT"   ? &returns.count
+                 : upper == "SAVE"    ? &returns.save
+                 : upper == "CONTEXT" ? &returns.context
+                 : upper == "UPDATE"  ? &returns.update
+                                      : nullptr;
+    if (flag != nullptr) {
+      if (*flag) return error("RETURN option " + upper + " given twice");
+      *flag = true;
+    } else if (upper == "PARTIAL") {
+      if (returns.partial) return error("RETURN option PARTIAL given twice");
+      if (i + 1 >= options.size()) return error("PARTIAL needs a range (RFC 9394)");
+      MV_ASSIGN_OR_RETURN(returns.partial, ParsePartialRange(options[++i], command));
     } else {
-      return Status(ErrorCode::kInvalidArgument,
-                    std::string(command) + ": unknown RETURN option " + TokenKindForError(option));
+      return error("unknown RETURN option " + TokenKindForError(option));
     }
   }
-  if (list.children.empty()) returns.all = true;
+  // RFC 9394 3.1: one PARTIAL, one ALL, or neither.
+  if (returns.partial && returns.all) return error("RETURN cannot have both PARTIAL and ALL");
   return Status::Ok();
 }
 

@@ -5,12 +5,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/imap/arg_reader.h"
 #include "common/imap/imap_date.h"
+#include "common/imap/partial_range.h"
 #include "common/imap/sequence_set.h"
 #include "common/imap/token.h"
 #include "common/status.h"
@@ -84,6 +86,17 @@ struct SearchReturnOptions {
   bool all = false;
   bool count = false;
   bool save = false;  // RFC 5182: remember the result as "$"
+  // RFC 5267 section 4 (CONTEXT=SEARCH, CONTEXT=SORT). CONTEXT is a hint
+  // the server may ignore; UPDATE asks for ADDTO/REMOVEFROM as the results
+  // change while the mailbox stays selected.
+  bool context = false;
+  bool update = false;
+  // RFC 9394: a window of the results instead of ALL.
+  std::optional<PartialRange> partial;
+
+  // No result was asked for but ALL is implied: "RETURN ()", or only
+  // CONTEXT or UPDATE (SAVE alone asks for nothing, RFC 5182 2.1).
+  bool ImpliesAll() const;
 };
 
 struct SearchArgs {
@@ -107,7 +120,9 @@ bool IsSupportedSearchCharset(std::string_view charset);
 Result<SearchArgs> ParseSearchArgs(const ImapCommand& command);
 
 // The parts SORT and THREAD (RFC 5256) share with SEARCH. A RETURN option
-// list: MIN MAX ALL COUNT SAVE, "()" meaning ALL (RFC 4731, RFC 5267).
+// list: MIN MAX ALL COUNT SAVE CONTEXT UPDATE and PARTIAL range, each at
+// most once, PARTIAL not with ALL; "()" means ALL (RFC 4731, RFC 5267,
+// RFC 9394).
 Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
                                 SearchReturnOptions& returns);
 // The search keys from tokens[start] to the end, ANDed into args.key, with

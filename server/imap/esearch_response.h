@@ -23,6 +23,16 @@ std::string EsearchLine(std::string_view tag, bool uid, const SearchReturnOption
                         const std::vector<uint32_t>& results, const std::vector<uint64_t>& modseqs,
                         ResultOrder order);
 
+// What RETURN (SAVE) keeps as "$", from `results` in result order: all of
+// them, unless only MIN, MAX or PARTIAL return some, when it is those
+// (RFC 5182 2.1, RFC 9394 3.2).
+std::vector<uint32_t> SavedResults(const SearchReturnOptions& returns,
+                                   const std::vector<uint32_t>& results);
+
+// The ALL form of results: a normalised set for SEARCH, the sort order
+// kept for SORT.
+std::string ResultSet(const std::vector<uint32_t>& results, ResultOrder order);
+
 // A sequence-set that keeps the order of `numbers`: ascending runs become
 // ranges ("3:5"), everything else is listed ("9,7,3:5,1").
 std::string OrderedSequenceSet(const std::vector<uint32_t>& numbers);

@@ -38,16 +38,22 @@ int CompareBy(SortKey key, const MessageSummary& a, const MessageSummary& b) {
   return 0;
 }
 
+bool SortsBefore(const MessageSummary& a, const MessageSummary& b,
+                 const std::vector<SortCriterion>& criteria) {
+  for (const SortCriterion& criterion : criteria) {
+    const int order = CompareBy(criterion.key, a, b);
+    if (order != 0) return criterion.reverse ? order > 0 : order < 0;
+  }
+  // The final tie-break is the mailbox order, never reversed; uids keep it
+  // as sequence numbers do, and hold while the numbers shift.
+  return a.uid < b.uid;
+}
+
 void SortMessages(std::vector<MessageSummary>& messages,
                   const std::vector<SortCriterion>& criteria) {
   std::sort(messages.begin(), messages.end(),
             [&](const MessageSummary& a, const MessageSummary& b) {
-              for (const SortCriterion& criterion : criteria) {
-                const int order = CompareBy(criterion.key, a, b);
-                if (order != 0) return criterion.reverse ? order > 0 : order < 0;
-              }
-              // The final tie-break is the mailbox order, never reversed.
-              return a.seq < b.seq;
+              return SortsBefore(a, b, criteria);
             });
 }
 

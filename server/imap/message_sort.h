@@ -9,6 +9,11 @@
 
 namespace mailvault::imap {
 
+// Whether `a` sorts before `b` (a strict weak order; equal under every
+// criterion, the lower uid first).
+bool SortsBefore(const MessageSummary& a, const MessageSummary& b,
+                 const std::vector<SortCriterion>& criteria);
+
 // Sorts in place. Strings compare as collation keys, so a missing field
 // (the empty string) sorts first; DATE compares sent dates in UTC.
 void SortMessages(std::vector<MessageSummary>& messages,

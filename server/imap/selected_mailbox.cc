@@ -158,7 +158,10 @@ void SelectedMailbox::Set(uint32_t seq, const MessageMeta& meta) {
 }
 
 void SelectedMailbox::Update(const MessageMeta& meta) {
-  if (auto seq = SeqOf(meta.uid)) Set(*seq, meta);
+  if (auto seq = SeqOf(meta.uid)) {
+    Set(*seq, meta);
+    if (listener_ != nullptr) listener_->Touched(meta.uid);
+  }
   info_.highest_modseq = std::max(info_.highest_modseq, meta.modseq);
 }
 
@@ -212,6 +215,7 @@ void SelectedMailbox::Remove(const std::vector<uint32_t>& uids, std::string& out
     }
   }
   if (seqs.empty()) return;
+  if (listener_ != nullptr) listener_->BeforeRemove(*this, gone, out);
   if (report_vanished_) {
     out += "* VANISHED " + NumberSet::FromNumbers(gone).ToString() + "\r\n";
   } else {
@@ -242,6 +246,7 @@ void SelectedMailbox::Sync(MailboxSnapshot fresh, bool condstore, std::string& o
     const MessageMeta& now = fresh.messages[j];
     if (now.flags != known.flags || (condstore && now.modseq != known.modseq)) {
       AppendFetchFlags(out, seq, now, condstore);
+      if (listener_ != nullptr) listener_->Touched(now.uid);
     }
   }
   AddNew(fresh.messages, out);
@@ -272,8 +277,10 @@ void SelectedMailbox::Apply(MailboxChanges changes, bool condstore, std::string&
     if (now.flags != known.flags || (condstore && now.modseq != known.modseq)) {
       Set(*seq, now);
       AppendFetchFlags(out, *seq, now, condstore);
+      if (listener_ != nullptr) listener_->Touched(now.uid);
     } else if (now.modseq != known.modseq) {
       Set(*seq, now);  // the client is not told, but FETCH MODSEQ must be right
+      if (listener_ != nullptr) listener_->Touched(now.uid);  // SEARCH MODSEQ may differ
     }
   }
   AddNew(changes.changed, out);
@@ -289,7 +296,12 @@ void SelectedMailbox::AddNew(const std::vector<MessageMeta>& fresh, std::string&
   for (const MessageMeta& m : fresh) {
     if (m.uid > known_max) added_.push_back(m);
   }
-  if (count() != before) out += "* " + std::to_string(count()) + " EXISTS\r\n";
+  if (count() == before) return;
+  out += "* " + std::to_string(count()) + " EXISTS\r\n";
+  if (listener_ == nullptr) return;
+  for (auto it = added_.end() - (count() - before); it != added_.end(); ++it) {
+    listener_->Touched(it->uid);
+  }
 }
 
 }  // namespace mailvault::imap

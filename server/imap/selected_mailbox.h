@@ -24,6 +24,21 @@ namespace mailvault::imap {
 // what VANISHED (EARLIER) reports when the back-end keeps no tombstones.
 NumberSet AbsentUids(const NumberSet& candidates, const std::vector<MessageMeta>& present);
 
+class SelectedMailbox;
+
+// Told of what a view reports as it reports it: the searches a client
+// follows with RETURN (UPDATE) (RFC 5267 4.3, updating_searches.h).
+class ViewListener {
+ public:
+  virtual ~ViewListener() = default;
+  // Before the view reports `uids` expunged: their sequence numbers in
+  // `view` still hold, as REMOVEFROM needs (RFC 5267 4.3.4).
+  virtual void BeforeRemove(const SelectedMailbox& view, const std::vector<uint32_t>& uids,
+                            std::string& out) = 0;
+  // A message whose flags changed, or a new one (after its EXISTS).
+  virtual void Touched(uint32_t uid) = 0;
+};
+
 class SelectedMailbox {
  public:
   // A view of its own (a back-end's fresh snapshot).
@@ -67,6 +82,9 @@ class SelectedMailbox {
   // (RFC 7162 3.2.10) instead of "* n EXPUNGE".
   void set_report_vanished(bool vanished) { report_vanished_ = vanished; }
 
+  // At most one; it must outlive the view or be replaced first.
+  void set_listener(ViewListener* listener) { listener_ = listener; }
+
   // Replaces metadata after the session's own STORE.
   void Update(const MessageMeta& meta);
   // Removes the uids and appends "* n EXPUNGE" lines (or one VANISHED) for them.
@@ -98,6 +116,7 @@ class SelectedMailbox {
   void AddNew(const std::vector<MessageMeta>& fresh, std::string& out);
 
   bool read_only_;
+  ViewListener* listener_ = nullptr;
   bool report_vanished_ = false;
   bool report_recent_ = false;
   NumberSet recent_;

@@ -66,7 +66,7 @@ asio::awaitable<bool> Session::Flush() {
 std::string Session::Capabilities() const {
   std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
                      "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES "
-                     "SORT ESORT MULTIAPPEND";
+                     "SORT ESORT CONTEXT=SEARCH CONTEXT=SORT PARTIAL MULTIAPPEND";
   // Sorting by headers, threading and joining URL parts need the content
   // (docs/PROTOCOL.md): the vault sorts by ARRIVAL and SIZE only, does not
   // thread, and answers CATENATE with NO.
@@ -201,6 +201,7 @@ asio::awaitable<void> Session::Execute(ImapCommand command) {
   const bool had_condstore = condstore_;
   Reply reply = co_await (this->*spec->handler)(command);
   if (state_ == SessionState::kSelected && spec->sync_after) co_await SyncSelected();
+  if (state_ == SessionState::kSelected) co_await ReportSearchUpdates();
   // Enabled by this command (FETCH MODSEQ, SEARCH MODSEQ, ENABLE, ...) with
   // a mailbox selected: the client has not been told its HIGHESTMODSEQ.
   if (!had_condstore && condstore_ && state_ == SessionState::kSelected) ReportHighestModseq();
@@ -232,6 +233,7 @@ asio::awaitable<void> Session::SyncSelected() {
   }
   if (selected_->MaxUid() > max_uid) co_await ClaimNewRecent(mailbox);
   ReportHighestModseq();
+  co_await ReportSearchUpdates();
 }
 
 asio::awaitable<void> Session::ClaimNewRecent(const std::string& mailbox) {
@@ -253,6 +255,7 @@ void Session::ReportHighestModseq() {
 }
 
 void Session::Deselect() {
+  updating_.Clear();
   subscription_.reset();
   selected_.reset();
   if (state_ == SessionState::kSelected) state_ = SessionState::kAuthenticated;

@@ -18,6 +18,7 @@
 #include "server/imap/engine.h"
 #include "server/imap/message_summary.h"
 #include "server/imap/selected_mailbox.h"
+#include "server/imap/updating_searches.h"
 #include "net/connection_deadline.h"
 
 namespace mailvault::imap {
@@ -144,6 +145,21 @@ class Session {
   // are read for SORT and THREAD.
   asio::awaitable<std::vector<MessageSummary>> MatchMessages(const SearchArgs& args,
                                                              bool summarize_content);
+  // One message of the view: its summary if it matches, else nothing.
+  asio::awaitable<std::optional<MessageSummary>> MatchOne(const SearchArgs& args, uint32_t seq,
+                                                          bool summarize_content);
+  // RETURN (SAVE): keeps what RFC 5182 2.1 and RFC 9394 3.2 say as "$".
+  void SaveResults(const SearchReturnOptions& returns, const std::vector<MessageSummary>& results);
+  // RFC 5267 4.3, UPDATE. Before any result: BAD for a tag an updating
+  // search already has. After the results: follows them from now on, or
+  // says "* NO [NOUPDATE]" why it will not.
+  std::optional<Reply> RefuseUpdateTag(const ImapCommand& command) const;
+  void StartUpdating(const ImapCommand& command, const SearchArgs& args,
+                     std::vector<SortCriterion> sort, std::vector<MessageSummary> results);
+  asio::awaitable<Reply> CancelUpdate(ImapCommand& command);
+  // ADDTO and REMOVEFROM for the messages the view touched since the last
+  // report (after syncs and the session's own STORE).
+  asio::awaitable<void> ReportSearchUpdates();
   asio::awaitable<Reply> Copy(ImapCommand& command);
   asio::awaitable<Reply> Move(ImapCommand& command);
   asio::awaitable<Reply> Expunge(ImapCommand& command);
@@ -160,6 +176,8 @@ class Session {
   SessionState state_ = SessionState::kNotAuthenticated;
   std::unique_ptr<MailBackend> backend_;
   std::unique_ptr<PerKeyLimit::Slot> account_slot_;
+  // RFC 5267 UPDATE; the view's listener, so declared before it.
+  UpdatingSearches updating_;
   std::unique_ptr<SelectedMailbox> selected_;
   std::unique_ptr<MailboxEvents::Subscription> subscription_;
   // A change notification from another session or a delivery, posted to

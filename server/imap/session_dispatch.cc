@@ -8,7 +8,7 @@ namespace mailvault::imap {
 
 const Session::CommandSpec* Session::FindCommand(std::string_view name) {
   //  name, handler, allowed: before login, after login, with a mailbox selected; sync after
-  static const std::array<CommandSpec, 32> kCommands = {{
+  static const std::array<CommandSpec, 33> kCommands = {{
       {"CAPABILITY", &Session::Capability, true, true, true},
       {"NOOP", &Session::Noop, true, true, true, false},
       {"LOGOUT", &Session::Logout, true, true, true},
@@ -37,6 +37,7 @@ const Session::CommandSpec* Session::FindCommand(std::string_view name) {
       {"SEARCH", &Session::Search, false, false, true, false},
       {"SORT", &Session::Sort, false, false, true, false},
       {"THREAD", &Session::Thread, false, false, true, false},
+      {"CANCELUPDATE", &Session::CancelUpdate, false, false, true, false},
       {"FETCH", &Session::Fetch, false, false, true, false},
       {"STORE", &Session::Store, false, false, true, false},
       {"COPY", &Session::Copy, false, false, true},

@@ -75,6 +75,17 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
   if (args->uses_condstore) condstore_ = true;
   auto seqs = selected_->Resolve(args->set, command.uid);
   if (!seqs.ok()) co_return Reply{"BAD", "", seqs.status().message()};
+  if (args->partial) {
+    // RFC 9394 3.3 and 3.4: the window is of the messages the FETCH would
+    // return, so after CHANGEDSINCE has left out the unchanged ones.
+    if (args->changed_since) {
+      std::erase_if(*seqs, [&](uint32_t seq) {
+        return selected_->at(seq).modseq <= *args->changed_since;
+      });
+    }
+    const auto [begin, end] = args->partial->Window(seqs->size());
+    *seqs = std::vector<uint32_t>(seqs->begin() + begin, seqs->begin() + end);
+  }
   if (args->vanished) {
     if (!qresync_) co_return Reply{"BAD", "", "VANISHED needs ENABLE QRESYNC first"};
     // RFC 7162 3.2.6: the set's uids expunged since CHANGEDSINCE come first.

@@ -62,6 +62,7 @@ asio::awaitable<Session::Reply> Session::Select(ImapCommand& command) {
   if (!view.ok()) co_return FromStatus(view.status(), "SELECT");
 
   selected_ = std::move(view).value();
+  selected_->set_listener(&updating_);
   selected_->set_report_vanished(qresync_);
   selected_->set_report_recent(!imap4rev2_);
   // \Recent: a read-write SELECT claims what no session was told of yet;

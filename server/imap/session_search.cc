@@ -4,6 +4,7 @@
 
 #include "common/imap/search_args.h"
 #include "server/imap/esearch_response.h"
+#include "server/imap/message_sort.h"
 #include "server/imap/message_summary.h"
 #include "server/imap/mime/message_structure.h"
 #include "server/imap/search_evaluator.h"
@@ -12,6 +13,12 @@
 
 namespace mailvault::imap {
 namespace {
+
+// Message numbers and "$" in a search program (RFC 5267 4.3 and UPDATE).
+bool UsesMessageNumbers(const SearchKey& key) {
+  if (key.kind == SearchKeyKind::kSequenceSet) return true;
+  return std::any_of(key.children.begin(), key.children.end(), UsesMessageNumbers);
+}
 
 bool UsesSentDate(const SearchKey& key) {
   if (key.kind == SearchKeyKind::kSentBefore || key.kind == SearchKeyKind::kSentOn ||
@@ -35,46 +42,130 @@ std::optional<Session::Reply> Session::RefuseSearch(const SearchArgs& args) cons
   return std::nullopt;
 }
 
+asio::awaitable<std::optional<MessageSummary>> Session::MatchOne(const SearchArgs& args,
+                                                                  uint32_t seq,
+                                                                  bool summarize_content) {
+  const bool need_content = summarize_content || args.has_content_keys || UsesSentDate(args.key);
+  const MessageMeta meta = selected_->at(seq);
+  std::optional<MessageStructure> structure;
+  if (need_content) {
+    const std::string mailbox = selected_->name();
+    auto message = co_await OnPool([&] { return backend_->FetchMessage(mailbox, meta); });
+    if (!message.ok()) co_return std::nullopt;
+    auto parsed = MessageStructure::Parse(*message);
+    if (parsed.ok()) structure.emplace(std::move(parsed).value());
+  }
+  SearchContext context{seq,
+                        selected_->count(),
+                        selected_->MaxUid(),
+                        &meta,
+                        structure ? &*structure : nullptr,
+                        &saved_search_,
+                        selected_->IsRecent(meta.uid)};
+  if (!Matches(args.key, context)) co_return std::nullopt;
+  MessageSummary summary = SummarizeMeta(seq, meta);
+  if (summarize_content && structure) SummarizeContent(*structure, summary);
+  co_return summary;
+}
+
 asio::awaitable<std::vector<MessageSummary>> Session::MatchMessages(const SearchArgs& args,
                                                                     bool summarize_content) {
   if (args.uses_modseq) condstore_ = true;
-  const bool need_content = summarize_content || args.has_content_keys || UsesSentDate(args.key);
-  const std::string mailbox = selected_->name();
   std::vector<MessageSummary> matched;
   for (uint32_t seq = 1; seq <= selected_->count(); ++seq) {
-    const MessageMeta meta = selected_->at(seq);
-    std::optional<MessageStructure> structure;
-    if (need_content) {
-      auto message = co_await OnPool([&] { return backend_->FetchMessage(mailbox, meta); });
-      if (!message.ok()) continue;
-      auto parsed = MessageStructure::Parse(*message);
-      if (parsed.ok()) structure.emplace(std::move(parsed).value());
+    if (auto summary = co_await MatchOne(args, seq, summarize_content)) {
+      matched.push_back(std::move(*summary));
     }
-    SearchContext context{seq,
-                          selected_->count(),
-                          selected_->MaxUid(),
-                          &meta,
-                          structure ? &*structure : nullptr,
-                          &saved_search_,
-                          selected_->IsRecent(meta.uid)};
-    if (!Matches(args.key, context)) continue;
-    matched.push_back(SummarizeMeta(seq, meta));
-    if (summarize_content && structure) SummarizeContent(*structure, matched.back());
-  }
-  if (args.returns.save) {
-    // RFC 5182: the saved result is a set of messages, whatever order a
-    // SORT put them in.
-    saved_search_.clear();
-    for (const MessageSummary& m : matched) saved_search_.push_back(m.uid);
   }
   co_return matched;
+}
+
+void Session::SaveResults(const SearchReturnOptions& returns,
+                          const std::vector<MessageSummary>& results) {
+  if (!returns.save) return;
+  std::vector<uint32_t> uids;
+  for (const MessageSummary& m : results) uids.push_back(m.uid);
+  // A set of messages, whatever order a SORT put them in.
+  saved_search_ = SavedResults(returns, uids);
+  std::sort(saved_search_.begin(), saved_search_.end());
+}
+
+std::optional<Session::Reply> Session::RefuseUpdateTag(const ImapCommand& command) const {
+  if (!updating_.HasTag(command.tag)) return std::nullopt;
+  return Reply{"BAD", "", "Tag " + command.tag + " is in use by an updating search"};
+}
+
+void Session::StartUpdating(const ImapCommand& command, const SearchArgs& args,
+                            std::vector<SortCriterion> sort, std::vector<MessageSummary> results) {
+  const std::string refused = "NO [NOUPDATE \"" + command.tag + "\"] ";
+  if (updating_.full()) {
+    Untagged(refused + "At most " + std::to_string(UpdatingSearches::kLimit) +
+             " updating searches at once: CANCELUPDATE one first");
+    return;
+  }
+  // RFC 5267 4.3 evaluates message numbers when the search runs, and they
+  // shift with every expunge: a program that names them is not followed.
+  if (UsesMessageNumbers(args.key) || args.uses_saved_result) {
+    Untagged(refused + "Searches by message number or $ are not updated: use UID sets");
+    return;
+  }
+  UpdatingSearch search;
+  search.tag = command.tag;
+  search.uid = command.uid;
+  search.args = args;
+  search.sort = std::move(sort);
+  if (search.is_sort()) {
+    search.sorted = std::move(results);
+  } else {
+    for (const MessageSummary& m : results) search.uids.push_back(m.uid);
+  }
+  updating_.Add(std::move(search));
+}
+
+asio::awaitable<Session::Reply> Session::CancelUpdate(ImapCommand& command) {
+  // RFC 5267 5: CANCELUPDATE 1*(SP quoted), the tags of updating searches.
+  if (command.uid) co_return Reply{"BAD", "", "UID CANCELUPDATE does not exist"};
+  if (command.args.empty()) co_return Reply{"BAD", "", "CANCELUPDATE needs the tags to cancel"};
+  for (const ImapToken& tag : command.args) {
+    if (tag.kind != TokenKind::kQuoted) {
+      co_return Reply{"BAD", "", "CANCELUPDATE takes quoted tags, not " + TokenKindForError(tag)};
+    }
+  }
+  for (const ImapToken& tag : command.args) {
+    if (!updating_.HasTag(tag.text)) {
+      co_return Reply{"NO", "", "No updating search has the tag " + tag.text.substr(0, 64)};
+    }
+  }
+  for (const ImapToken& tag : command.args) updating_.Cancel(tag.text);
+  co_return Reply{"OK", "", "CANCELUPDATE completed"};
+}
+
+asio::awaitable<void> Session::ReportSearchUpdates() {
+  if (updating_.empty() || !selected_) co_return;
+  const std::vector<uint32_t> touched = updating_.TakeTouched();
+  if (touched.empty()) co_return;
+  for (UpdatingSearch& search : updating_.searches()) {
+    const bool content = std::any_of(search.sort.begin(), search.sort.end(),
+                                     [](const SortCriterion& c) { return NeedsContent(c.key); });
+    std::vector<Reevaluated> reevaluated;
+    for (uint32_t uid : touched) {
+      const std::optional<uint32_t> seq = selected_->SeqOf(uid);
+      if (!seq) continue;  // expunged since: BeforeRemove took it out
+      reevaluated.push_back({uid, co_await MatchOne(search.args, *seq, content)});
+    }
+    const std::string line = UpdatingSearches::Reconcile(search, reevaluated, *selected_);
+    if (!line.empty()) Untagged(line);
+  }
 }
 
 asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
   auto args = ParseSearchArgs(command);
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
   if (auto refused = RefuseSearch(*args)) co_return *refused;
-  const std::vector<MessageSummary> matched = co_await MatchMessages(*args, false);
+  if (args->returns.update) {
+    if (auto refused = RefuseUpdateTag(command)) co_return *refused;
+  }
+  std::vector<MessageSummary> matched = co_await MatchMessages(*args, false);
 
   std::vector<uint32_t> results;
   std::vector<uint64_t> modseqs;
@@ -93,6 +184,8 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
       line += " (MODSEQ " + std::to_string(SearchResultModseq(modseqs, {})) + ")";
     Untagged(line);
   }
+  SaveResults(args->returns, matched);
+  if (args->returns.update) StartUpdating(command, *args, {}, std::move(matched));
   co_return Reply{"OK", "", "SEARCH completed"};
 }
 

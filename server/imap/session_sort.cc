@@ -23,6 +23,9 @@ asio::awaitable<Session::Reply> Session::Sort(ImapCommand& command) {
                         " needs the message headers, which are sealed on the vault: sort by "
                         "ARRIVAL or SIZE here, or through the local bridge"};
   }
+  if (args->search.returns.update) {
+    if (auto refused = RefuseUpdateTag(command)) co_return *refused;
+  }
   std::vector<MessageSummary> matched = co_await MatchMessages(args->search, need_content);
   SortMessages(matched, args->criteria);
 
@@ -42,6 +45,10 @@ asio::awaitable<Session::Reply> Session::Sort(ImapCommand& command) {
     if (!modseqs.empty())
       line += " (MODSEQ " + std::to_string(SearchResultModseq(modseqs, {})) + ")";
     Untagged(line);
+  }
+  SaveResults(args->search.returns, matched);
+  if (args->search.returns.update) {
+    StartUpdating(command, args->search, args->criteria, std::move(matched));
   }
   co_return Reply{"OK", "", "SORT completed"};
 }

@@ -106,6 +106,7 @@ std::string Describe(const FetchArgs& args) {
     }
   }
   if (args.changed_since.has_value()) out += " changedsince=" + std::to_string(*args.changed_since);
+  if (args.partial.has_value()) out += " partial=" + args.partial->as_sent;
   if (args.sets_seen) out += " seen";
   if (args.uses_condstore) out += " condstore";
   return out;
@@ -152,6 +153,11 @@ TEST(FetchArgsTest, ParsesItemsMacrosSectionsAndModifiers) {
       {"a UID FETCH 5 (UID FLAGS)", "set=5 items=UID,FLAGS"},
       {"a FETCH 1 (FLAGS FLAGS)", "set=1 items=FLAGS"},
       {"a FETCH $ FLAGS", "set=$ items=FLAGS"},
+      // RFC 9394 3.3 and 3.4: UID FETCH's PARTIAL, alone or with CHANGEDSINCE.
+      {"10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)",
+       "set=25900:26600 items=UID,FLAGS partial=-1:-3"},
+      {"a UID FETCH 1:* FLAGS (PARTIAL 1:100 CHANGEDSINCE 4)",
+       "set=1:* items=FLAGS,UID,MODSEQ changedsince=4 partial=1:100 condstore"},
   };
   for (const Case& c : cases) EXPECT_EQ(Parse(c.line), c.expected) << c.line;
 }
@@ -198,6 +204,11 @@ TEST(FetchArgsTest, RefusesInvalidItemsPrecisely) {
       {"a FETCH 1 FLAGS (CHANGEDSINCE 9223372036854775808)",
        "error: FETCH: mod-sequence 9223372036854775808 exceeds 9223372036854775807"},
       {"a FETCH 1 FLAGS (VANISHED)", "error: FETCH: VANISHED needs UID FETCH and CHANGEDSINCE"},
+      {"a FETCH 1:* FLAGS (PARTIAL 1:5)", "error: FETCH: PARTIAL needs UID FETCH (RFC 9394)"},
+      {"a UID FETCH 1:* FLAGS (PARTIAL 1:5 PARTIAL 1:2)", "error: UID FETCH: PARTIAL given twice"},
+      {"a UID FETCH 1:* FLAGS (PARTIAL)", "error: UID FETCH: missing range after PARTIAL"},
+      {"a UID FETCH 1:* FLAGS (PARTIAL 1:*)",
+       "error: UID FETCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not atom 1:*"},
       {"a UID FETCH 1 FLAGS (VANISHED)",
        "error: UID FETCH: VANISHED needs UID FETCH and CHANGEDSINCE"},
       {"a UID FETCH 1 FLAGS (CHANGEDSINCE 5 VANISHED VANISHED)",

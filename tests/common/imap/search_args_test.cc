@@ -68,8 +68,15 @@ std::string Parse(std::string_view line) {
     if (args->returns.min) out += " MIN";
     if (args->returns.max) out += " MAX";
     if (args->returns.all) out += " ALL";
+    if (args->returns.ImpliesAll()) out += " (ALL)";
     if (args->returns.count) out += " COUNT";
     if (args->returns.save) out += " SAVE";
+    if (args->returns.context) out += " CONTEXT";
+    if (args->returns.update) out += " UPDATE";
+    if (const auto& p = args->returns.partial) {
+      out += " PARTIAL " + std::string(p->from_end ? "last " : "first ") +
+             std::to_string(p->low) + "-" + std::to_string(p->high) + " as " + p->as_sent;
+    }
     out += " ) ";
   }
   if (!args->charset.empty()) out += "CHARSET " + args->charset + " ";
@@ -117,7 +124,20 @@ TEST(SearchArgsTest, ParsesTheSearchKeyGrammarIntoATree) {
       {"a SEARCH CHARSET utf-8 SUBJECT \"Gr\xC3\xBC\xC3\x9F\x65\"",
        "CHARSET UTF-8 (AND (SUBJECT \"Gr\xC3\xBC\xC3\x9F\x65\"*)) content"},
       {"a SEARCH RETURN (MIN MAX COUNT) ALL", "RETURN( MIN MAX COUNT ) (AND (ALL))"},
-      {"a SEARCH RETURN () SEEN", "RETURN( ALL ) (AND (SEEN))"},
+      {"a SEARCH RETURN () SEEN", "RETURN( (ALL) ) (AND (SEEN))"},
+      // RFC 5267 4.2 and 4.3: CONTEXT and UPDATE alone imply ALL.
+      {"a SEARCH RETURN (CONTEXT UPDATE) SEEN", "RETURN( (ALL) CONTEXT UPDATE ) (AND (SEEN))"},
+      {"a SEARCH RETURN (UPDATE COUNT) DELETED", "RETURN( COUNT UPDATE ) (AND (DELETED))"},
+      {"a SEARCH RETURN (SAVE UPDATE) DELETED", "RETURN( (ALL) SAVE UPDATE ) (AND (DELETED))"},
+      // RFC 9394 3.1's examples; 500:400 is 400:500.
+      {"a UID SEARCH RETURN (PARTIAL 1:500) UNDELETED",
+       "RETURN( PARTIAL first 1-500 as 1:500 ) (AND (UNDELETED))"},
+      {"a UID SEARCH RETURN (PARTIAL -1:-100) UNDELETED UNKEYWORD $Junk",
+       "RETURN( PARTIAL last 1-100 as -1:-100 ) (AND (UNDELETED) (UNKEYWORD \"$Junk\"))"},
+      {"a SEARCH RETURN (MIN partial 500:400 COUNT) ALL",
+       "RETURN( MIN COUNT PARTIAL first 400-500 as 500:400 ) (AND (ALL))"},
+      {"a SEARCH RETURN (PARTIAL 4294967295:1) ALL",
+       "RETURN( PARTIAL first 1-4294967295 as 4294967295:1 ) (AND (ALL))"},
       {"a SEARCH RETURN (SAVE) CHARSET US-ASCII UNSEEN",
        "RETURN( SAVE ) CHARSET US-ASCII (AND (UNSEEN))"},
       {"a SEARCH $ UID $", "(AND (SET $) (UID $)) saved"},
@@ -154,7 +174,28 @@ TEST(SearchArgsTest, RefusesInvalidSearchesPrecisely) {
       {"a SEARCH CHARSET", "error: SEARCH: missing charset name after CHARSET"},
       {"a SEARCH CHARSET UTF-8", "error: SEARCH: missing search key"},
       {"a SEARCH RETURN ALL", "error: SEARCH: RETURN requires a parenthesised option list"},
-      {"a SEARCH RETURN (PARTIAL) ALL", "error: SEARCH: unknown RETURN option atom PARTIAL"},
+      {"a SEARCH RETURN (FOO) ALL", "error: SEARCH: unknown RETURN option atom FOO"},
+      // RFC 9394 3.1 and 4: one PARTIAL or ALL; a range of one sign, no "*", no 0.
+      {"a SEARCH RETURN (PARTIAL 1:5 ALL) ALL",
+       "error: SEARCH: RETURN cannot have both PARTIAL and ALL"},
+      {"a SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL",
+       "error: SEARCH: RETURN option PARTIAL given twice"},
+      {"a SEARCH RETURN (ALL ALL) ALL", "error: SEARCH: RETURN option ALL given twice"},
+      {"a SEARCH RETURN (UPDATE UPDATE) ALL", "error: SEARCH: RETURN option UPDATE given twice"},
+      {"a SEARCH RETURN (PARTIAL) ALL", "error: SEARCH: PARTIAL needs a range (RFC 9394)"},
+      {"a SEARCH RETURN (PARTIAL 0:5) ALL",
+       "error: SEARCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not atom 0:5"},
+      {"a SEARCH RETURN (PARTIAL 1:*) ALL",
+       "error: SEARCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not atom 1:*"},
+      {"a SEARCH RETURN (PARTIAL -1:5) ALL",
+       "error: SEARCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not atom -1:5"},
+      {"a SEARCH RETURN (PARTIAL 5) ALL",
+       "error: SEARCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not number 5"},
+      {"a SEARCH RETURN (PARTIAL \"1:5\") ALL",
+       "error: SEARCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not quoted string"},
+      {"a SEARCH RETURN (PARTIAL 1:4294967296) ALL",
+       "error: SEARCH: PARTIAL needs a range like 1:500 or -1:-100 (RFC 9394), not atom "
+       "1:4294967296"},
       {"a SEARCH CHARSET UTF-8 RETURN (MIN) ALL", "error: SEARCH: unknown search key RETURN"},
       {"a SEARCH MODSEQ", "error: SEARCH: missing mod-sequence after MODSEQ"},
       {"a SEARCH MODSEQ \"/flags/x\" every 5",

@@ -38,6 +38,8 @@ std::string ParseSort(std::string_view line) {
     if (args->search.returns.max) out += " MAX";
     if (args->search.returns.all) out += " ALL";
     if (args->search.returns.count) out += " COUNT";
+    if (args->search.returns.update) out += " UPDATE";
+    if (args->search.returns.partial) out += " PARTIAL " + args->search.returns.partial->as_sent;
   }
   return out;
 }
@@ -59,7 +61,12 @@ TEST(SortArgsTest, ParsesCriteriaCharsetAndSearchKeys) {
       // RFC 5267 ESORT.
       {"a UID SORT RETURN (MIN MAX COUNT) (DATE) UTF-8 ALL",
        "DATE | UTF-8 | 1 keys RETURN MIN MAX COUNT"},
-      {"a SORT RETURN () (DATE) UTF-8 ALL", "DATE | UTF-8 | 1 keys RETURN ALL"},
+      {"a SORT RETURN () (DATE) UTF-8 ALL", "DATE | UTF-8 | 1 keys RETURN"},
+      // RFC 5267 4.3.1's example, and a page of a sort (4.4).
+      {"B02 UID SORT RETURN (UPDATE COUNT) (ARRIVAL) UTF-8 KEYWORD $Junk",
+       "ARRIVAL | UTF-8 | 1 keys RETURN COUNT UPDATE"},
+      {"a SORT RETURN (PARTIAL -1:-20) (DATE) UTF-8 ALL",
+       "DATE | UTF-8 | 1 keys RETURN PARTIAL -1:-20"},
   };
   for (const Case& c : cases) EXPECT_EQ(ParseSort(c.line), c.expected) << c.line;
 }
@@ -76,8 +83,8 @@ TEST(SortArgsTest, RefusesMalformedSortsPrecisely) {
       {"a SORT (DATE)", "error: SORT: missing charset"},
       {"a UID SORT (DATE) UTF-8", "error: UID SORT: missing search key"},
       {"a SORT (DATE) UTF-8 BOGUS", "error: SORT: unknown search key BOGUS"},
-      {"a SORT RETURN (PARTIAL 1:10) (DATE) UTF-8 ALL",
-       "error: SORT: unknown RETURN option atom PARTIAL"},
+      {"a SORT RETURN (PARTIAL 1:10 ALL) (DATE) UTF-8 ALL",
+       "error: SORT: RETURN cannot have both PARTIAL and ALL"},
       {"a SORT RETURN", "error: SORT: missing RETURN option list"},
   };
   for (const Case& c : cases) EXPECT_EQ(ParseSort(c.line), c.expected) << c.line;

@@ -23,6 +23,7 @@ std::string Sorted(const std::vector<Mail>& mails, const std::vector<SortCriteri
   for (const Mail& mail : mails) {
     MessageSummary m;
     m.seq = static_cast<uint32_t>(summaries.size() + 1);
+    m.uid = m.seq * 10;  // mailbox order: uids ascend with sequence numbers
     m.arrival = mail.arrival;
     m.size = mail.size;
     m.sent_date = mail.date;

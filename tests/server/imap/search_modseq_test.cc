@@ -16,6 +16,8 @@ SearchReturnOptions Returns(std::string_view options) {
   r.all = options.find("ALL") != std::string_view::npos;
   r.count = options.find("COUNT") != std::string_view::npos;
   r.save = options.find("SAVE") != std::string_view::npos;
+  if (options.find("PARTIAL 2:3") != std::string_view::npos) r.partial = PartialRange{2, 3, false, "2:3"};
+  if (options.find("PARTIAL -1:-1") != std::string_view::npos) r.partial = PartialRange{1, 1, true, "-1:-1"};
   return r;
 }
 
@@ -42,6 +44,12 @@ TEST(SearchModseqTest, TheHighestOfTheMessagesReturned) {
       {"MIN MAX", {8, 9, 7}, 8, "MIN and MAX: the higher of the two"},
       {"SAVE MIN", {5, 9, 7}, 5, "SAVE changes nothing returned"},
       {"MIN", {42}, 42, "one message found"},
+      // RFC 9394: PARTIAL returns its window, and MIN or MAX their message.
+      {"PARTIAL 2:3", {50, 9, 7, 60}, 9, "the second and third"},
+      {"PARTIAL -1:-1", {50, 9, 7}, 7, "the last one"},
+      {"MIN PARTIAL 2:3", {50, 9, 7, 60}, 50, "the window and the first"},
+      {"COUNT PARTIAL 2:3", {50, 9, 7, 60}, 60, "COUNT covers all"},
+      {"PARTIAL 2:3", {50}, 0, "nothing in the window"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(SearchResultModseq(c.found, Returns(c.returns)), c.expected)
