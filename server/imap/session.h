@@ -151,9 +151,10 @@ class Session {
   // RETURN (SAVE): keeps what RFC 5182 2.1 and RFC 9394 3.2 say as "$".
   void SaveResults(const SearchReturnOptions& returns, const std::vector<MessageSummary>& results);
   // RFC 5267 4.3, UPDATE. Before any result: BAD for a tag an updating
-  // search already has. After the results: follows them from now on, or
-  // says "* NO [NOUPDATE]" why it will not.
+  // search already has; then whether it will be followed, with "* NO
+  // [NOUPDATE]" saying why not. After the results: follows them.
   std::optional<Reply> RefuseUpdateTag(const ImapCommand& command) const;
+  bool AcceptsUpdate(const ImapCommand& command, const SearchArgs& args);
   void StartUpdating(const ImapCommand& command, const SearchArgs& args,
                      std::vector<SortCriterion> sort, std::vector<MessageSummary> results);
   asio::awaitable<Reply> CancelUpdate(ImapCommand& command);

@@ -73,9 +73,8 @@ asio::awaitable<std::vector<MessageSummary>> Session::MatchMessages(const Search
   if (args.uses_modseq) condstore_ = true;
   std::vector<MessageSummary> matched;
   for (uint32_t seq = 1; seq <= selected_->count(); ++seq) {
-    if (auto summary = co_await MatchOne(args, seq, summarize_content)) {
-      matched.push_back(std::move(*summary));
-    }
+    std::optional<MessageSummary> summary = co_await MatchOne(args, seq, summarize_content);
+    if (summary) matched.push_back(std::move(*summary));
   }
   co_return matched;
 }
@@ -95,20 +94,24 @@ std::optional<Session::Reply> Session::RefuseUpdateTag(const ImapCommand& comman
   return Reply{"BAD", "", "Tag " + command.tag + " is in use by an updating search"};
 }
 
-void Session::StartUpdating(const ImapCommand& command, const SearchArgs& args,
-                            std::vector<SortCriterion> sort, std::vector<MessageSummary> results) {
+bool Session::AcceptsUpdate(const ImapCommand& command, const SearchArgs& args) {
   const std::string refused = "NO [NOUPDATE \"" + command.tag + "\"] ";
   if (updating_.full()) {
     Untagged(refused + "At most " + std::to_string(UpdatingSearches::kLimit) +
              " updating searches at once: CANCELUPDATE one first");
-    return;
+    return false;
   }
   // RFC 5267 4.3 evaluates message numbers when the search runs, and they
   // shift with every expunge: a program that names them is not followed.
   if (UsesMessageNumbers(args.key) || args.uses_saved_result) {
     Untagged(refused + "Searches by message number or $ are not updated: use UID sets");
-    return;
+    return false;
   }
+  return true;
+}
+
+void Session::StartUpdating(const ImapCommand& command, const SearchArgs& args,
+                            std::vector<SortCriterion> sort, std::vector<MessageSummary> results) {
   UpdatingSearch search;
   search.tag = command.tag;
   search.uid = command.uid;
@@ -151,7 +154,10 @@ asio::awaitable<void> Session::ReportSearchUpdates() {
     for (uint32_t uid : touched) {
       const std::optional<uint32_t> seq = selected_->SeqOf(uid);
       if (!seq) continue;  // expunged since: BeforeRemove took it out
-      reevaluated.push_back({uid, co_await MatchOne(search.args, *seq, content)});
+      // Not inside the braces: GCC 12 mis-destroys temporaries of a
+      // co_await in an initializer list.
+      std::optional<MessageSummary> match = co_await MatchOne(search.args, *seq, content);
+      reevaluated.push_back(Reevaluated{uid, std::move(match)});
     }
     const std::string line = UpdatingSearches::Reconcile(search, reevaluated, *selected_);
     if (!line.empty()) Untagged(line);
@@ -165,6 +171,7 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
   if (args->returns.update) {
     if (auto refused = RefuseUpdateTag(command)) co_return *refused;
   }
+  const bool update = args->returns.update && AcceptsUpdate(command, *args);
   std::vector<MessageSummary> matched = co_await MatchMessages(*args, false);
 
   std::vector<uint32_t> results;
@@ -185,7 +192,7 @@ asio::awaitable<Session::Reply> Session::Search(ImapCommand& command) {
     Untagged(line);
   }
   SaveResults(args->returns, matched);
-  if (args->returns.update) StartUpdating(command, *args, {}, std::move(matched));
+  if (update) StartUpdating(command, *args, {}, std::move(matched));
   co_return Reply{"OK", "", "SEARCH completed"};
 }
 

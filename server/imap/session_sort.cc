@@ -26,6 +26,7 @@ asio::awaitable<Session::Reply> Session::Sort(ImapCommand& command) {
   if (args->search.returns.update) {
     if (auto refused = RefuseUpdateTag(command)) co_return *refused;
   }
+  const bool update = args->search.returns.update && AcceptsUpdate(command, args->search);
   std::vector<MessageSummary> matched = co_await MatchMessages(args->search, need_content);
   SortMessages(matched, args->criteria);
 
@@ -47,9 +48,7 @@ asio::awaitable<Session::Reply> Session::Sort(ImapCommand& command) {
     Untagged(line);
   }
   SaveResults(args->search.returns, matched);
-  if (args->search.returns.update) {
-    StartUpdating(command, args->search, args->criteria, std::move(matched));
-  }
+  if (update) StartUpdating(command, args->search, args->criteria, std::move(matched));
   co_return Reply{"OK", "", "SORT completed"};
 }
 

@@ -806,6 +806,45 @@ class BridgeSortThreadTest(unittest.TestCase):
             client.logout()
 
 
+    def test_an_updating_sort_by_subject_places_new_mail(self):
+        # CONTEXT=SORT through the bridge, which sees the headers: a new
+        # message joins the sorted results at its place, an expunged one
+        # leaves from its place before its EXPUNGE.
+        with Bridge(self.cli) as bridge:
+            client = bridge.client()
+            self.assertIn(b'CONTEXT=SORT', client.capability()[1][0].split())
+            for raw, date in THREAD[:4]:
+                self.assertEqual(client.append('INBOX', None, date, raw)[0], 'OK')
+            raw = ssl_connect(plain_port=bridge.port, timeout=60)
+            self.addCleanup(raw.close)
+            raw.expect(b'* OK')
+            raw.send(b'a LOGIN %s %s\r\nb SELECT INBOX\r\n' %
+                     (ACCOUNT.encode(), bridge.password.encode()))
+            raw.expect(b'b OK')
+            raw.send(b'u UID SORT RETURN (UPDATE) (SUBJECT) UTF-8 ALL\r\n')
+            raw.expect(b'u OK')
+            self.assertIn(b'* ESEARCH (TAG "u") UID ALL 4,1:3\r\n', raw.before)
+            raw.send(b's UID SEARCH RETURN (UPDATE) SUBJECT budget\r\n')
+            raw.expect(b's OK')
+            self.assertIn(b'* ESEARCH (TAG "s") UID ALL 4\r\n', raw.before)
+            # "RE: Budget" sorts as "budget", after uid 4.
+            self.assertEqual(client.append('INBOX', None, THREAD[4][1], THREAD[4][0])[0], 'OK')
+            raw.send(b'n NOOP\r\n')
+            raw.expect(b'n OK')
+            lines = [l for l in raw.before.split(b'\r\n') if l.startswith(b'* ')]
+            self.assertEqual(lines[-2:], [b'* ESEARCH (TAG "u") UID ADDTO (2 5)',
+                                          b'* ESEARCH (TAG "s") UID ADDTO (0 5)'], lines)
+            self.assertLess(lines.index(b'* 5 EXISTS'), len(lines) - 2, lines)
+            raw.send(b'd UID STORE 4 +FLAGS.SILENT (\\Deleted)\r\ne UID EXPUNGE 4\r\n')
+            raw.expect(b'e OK')
+            lines = [l for l in raw.before.split(b'\r\n') if l.startswith(b'* ')]
+            self.assertEqual(lines, [b'* ESEARCH (TAG "u") UID REMOVEFROM (1 4)',
+                                     b'* ESEARCH (TAG "s") UID REMOVEFROM (0 4)',
+                                     b'* 4 EXPUNGE'])
+            raw.send(b'z LOGOUT\r\n')
+            client.logout()
+
+
 class BridgeAppendTest(unittest.TestCase):
     """MULTIAPPEND and CATENATE through the bridge: every message sealed on
     the device and uploaded in one MULTIAPPEND the vault stores in one

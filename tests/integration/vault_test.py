@@ -221,6 +221,88 @@ class VaultTest(unittest.TestCase):
         ]
         self.assert_answers(raw, cases)
 
+    def test_updating_searches_follow_other_sessions_and_partial_pages(self):
+        # RFC 5267 CONTEXT=SEARCH/SORT with UPDATE and RFC 9394 PARTIAL, on
+        # what the vault sees: flags, arrival, uids.
+        self.enrolled()
+        b = self.login()
+        self.assertTrue({b'CONTEXT=SEARCH', b'CONTEXT=SORT', b'PARTIAL'} <=
+                        set(b.capability()[1][0].split()))
+        for i, day in enumerate(('05', '01', '03')):
+            b.append('INBOX', None, '"%s-Jan-2027 10:00:00 +0000"' % day, message('c%d' % i))
+        b.select('INBOX')
+        a = self.raw_login()
+        a.send(b's SELECT INBOX\r\n')
+        a.expect(b's OK')
+        self.assert_answers(a, [
+            (b'UID SEARCH RETURN (PARTIAL -1:-2) ALL', b'* ESEARCH (TAG "t") UID PARTIAL (-1:-2 2:3)'),
+            (b'SEARCH RETURN (PARTIAL 3:9 COUNT) ALL', b'* ESEARCH (TAG "t") PARTIAL (3:9 3) COUNT 3'),
+            (b'UID SEARCH RETURN (PARTIAL 5:6) ALL', b'* ESEARCH (TAG "t") UID PARTIAL (5:6 NIL)'),
+            (b'SORT RETURN (PARTIAL 1:2) (REVERSE ARRIVAL) UTF-8 ALL',
+             b'* ESEARCH (TAG "t") PARTIAL (1:2 1,3)'),
+            (b'UID FETCH 1:* (FLAGS) (PARTIAL -1:-1)', b'* 3 FETCH (FLAGS () UID 3)'),
+        ])
+        a.send(b'x SEARCH RETURN (PARTIAL 1:2 ALL) ALL\r\n')
+        a.expect(b'x BAD')
+        a.send(b'u1 UID SEARCH RETURN (UPDATE) UNSEEN\r\n')
+        a.expect(b'u1 OK')
+        self.assertEqual(a.untagged(), [b'* ESEARCH (TAG "u1") UID ALL 1:3'])
+        a.send(b'u2 UID SORT RETURN (UPDATE) (REVERSE ARRIVAL) UTF-8 UNDELETED\r\n')
+        a.expect(b'u2 OK')
+        self.assertEqual(a.untagged(), [b'* ESEARCH (TAG "u2") UID ALL 1,3,2'])
+        a.send(b'u1 UID SEARCH RETURN (UPDATE) ALL\r\n')
+        a.expect(b'u1 BAD')  # RFC 5267 4.3: the tag is in use
+
+        # Another session: uid 2 read, uid 4 arrives (the newest), uid 1 goes.
+        b.uid('STORE', '2', '+FLAGS', '(\\Seen)')
+        b.append('INBOX', None, '"07-Jan-2027 10:00:00 +0000"', message('c3'))
+        b.uid('STORE', '1', '+FLAGS', '(\\Deleted)')
+        b.expunge()
+        a.send(b'n1 NOOP\r\n')
+        a.expect(b'n1 OK')
+        lines = a.untagged()
+        # Removals while uid 1 is still message 1; additions once message 3
+        # exists; the new message first in REVERSE ARRIVAL order.
+        self.assertEqual(lines[:3], [b'* ESEARCH (TAG "u1") UID REMOVEFROM (0 1)',
+                                     b'* ESEARCH (TAG "u2") UID REMOVEFROM (1 1)',
+                                     b'* 1 EXPUNGE'], lines)
+        self.assertIn(b'* 3 EXISTS', lines)
+        self.assertEqual(lines[-2:], [b'* ESEARCH (TAG "u1") UID REMOVEFROM (0 2) ADDTO (0 4)',
+                                      b'* ESEARCH (TAG "u2") UID ADDTO (1 4)'], lines)
+        # The session's own STORE updates its searches too.
+        a.send(b's1 UID STORE 3 +FLAGS.SILENT (\\Seen)\r\n')
+        a.expect(b's1 OK')
+        self.assertEqual(a.untagged(), [b'* ESEARCH (TAG "u1") UID REMOVEFROM (0 3)'])
+        # CANCELUPDATE: quoted tags of updating searches only.
+        a.send(b'c1 CANCELUPDATE "u1"\r\n')
+        a.expect(b'c1 OK')
+        a.send(b'c2 CANCELUPDATE "u1"\r\n')
+        a.expect(b'c2 NO')
+        a.send(b'c3 CANCELUPDATE u2\r\n')
+        a.expect(b'c3 BAD')
+        b.uid('STORE', '4', '+FLAGS', '(\\Seen)')  # u1 would have said so
+        b.uid('STORE', '3', '+FLAGS', '(\\Deleted)')
+        a.send(b'n2 NOOP\r\n')
+        a.expect(b'n2 OK')
+        self.assertEqual([l for l in a.untagged() if b'ESEARCH' in l],
+                         [b'* ESEARCH (TAG "u2") UID REMOVEFROM (2 3)'])
+        # Message numbers shift with expunges: such a program is answered
+        # but not followed; past eight updating searches, none is.
+        a.send(b'n3 SEARCH RETURN (UPDATE) 1:2\r\n')
+        a.expect(b'n3 OK')
+        self.assertEqual(a.untagged()[0][:24], b'* NO [NOUPDATE "n3"] Sea')
+        for i in range(7):
+            a.send(b'k%d UID SEARCH RETURN (UPDATE COUNT) ALL\r\n' % i)
+            a.expect(b'k%d OK' % i)
+            self.assertEqual(a.untagged(), [b'* ESEARCH (TAG "k%d") UID COUNT 3' % i])
+        a.send(b'k7 UID SEARCH RETURN (UPDATE COUNT) ALL\r\n')
+        a.expect(b'k7 OK')
+        self.assertEqual(a.untagged()[0][:25], b'* NO [NOUPDATE "k7"] At m')
+        # Leaving the mailbox ends them all.
+        a.send(b'un UNSELECT\r\ns2 SELECT INBOX\r\nc4 CANCELUPDATE "u2"\r\n')
+        a.expect(b'c4 NO')
+        b.logout()
+
     def test_append_seals_plaintext_and_two_sessions_stay_consistent(self):
         self.enrolled()
         a = self.login()
