@@ -20,7 +20,9 @@ namespace mailvault::imap {
 struct MessageMeta {
   uint32_t uid = 0;
   int64_t internal_date = 0;  // unix seconds
-  uint64_t size = 0;          // RFC822.SIZE: bytes of the message as FetchMessage returns it
+  // RFC822.SIZE: bytes of the message as served, which are FetchMessage's
+  // unless they hold NUL (then mime::ServedMessageSize, nul_free_message.h).
+  uint64_t size = 0;
   uint64_t modseq = 0;
   std::vector<std::string> flags;  // "\\Seen", keywords
 };

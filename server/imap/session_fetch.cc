@@ -174,7 +174,10 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
           break;
         case FetchItemKind::kRfc822Size:
           item_start("RFC822.SIZE");
-          line += std::to_string(meta.size);
+          // What is served, when this FETCH read it: a back-end's index may
+          // not know yet that a message with NULs is served larger
+          // (mime/nul_free_message.h).
+          line += std::to_string(structure ? structure->size() : meta.size);
           break;
         case FetchItemKind::kModSeq:
           item_start("MODSEQ");

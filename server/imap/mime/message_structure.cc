@@ -5,13 +5,18 @@
 #include "server/imap/mime/body_structure_writer.h"
 #include "server/imap/mime/envelope_writer.h"
 #include "server/imap/mime/gmime_runtime.h"
+#include "server/imap/mime/nul_free_message.h"
 
 namespace mailvault::imap {
 
 Result<MessageStructure> MessageStructure::Parse(std::string_view rfc822) {
   mime::EnsureGMimeInitialized();
   MessageStructure structure;
-  structure.bytes_.assign(rfc822);
+  if (std::optional<std::string> served = mime::NulFreeMessage(rfc822)) {
+    structure.bytes_ = std::move(*served);
+  } else {
+    structure.bytes_.assign(rfc822);
+  }
   structure.root_ = mime::ScanMessage(structure.bytes_);
   return structure;
 }

@@ -11,6 +11,10 @@
 // are, so a message stored with bare LF is served with bare LF (Dovecot
 // would convert to CRLF); sizes in BODYSTRUCTURE are of those same bytes,
 // so they always agree with the sections and with RFC822.SIZE = size().
+// The one exception is a message with NUL bytes, which no `{n}` literal may
+// carry: it is served in the form nul_free_message.h describes (a part with
+// NULs base64-encoded), and everything here, BINARY included, is of that
+// form, so the figures still agree with what is served.
 //
 // Structure and offsets come from our own scanner (mime_scanner.cc, which
 // follows Dovecot's boundary rules); ENVELOPE and BODYSTRUCTURE values are
@@ -50,12 +54,14 @@ struct SentDateTime {
 
 class MessageStructure {
  public:
-  // Copies the bytes. Lenient like GMime: any input is some message (no
-  // header, no blank line, broken MIME all parse), so this only fails on an
-  // internal error. Cost: one pass over the bytes per nesting level.
+  // Copies the bytes (their NUL-free form when they hold NUL). Lenient like
+  // GMime: any input is some message (no header, no blank line, broken MIME
+  // all parse), so this only fails on an internal error. Cost: one pass
+  // over the bytes per nesting level (and one more scan with NULs).
   static Result<MessageStructure> Parse(std::string_view rfc822);
 
-  // RFC822.SIZE: the message as stored, in octets.
+  // RFC822.SIZE: the message as served, in octets (as stored, unless it
+  // holds NUL bytes).
   uint64_t size() const { return bytes_.size(); }
 
   // Parenthesised, ready to follow "ENVELOPE " / "BODYSTRUCTURE " / "BODY ".
