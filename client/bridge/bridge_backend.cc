@@ -13,6 +13,7 @@
 #include "common/crypto/key_wrap.h"
 #include "common/crypto/sealed_message.h"
 #include "common/mail/header_summary.h"
+#include "server/imap/mime/nul_free_message.h"
 
 namespace mailvault::client {
 namespace {
@@ -326,6 +327,19 @@ Result<std::string> BridgeBackend::FetchMessageOnce(const std::string& mailbox,
     spdlog::error("bridge: message {} of {}: {}", meta.uid, EscapeForTerminal(mailbox),
                   sealed_by.message());
     return sealed_by;
+  }
+  // The summary gave the stored size; a message with NULs is served larger
+  // (base64 where it had raw NULs). The index learns it now, so later
+  // SELECTs answer RFC822.SIZE, SEARCH LARGER and SORT SIZE with it too.
+  const uint64_t served_size = imap::mime::ServedMessageSize(body);
+  if (served_size != message.size) {
+    std::lock_guard lock(index->mutex());
+    const IndexedMessage* found =
+        index->uidvalidity() == selected_uidvalidity_ ? index->Find(meta.uid) : nullptr;
+    if (found != nullptr && found->blob_id == message.blob_id) {
+      index->SetServedSize(meta.uid, served_size);
+      indexes_.Save(mailbox, *index);
+    }
   }
   return body;
 }

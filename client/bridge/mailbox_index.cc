@@ -80,6 +80,13 @@ void MailboxIndex::Put(uint32_t uid, uint64_t modseq, int64_t internal_date,
   SetLearnt(uid, *learnt);
 }
 
+void MailboxIndex::SetServedSize(uint32_t uid, uint64_t size) {
+  auto it = ByUid(messages_, uid);
+  if (it == messages_.end() || it->uid != uid || it->size == size) return;
+  it->size = size;
+  dirty_ = true;
+}
+
 void MailboxIndex::SetLearnt(uint32_t uid, const LearntMessage& learnt) {
   auto it = ByUid(messages_, uid);
   if (it == messages_.end() || it->uid != uid) return;

@@ -82,6 +82,10 @@ class MailboxIndex {
   // What the device learnt of a known message anew (a message that no key of
   // the device opened until another device gave it a wrap).
   void SetLearnt(uint32_t uid, const LearntMessage& learnt);
+  // The size the engine serves a message at, found when the bridge first
+  // reads it: larger than the summary's plaintext size for a message with
+  // NUL bytes (server/imap/mime/nul_free_message.h).
+  void SetServedSize(uint32_t uid, uint64_t size);
   // Uids the vault reports gone, at the modseq the index is being synced to
   // (the vault does not say at which modseq each went).
   void Remove(const std::vector<uint32_t>& uids, uint64_t at_modseq);

@@ -952,7 +952,12 @@ class VaultTest(unittest.TestCase):
         typ, data = client.fetch('1', '(BINARY.PEEK[1])')
         raw = data[0][1]
         self.assertTrue(raw.startswith(b'MVSEAL'))
+        # Its header's reserved byte is 0, so only a literal8 may carry it.
+        self.assertEqual(raw[9], 0)
+        self.assertTrue(data[0][0].endswith(b'BINARY[1] ~{%d}' % len(raw)), data[0][0])
         typ, data = client.fetch('1', '(BODY.PEEK[])')
+        self.assertTrue(data[0][0].endswith(b'BODY[] {%d}' % len(data[0][1])), data[0][0])
+        self.assertNotIn(b'\x00', data[0][1])
         self.assertEqual(email.message_from_bytes(data[0][1]).get_payload(decode=True), raw)
         typ, data = client.fetch('1', '(BINARY.SIZE[1])')
         self.assertIn(b'BINARY.SIZE[1] %d' % len(raw), data[0])
