@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <string>
 
 #include "common/imap/imap_url.h"
 #include "common/imap/mailbox_name.h"
 #include "server/imap/mime/message_structure.h"
+#include "server/imap/mime/nul_free_message.h"
 
 namespace mailvault::imap {
 namespace {
@@ -55,7 +58,15 @@ Result<const std::string*> ReadMessage(MailBackend& backend, const std::string& 
       return Unresolved("message " + std::to_string(url.uid) + " of " + mailbox +
                         " cannot be read: " + bytes.status().message());
     }
-    read = cache.messages.emplace(key, std::move(bytes).value()).first;
+    std::string stored = std::move(bytes).value();
+    // A URL stands for what FETCH serves (BODY[section]<partial>, RFC
+    // 4469 5.1), which for a message with NUL bytes is its NUL-free form:
+    // PARTIAL offsets count in it.
+    if (std::optional<std::string> served = mime::NulFreeMessage(stored)) {
+      sodium_memzero(stored.data(), stored.size());
+      stored = std::move(*served);
+    }
+    read = cache.messages.emplace(key, std::move(stored)).first;
   }
   return &read->second;
 }

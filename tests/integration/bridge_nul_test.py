@@ -121,7 +121,16 @@ class BridgeNulTest(unittest.TestCase):
             pairs, _ = literals(data)
             self.assertNotIn(b'~{', pairs[0][0])
             self.assertNotIn(b'\x00', pairs[0][1])
-        return len(whole)
+        return whole
+
+    def catenate(self, bridge, url):
+        raw = ssl_connect(plain_port=bridge.port, timeout=60)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        raw.send(b'a LOGIN %s %s\r\n' % (ACCOUNT.encode(), bridge.password.encode()))
+        raw.expect(b'a OK')
+        answer = raw.literal_command(b'b', b'APPEND Drafts CATENATE (URL "' + url + b'")')
+        self.assertTrue(answer.startswith(b'b OK'), answer)
 
     def test_a_part_with_nul_bytes_is_base64_for_body_and_literal8_for_binary(self):
         with Bridge(self.cli) as bridge:
@@ -133,6 +142,13 @@ class BridgeNulTest(unittest.TestCase):
                 with self.subTest(subject=subject):
                     served[uid] = self.assertServedWithoutNul(client, str(uid),
                                                               nul_message(subject))
+            # A CATENATE URL's PARTIAL counts in what FETCH serves.
+            offset = len(served[1]) - 300
+            self.catenate(bridge, b'/INBOX/;UID=1/;PARTIAL=%d.100' % offset)
+            client.select('Drafts', readonly=True)
+            typ, data = client.uid('FETCH', '1', '(BODY.PEEK[])')
+            self.assertEqual(typ, 'OK')
+            self.assertEqual(data[0][1], served[1][offset:offset + 100])
             client.logout()
             # Once the bridge has read a message, its index has the served
             # size: a later SELECT answers RFC822.SIZE alone with it.
@@ -142,7 +158,7 @@ class BridgeNulTest(unittest.TestCase):
             self.assertEqual(typ, 'OK')
             self.assertEqual(len(data), 2, data)
             for uid, line in zip((1, 2), sorted(data)):
-                self.assertIn(b'RFC822.SIZE %d' % served[uid], line)
+                self.assertIn(b'RFC822.SIZE %d' % len(served[uid]), line)
                 self.assertIn(b'UID %d' % uid, line)
             client.logout()
 

@@ -79,8 +79,9 @@ void LeafEdits(std::string_view message, const MimePart& part, bool top_level,
   }
   const std::string_view header = part.Header(message);
   const std::string_view line_end = HeaderLineEnd(header);
-  // A body is only there after the header's blank line, so the header ends
-  // with it; new fields go just before it.
+  // A body is only there after the header's blank line (mime_scanner.cc),
+  // so the header ends with it; new fields go just before it.
+  if (!header.ends_with('\n')) return;  // not reached: then its NULs are replaced
   const size_t blank_line = header.ends_with("\r\n") ? 2 : 1;
   const size_t insert_at = part.header_end - blank_line;
   const std::vector<HeaderField> fields = SplitHeaderFields(header);
