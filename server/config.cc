@@ -117,7 +117,7 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
                                {"max_line_pre_auth", "max_line", "max_message", "max_nesting",
                                 "max_bad_commands_pre_auth", "max_bad_commands",
                                 "max_connections_per_address", "max_sessions_per_account",
-                                "idle_pre_auth_seconds", "idle_authenticated_seconds",
+                                "login_threads", "max_logins_queued", "idle_pre_auth_seconds", "idle_authenticated_seconds",
                                 "lmtp_idle_seconds"},
                                "limits"));
   MV_RETURN_IF_ERROR(Read(path, t, "max_line_pre_auth", l.max_line_pre_auth));
@@ -128,6 +128,12 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
   MV_RETURN_IF_ERROR(Read(path, t, "max_bad_commands", l.max_bad_commands));
   MV_RETURN_IF_ERROR(Read(path, t, "max_connections_per_address", l.max_connections_per_address));
   MV_RETURN_IF_ERROR(Read(path, t, "max_sessions_per_account", l.max_sessions_per_account));
+  MV_RETURN_IF_ERROR(Read(path, t, "login_threads", l.login_threads));
+  MV_RETURN_IF_ERROR(Read(path, t, "max_logins_queued", l.max_logins_queued));
+  if (l.login_threads == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  Where(path, t.source()) + "login_threads must be at least 1");
+  }
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_pre_auth_seconds", l.idle_pre_auth));
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_authenticated_seconds", l.idle_authenticated));
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "lmtp_idle_seconds", l.lmtp_idle));

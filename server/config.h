@@ -35,6 +35,11 @@ struct Limits {
   uint32_t max_bad_commands = 20;
   uint32_t max_connections_per_address = 50;
   uint32_t max_sessions_per_account = 20;
+  // Password verification (Argon2id, 64 MiB and ~0.1 s each) has a pool of
+  // its own: this many threads, and this many logins waiting beyond them
+  // before further ones get NO [UNAVAILABLE].
+  uint32_t login_threads = 2;
+  uint32_t max_logins_queued = 32;
   std::chrono::seconds idle_pre_auth{60};
   std::chrono::seconds idle_authenticated{30 * 60};  // RFC 9051 5.4
   std::chrono::seconds lmtp_idle{5 * 60};            // RFC 5321 4.5.3.2

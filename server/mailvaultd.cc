@@ -15,6 +15,7 @@
 #include "server/imap/engine.h"
 #include "server/lmtp/lmtp_session.h"
 #include "server/metrics/metrics_server.h"
+#include "net/bounded_pool.h"
 #include "net/endpoint.h"
 #include "net/listener.h"
 #include "net/self_signed_certificate.h"
@@ -132,10 +133,12 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   PerKeyLimit account_sessions(config.limits.max_sessions_per_account);
   metrics.imap_sessions = &account_sessions;
   imap::LoginThrottle login_throttle(std::chrono::milliseconds(1500));
+  BoundedPool login_pool(config.limits.login_threads,
+                         size_t{config.limits.login_threads} + config.limits.max_logins_queued);
   imap::SharedViews views;
   imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
                                    events,              account_sessions, login_throttle,
-                                   views,               &vault_commands};
+                                   views,               &vault_commands,  &login_pool};
   LmtpContext lmtp_context{config, deliverer, pool};
 
   // Declared after everything a session refers to: sessions still open when
@@ -259,6 +262,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   // Storage work still queued finishes (its replies are never sent) before
   // the contexts, and the sessions waiting in them, are destroyed.
   pool.Stop();
+  login_pool.Stop();
   spdlog::info("mailvaultd stopped");
   return Status::Ok();
 }

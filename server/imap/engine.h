@@ -12,6 +12,7 @@
 #include "server/imap/connection.h"
 #include "server/imap/mailbox_events.h"
 #include "server/imap/shared_views.h"
+#include "net/bounded_pool.h"
 #include "net/storage_pool.h"
 
 namespace mailvault::imap {
@@ -47,6 +48,9 @@ struct EngineContext {
   LoginThrottle& login_throttle;
   SharedViews& views;                     // the selected views' shared bases
   CommandExtension* extension = nullptr;  // optional
+  // Password verification (Argon2id) runs here, not on `pool`, when set: a
+  // flood of logins gets NO [UNAVAILABLE] instead of delaying mail work.
+  BoundedPool* login_pool = nullptr;
 };
 
 // Runs the session to its end. With `implicit_tls` the TLS handshake comes

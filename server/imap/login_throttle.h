@@ -1,15 +1,25 @@
-// Slows down password and key guessing: every failed login counts against
-// the account named and the address it came from, and the next attempt on
-// either waits longer (doubling, capped), across connections. A success
-// clears the account's count. Thread-safe; old entries are forgotten.
+// Slows down password and key guessing, before any verification runs: every
+// failed login counts against the account named and the address it came
+// from, across connections, and each further attempt on either must wait
+// for its turn (spaced by a delay that doubles with the failures, capped).
+// Attempts that arrive together queue one delay apart, so opening many
+// connections at once buys a guesser nothing; an attempt whose turn is
+// further away than the longest delay is refused without verifying. A
+// success clears the account's count. Thread-safe.
+//
+// Memory is bounded: only failures that were verified make entries (at most
+// two each), entries are forgotten 15 minutes after their last failure, and
+// beyond max_entries the entry whose last failure is oldest goes first.
 #pragma once
 
-#include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <map>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <list>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace mailvault::imap {
 
@@ -17,50 +27,52 @@ class LoginThrottle {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit LoginThrottle(std::chrono::milliseconds base_delay) : base_(base_delay) {}
-
-  // How long to wait before answering a failed login (the failure is
-  // counted).
-  std::chrono::milliseconds Fail(const std::string& account, const std::string& address) {
-    std::lock_guard lock(mutex_);
-    Forget();
-    Entry& by_account = failures_[AccountKey(account)];
-    Entry& by_address = failures_["p:" + address];
-    const uint32_t failures = std::max(++by_account.count, ++by_address.count);
-    by_account.last = by_address.last = Clock::now();
-    return base_ * (1 << std::min<uint32_t>(failures - 1, kMaxDoublings));
-  }
-
-  void Succeed(const std::string& account) {
-    std::lock_guard lock(mutex_);
-    failures_.erase(AccountKey(account));
-  }
-
- private:
-  static constexpr uint32_t kMaxDoublings = 4;  // 1.5 s .. 24 s
-  static constexpr auto kMemory = std::chrono::minutes(15);
-
-  struct Entry {
-    uint32_t count = 0;
-    Clock::time_point last;
+  struct Options {
+    std::chrono::milliseconds base_delay{1500};  // after the first failure; doubles
+    uint32_t max_doublings = 4;                  // 1.5 s .. 24 s
+    std::chrono::minutes memory{15};             // a key's failures are forgotten after this
+    size_t max_entries = 100000;                 // about 10 MiB at most
+    std::function<Clock::time_point()> now = [] { return Clock::now(); };  // tests own time
   };
 
-  // Addresses are compared without case, as the vault compares accounts.
-  static std::string AccountKey(std::string account) {
-    for (char& c : account) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return "a:" + account;
-  }
+  // What to do with a login attempt, decided before its credentials are
+  // looked at.
+  struct Admission {
+    bool allowed = true;                // false: refuse at once, without verifying
+    std::chrono::milliseconds wait{0};  // allowed: verify only after this long
+  };
 
-  void Forget() {
-    const auto cutoff = Clock::now() - kMemory;
-    for (auto it = failures_.begin(); it != failures_.end();) {
-      it = it->second.last < cutoff && it->second.count > 0 ? failures_.erase(it) : std::next(it);
-    }
-  }
+  explicit LoginThrottle(std::chrono::milliseconds base_delay);
+  explicit LoginThrottle(Options options);
 
-  const std::chrono::milliseconds base_;
-  std::mutex mutex_;
-  std::map<std::string, Entry> failures_;
+  // Called before verifying: takes the attempt's turn on the account's and
+  // the address's queues.
+  Admission Admit(const std::string& account, const std::string& address);
+  // A verified failure: counted against both.
+  void Fail(const std::string& account, const std::string& address);
+  void Succeed(const std::string& account);
+
+  size_t size() const;
+  // The longest any admitted attempt waits; beyond it Admit refuses.
+  std::chrono::milliseconds max_delay() const;
+
+ private:
+  struct Entry {
+    uint32_t failures = 0;
+    Clock::time_point last_failure;
+    Clock::time_point next_turn;               // no attempt starts before it
+    std::list<std::string>::iterator in_order;  // its place in order_
+  };
+
+  std::chrono::milliseconds DelayAfter(uint32_t failures) const;
+  // Drops entries not failed for `memory`, then the oldest beyond max_entries.
+  void Forget(Clock::time_point now);
+  void Touch(const std::string& key, Clock::time_point now);
+
+  const Options options_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::list<std::string> order_;  // keys by last failure, oldest first
 };
 
 }  // namespace mailvault::imap

@@ -85,8 +85,13 @@ class Session {
   asio::awaitable<Reply> Enable(ImapCommand& command);
   asio::awaitable<Reply> CompleteLogin(std::string_view user, std::string_view password);
   asio::awaitable<Reply> AuthenticateWithSignature(std::optional<std::string> initial_response);
-  // Delays and counts a failure, or moves the session to authenticated.
+  // Waits for the attempt's turn in the login throttle, before any
+  // credential is verified; a refusal when its turn is too far away.
+  asio::awaitable<std::optional<Reply>> AwaitLoginTurn();
+  // Counts a failure, or moves the session to authenticated.
   asio::awaitable<Reply> FinishLogin(LoginResult result);
+  // BYE once the connection has failed max_failed_logins times.
+  void CountFailedLogin();
   // Reads one raw line in AUTHENTICATE mode.
   asio::awaitable<std::optional<AuthenticateResponse>> ReadAuthenticateLine();
 

@@ -151,6 +151,7 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
   }
   const std::string key_id = response->data.substr(0, 16);
   const std::string signature = response->data.substr(16);
+  if (std::optional<Reply> refused = co_await AwaitLoginTurn()) co_return *refused;
   LoginResult result = co_await OnPool([&] {
     return context_.authenticator.LoginWithSignature(account, channel_binding, challenge, key_id,
                                                      signature);
@@ -160,26 +161,53 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
   co_return reply;
 }
 
+asio::awaitable<std::optional<Session::Reply>> Session::AwaitLoginTurn() {
+  // Before any verification: a guesser's attempts, on however many
+  // connections, wait their turn on the account's and the address's queues.
+  const LoginThrottle::Admission admission =
+      context_.login_throttle.Admit(login_user_, connection_.peer_address());
+  if (!admission.allowed) {
+    CountFailedLogin();
+    co_return Reply{"NO", "UNAVAILABLE",
+                    "Too many failed logins for this account or address; try again later"};
+  }
+  if (admission.wait.count() > 0) {
+    asio::steady_timer turn(connection_.executor(), admission.wait);
+    boost::system::error_code ignored;
+    co_await turn.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  co_return std::nullopt;
+}
+
+void Session::CountFailedLogin() {
+  if (++failed_logins_ >= context_.options.max_failed_logins) {
+    Untagged("BYE Too many failed logins");
+    state_ = SessionState::kLogout;
+  }
+}
+
 asio::awaitable<Session::Reply> Session::CompleteLogin(std::string_view user,
                                                        std::string_view password) {
-  LoginResult result =
-      co_await OnPool([&] { return context_.authenticator.Login(user, password); });
-  co_return co_await FinishLogin(std::move(result));
+  if (std::optional<Reply> refused = co_await AwaitLoginTurn()) co_return *refused;
+  auto verify = [&] { return context_.authenticator.Login(user, password); };
+  if (context_.login_pool == nullptr) co_return co_await FinishLogin(co_await OnPool(verify));
+  // Argon2id on a pool of its own, with a bounded queue: a flood of logins
+  // is refused rather than queued behind (or in front of) mail work.
+  std::optional<LoginResult> result = co_await context_.login_pool->TryRun(verify);
+  if (!result) {
+    co_return Reply{"NO", "UNAVAILABLE", "Too many logins in progress; try again in a moment"};
+  }
+  co_return co_await FinishLogin(std::move(*result));
 }
 
 asio::awaitable<Session::Reply> Session::FinishLogin(LoginResult result) {
   if (!result.backend) {
-    // Referrals are an answer, not a failure: no delay for them.
+    // Referrals are an answer, not a failure.
     if (result.response_code.rfind("REFERRAL", 0) != 0) {
-      // Counted against the account and the address, across connections.
-      asio::steady_timer delay(connection_.executor(), context_.login_throttle.Fail(
-                                                           login_user_, connection_.peer_address()));
-      boost::system::error_code ignored;
-      co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      if (++failed_logins_ >= context_.options.max_failed_logins) {
-        Untagged("BYE Too many failed logins");
-        state_ = SessionState::kLogout;
-      }
+      // Counted against the account and the address, across connections:
+      // their next attempts wait longer (AwaitLoginTurn).
+      context_.login_throttle.Fail(login_user_, connection_.peer_address());
+      CountFailedLogin();
     }
     co_return Reply{"NO", result.response_code, result.text};
   }

