@@ -30,7 +30,9 @@ void Receiver::StartData(uint64_t expected_size) {
   if (expected_size > 0 && expected_size <= limits_.max_message) message_.reserve(expected_size);
   message_bytes_ = 0;
   message_too_big_ = false;
+  message_bare_lf_ = false;
   at_line_start_ = true;
+  after_cr_ = false;
 }
 
 std::string Receiver::TakeMessage() { return std::exchange(message_, std::string()); }
@@ -93,25 +95,32 @@ Receiver::Event Receiver::NextDataLine() {
       return Event::kNeedMore;
     }
     consumed_ += piece.size();
-    const bool ends_line = piece.back() == '\n';
-    if (at_line_start_ && (piece == ".\r\n" || piece == ".\n")) {
+    if (at_line_start_ && piece == ".\r\n") {
       in_data_ = false;
-      return message_too_big_ ? Event::kMessageTooBig : Event::kMessage;
+      if (message_too_big_) return Event::kMessageTooBig;
+      return message_bare_lf_ ? Event::kMessageBareLf : Event::kMessage;
     }
+    // A line ends with CRLF; an LF without its CR (here or, for a line
+    // taken in parts, at the end of the part before) is a bare LF.
+    const bool ends_with_lf = piece.back() == '\n';
+    const bool cr_before_lf =
+        ends_with_lf && (piece.size() >= 2 ? piece[piece.size() - 2] == '\r' : after_cr_);
+    if (ends_with_lf && !cr_before_lf) DropMessage(message_bare_lf_);
     if (at_line_start_ && piece.front() == '.') piece.remove_prefix(1);  // dot-unstuffing
-    at_line_start_ = ends_line;
+    at_line_start_ = cr_before_lf;
+    after_cr_ = !piece.empty() && piece.back() == '\r';
     message_bytes_ += piece.size();
-    if (message_bytes_ > limits_.max_message) {
-      if (!message_too_big_) {
-        sodium_memzero(message_.data(), message_.size());
-        message_.clear();
-        message_.shrink_to_fit();
-        message_too_big_ = true;
-      }
-      continue;
-    }
+    if (message_bytes_ > limits_.max_message) DropMessage(message_too_big_);
+    if (message_too_big_ || message_bare_lf_) continue;
     AppendWiping(message_, piece);
   }
+}
+
+void Receiver::DropMessage(bool& reason) {
+  reason = true;
+  sodium_memzero(message_.data(), message_.size());
+  message_.clear();
+  message_.shrink_to_fit();
 }
 
 }  // namespace mailvault::lmtp

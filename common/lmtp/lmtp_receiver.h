@@ -1,6 +1,13 @@
 // Framing of an LMTP (RFC 2033) connection: command lines, then after DATA
 // the message up to the lone "." line, dot-unstuffed (RFC 5321 4.5.2).
 // Pure: the session feeds it bytes and writes the replies itself.
+//
+// In message data only CRLF ends a line (RFC 5321 2.3.8), and only
+// CRLF "." CRLF ends the message: a bare LF never does, so "\n.\n" or
+// "\r\n.\n" inside a message cannot end it early and smuggle what follows
+// in as commands (the SMTP smuggling of December 2023). A message holding a
+// bare LF at all is read to its real end and refused (kMessageBareLf), as
+// Postfix refuses bare newlines: an MTA never sends one.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +31,7 @@ class Receiver {
     kBadLine,       // the line held a NUL or a bare CR; skipped
     kMessage,       // TakeMessage() holds the unstuffed message
     kMessageTooBig, // the message went over max_message; it was read and dropped
+    kMessageBareLf, // the message held a bare LF; it was read and dropped
   };
 
   explicit Receiver(ReceiverLimits limits = {}) : limits_(limits) {}
@@ -48,6 +56,9 @@ class Receiver {
   Event NextLine();
   Event NextDataLine();
   void Compact();
+  // Wipes and frees the message read so far, and sets `reason`: the rest of
+  // it is only counted, up to its end.
+  void DropMessage(bool& reason);
 
   ReceiverLimits limits_;
   std::string buffer_;
@@ -57,7 +68,9 @@ class Receiver {
   bool in_data_ = false;
   bool skipping_line_ = false;  // discarding the rest of an overlong line
   bool message_too_big_ = false;
-  bool at_line_start_ = true;  // in data: the next byte starts a line
+  bool message_bare_lf_ = false;
+  bool at_line_start_ = true;  // in data: the next byte starts a line (after a CRLF)
+  bool after_cr_ = false;      // in data: the byte before the next one was CR
   uint64_t message_bytes_ = 0;  // counted even once dropped
 };
 

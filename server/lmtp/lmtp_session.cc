@@ -101,6 +101,19 @@ class LmtpSession {
         }
         transaction_.Reset();
         co_return true;
+      case Event::kMessageBareLf:
+        // Read to its real CRLF.CRLF end, so the framing is intact and the
+        // connection goes on; what hid behind a bare "\n.\n" was message
+        // data, never commands. Refused for good: an MTA never sends a
+        // bare LF, and retrying will not remove it (Postfix refuses it too).
+        for (size_t i = 0; i < transaction_.recipients.size(); ++i) {
+          Reply("554 5.5.2 Bare LF in the message data: lines must end with CRLF "
+                "(RFC 5321 2.3.8); message refused");
+        }
+        spdlog::info("lmtp: refused a message with a bare LF ({} recipients)",
+                     transaction_.recipients.size());
+        transaction_.Reset();
+        co_return true;
       case Event::kMessage:
         co_await Deliver();
         co_return true;

@@ -124,5 +124,48 @@ class LoginGuessingTest(unittest.TestCase):
         self.assertIn(b'(MESSAGES 1)', reader.before)
 
 
+class LmtpSmugglingTest(unittest.TestCase):
+    def test_a_bare_lf_dot_does_not_end_data_and_each_recipient_gets_a_refusal(self):
+        vault = enrolled_vault(self)
+        token = vault.create_account('bob@localhost', PASSWORD)
+        self.assertEqual(harness.Device().enroll(vault, 'bob@localhost', token)[0], 'OK')
+        lmtp = vault.lmtp()
+        self.addCleanup(lmtp.close)
+        self.assertEqual(lmtp.mail('mx@example.org')[0], 250)
+        self.assertEqual(lmtp.rcpt('alice@localhost')[0], 250)
+        self.assertEqual(lmtp.rcpt('bob@localhost')[0], 250)
+        lmtp.putcmd('data')
+        self.assertEqual(lmtp.getreply()[0], 354)
+        # smtplib's data() would turn every bare LF into CRLF: send raw, as a
+        # smuggling peer does. A lax reader ends the message at "\n.\n" and
+        # takes the rest as a second transaction in alice's name.
+        lmtp.send(b'Subject: innocent\r\n\r\nhello\n.\n'
+                  b'MAIL FROM:<ceo@example.org>\r\nRCPT TO:<alice@localhost>\r\nDATA\r\n'
+                  b'Subject: forged\r\n\r\nPay this invoice.\r\n.\r\n')
+        replies = [lmtp.getreply() for _ in range(2)]
+        for code, text in replies:
+            self.assertEqual(code, 554)
+            self.assertEqual(text, b'5.5.2 Bare LF in the message data: lines must end with '
+                                   b'CRLF (RFC 5321 2.3.8); message refused')
+        # Nothing else was answered: the smuggled commands were message data.
+        lmtp.sock.settimeout(0.5)
+        with self.assertRaises(OSError):
+            lmtp.sock.recv(1)
+        lmtp.sock.settimeout(30)
+        # The framing is intact: the connection goes on with a clean message.
+        self.assertEqual(lmtp.noop()[0], 250)
+        lmtp.sendmail('mx@example.org', ['alice@localhost'], message('clean'))
+        client = vault.imap()
+        client.login('alice@localhost', PASSWORD)
+        self.assertEqual(client.select('INBOX'), ('OK', [b'1']))
+        typ, data = client.search(None, 'ALL')
+        self.assertEqual(data, [b'1'])
+        client.logout()
+        client = vault.imap()
+        client.login('bob@localhost', PASSWORD)
+        self.assertEqual(client.select('INBOX'), ('OK', [b'0']))
+        client.logout()
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -20,6 +20,9 @@ std::vector<std::string> FeedByteByByte(Receiver& r, std::string_view input, boo
           break;
         case Receiver::Event::kMessage: events.push_back("message:" + r.TakeMessage()); break;
         case Receiver::Event::kMessageTooBig: events.push_back("too-big"); break;
+        case Receiver::Event::kMessageBareLf:
+          events.push_back("bare-lf:" + r.TakeMessage());  // nothing of it is kept
+          break;
         case Receiver::Event::kLineTooLong: events.push_back("too-long"); break;
         case Receiver::Event::kBadLine: events.push_back("bad-line"); break;
         case Receiver::Event::kNeedMore: break;
@@ -81,6 +84,62 @@ TEST(LmtpReceiverTest, LineWithoutEndInDataKeepsTheBufferBounded) {
   r.Feed(".\r\n.\r\n");  // the dot here is mid-line: kept
   ASSERT_EQ(r.Next(), Receiver::Event::kMessage);
   EXPECT_EQ(r.TakeMessage(), long_line + ".\r\n");
+}
+
+// SMTP smuggling: a peer hides a second transaction behind an end of data
+// that a lax receiver accepts and its MTA does not. Only CRLF "." CRLF ends
+// DATA; the smuggled commands stay message data, and the message, which
+// holds bare LFs, is refused whole.
+TEST(LmtpReceiverTest, OnlyCrlfDotCrlfEndsDataAndABareLfRefusesTheMessage) {
+  struct Case {
+    const char* name;
+    std::string data;
+  };
+  const std::string smuggled = "MAIL FROM:<evil@example.org>\r\nRCPT TO:<c@d>\r\nDATA\r\nforged\r\n";
+  const std::vector<Case> cases = {
+      {"LF . LF", "hello\n.\n" + smuggled},
+      {"CRLF . LF", "hello\r\n.\n" + smuggled},
+      {"LF . CRLF", "hello\n.\r\n" + smuggled},
+      {"bare LF mid-message", "Subject: x\n\nhello\r\n"},
+  };
+  for (const Case& c : cases) {
+    for (bool byte_by_byte : {true, false}) {
+      Receiver r;
+      std::vector<std::string> events;
+      const std::string input = "DATA\r\n" + c.data + ".\r\nNOOP\r\n";
+      if (byte_by_byte) {
+        events = FeedByteByByte(r, input, true);
+      } else {
+        r.Feed(input);
+        ASSERT_EQ(r.Next(), Receiver::Event::kLine) << c.name;
+        r.StartData();
+        events.push_back(r.Next() == Receiver::Event::kMessageBareLf ? "bare-lf:" : "other");
+        ASSERT_EQ(r.Next(), Receiver::Event::kLine) << c.name;
+        events.push_back("line:" + r.line());
+        events.insert(events.begin(), "line:DATA");
+      }
+      const std::vector<std::string> expected = {"line:DATA", "bare-lf:", "line:NOOP"};
+      EXPECT_EQ(events, expected) << c.name << (byte_by_byte ? " byte by byte" : " at once");
+    }
+  }
+}
+
+TEST(LmtpReceiverTest, CrlfSplitAcrossALongLineIsNotABareLf) {
+  Receiver r({.max_line = 8, .max_message = 1 << 20});
+  r.StartData();
+  r.Feed(std::string(20, 'z') + "\r");  // taken in part: no LF for a long time
+  EXPECT_EQ(r.Next(), Receiver::Event::kNeedMore);
+  r.Feed("\n.\r\n");
+  ASSERT_EQ(r.Next(), Receiver::Event::kMessage);
+  EXPECT_EQ(r.TakeMessage(), std::string(20, 'z') + "\r\n");
+}
+
+TEST(LmtpReceiverTest, ABareCrInDataIsKeptAsData) {
+  Receiver r;
+  r.StartData();
+  r.Feed("a\rb\r\n\r.\r\n.\r\n");
+  ASSERT_EQ(r.Next(), Receiver::Event::kMessage);
+  EXPECT_EQ(r.TakeMessage(), "a\rb\r\n\r.\r\n");
 }
 
 }  // namespace
