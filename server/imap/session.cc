@@ -150,9 +150,8 @@ asio::awaitable<bool> Session::HandleEvent(ReceiverEvent& event) {
     const std::string tag = error->tag.empty() ? "*" : error->tag;
     Tagged(tag, Reply{error->reply == ErrorReply::kNo ? "NO" : "BAD", error->response_code,
                       error->message});
-    const uint32_t limit = authenticated() ? context_.options.max_bad_commands
-                                           : context_.options.max_bad_commands_pre_auth;
-    if (error->close_connection || ++bad_commands_ >= limit) {
+    CountBadCommand();
+    if (error->close_connection && state_ != SessionState::kLogout) {
       Untagged("BYE Too many errors, closing the connection");
       state_ = SessionState::kLogout;
     }
@@ -164,28 +163,41 @@ asio::awaitable<bool> Session::HandleEvent(ReceiverEvent& event) {
   co_return co_await Flush();
 }
 
+void Session::CountBadCommand() {
+  // Every bad command counts: unparseable input, unknown commands (an HTTP
+  // request, garbage), commands of another state, bad arguments.
+  const uint32_t limit = authenticated() ? context_.options.max_bad_commands
+                                         : context_.options.max_bad_commands_pre_auth;
+  if (++bad_commands_ >= limit && state_ != SessionState::kLogout) {
+    Untagged("BYE Too many errors, closing the connection");
+    state_ = SessionState::kLogout;
+  }
+}
+
 asio::awaitable<void> Session::Execute(ImapCommand command) {
+  const std::string tag = command.tag;  // handlers may take the command apart
+  Reply reply = co_await Dispatch(command);
+  if (!reply.status.empty()) Tagged(tag, reply);  // empty: the handler answered already
+  if (reply.status == "BAD") CountBadCommand();
+}
+
+asio::awaitable<Session::Reply> Session::Dispatch(ImapCommand& command) {
   const CommandSpec* spec = FindCommand(command.name);
   if (spec == nullptr && context_.extension != nullptr &&
       context_.extension->Handles(command.name)) {
     if (!connection_.is_tls()) {
-      Tagged(command.tag, Reply{"NO", "PRIVACYREQUIRED", "This command needs TLS"});
-      co_return;
+      co_return Reply{"NO", "PRIVACYREQUIRED", "This command needs TLS"};
     }
     ExtensionReply reply = co_await OnPool(
         [&] { return context_.extension->Execute(command, backend_.get(), key_login_); });
     for (const std::string& line : reply.untagged) Untagged(line);
-    Tagged(command.tag, Reply{reply.status, reply.code, reply.text});
-    co_return;
+    co_return Reply{reply.status, reply.code, reply.text};
   }
   if (spec == nullptr) {
-    ++bad_commands_;
-    Tagged(command.tag, Reply{"BAD", "", "Unknown command " + command.name.substr(0, 32)});
-    co_return;
+    co_return Reply{"BAD", "", "Unknown command " + command.name.substr(0, 32)};
   }
   if (command.uid && HasNoUidForm(command.name)) {
-    Tagged(command.tag, Reply{"BAD", "", "UID " + command.name + " does not exist"});
-    co_return;
+    co_return Reply{"BAD", "", "UID " + command.name + " does not exist"};
   }
   const bool allowed = (state_ == SessionState::kNotAuthenticated && spec->not_authenticated) ||
                        (state_ == SessionState::kAuthenticated && spec->authenticated) ||
@@ -194,10 +206,8 @@ asio::awaitable<void> Session::Execute(ImapCommand command) {
     const char* why = state_ == SessionState::kNotAuthenticated ? "Log in first"
                       : state_ == SessionState::kAuthenticated ? "Select a mailbox first"
                                                                : "Not allowed now";
-    Tagged(command.tag, Reply{"BAD", "", std::string(why)});
-    co_return;
+    co_return Reply{"BAD", "", std::string(why)};
   }
-  const std::string tag = command.tag;
   const bool had_condstore = condstore_;
   Reply reply = co_await (this->*spec->handler)(command);
   if (state_ == SessionState::kSelected && spec->sync_after) co_await SyncSelected();
@@ -205,7 +215,7 @@ asio::awaitable<void> Session::Execute(ImapCommand command) {
   // Enabled by this command (FETCH MODSEQ, SEARCH MODSEQ, ENABLE, ...) with
   // a mailbox selected: the client has not been told its HIGHESTMODSEQ.
   if (!had_condstore && condstore_ && state_ == SessionState::kSelected) ReportHighestModseq();
-  if (!reply.status.empty()) Tagged(tag, reply);  // empty: the handler answered already
+  co_return reply;
 }
 
 asio::awaitable<void> Session::SyncSelected() {

@@ -58,6 +58,10 @@ class Session {
   // The loop.
   asio::awaitable<bool> HandleEvent(ReceiverEvent& event);
   asio::awaitable<void> Execute(ImapCommand command);
+  // Finds the command's handler, checks its state and runs it.
+  asio::awaitable<Reply> Dispatch(ImapCommand& command);
+  // Counts a BAD answer; BYE at max_bad_commands(_pre_auth).
+  void CountBadCommand();
   asio::awaitable<bool> Flush();
   void Untagged(std::string_view line);
   void Tagged(std::string_view tag, const Reply& reply);

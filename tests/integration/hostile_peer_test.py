@@ -167,5 +167,59 @@ class LmtpSmugglingTest(unittest.TestCase):
         client.logout()
 
 
+def read_to_close(raw):
+    """Everything the server sends until it closes the connection."""
+    data = raw.buffer
+    while True:
+        chunk = raw.s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+class BadCommandsTest(unittest.TestCase):
+    BYE = b'* BYE Too many errors, closing the connection\r\n'
+
+    def test_an_http_request_before_login_gets_bye_after_three_bad_commands(self):
+        vault = enrolled_vault(self)
+        raw = greeted(vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'\r\n')
+        raw.send(b'GET / HTTP/1.1\r\nHost: example.org\r\nUser-Agent: curl/7.88\r\n'
+                 b'Accept: */*\r\n\r\n')
+        self.assertEqual(read_to_close(raw),
+                         b"GET BAD invalid '/' in command name\r\n"
+                         b'Host: BAD Unknown command EXAMPLE.ORG\r\n'
+                         b"User-Agent: BAD invalid '/' in command name\r\n" + self.BYE)
+
+    def test_unknown_commands_and_garbage_before_login_get_bye_after_three(self):
+        vault = enrolled_vault(self)
+        for garbage in (b'a FROB\r\nb XYZZY\r\nc PLUGH\r\nd NOOP\r\n',
+                        b'\x16\x03\x01\x02\r\na SELECT INBOX\r\nb FROB\r\nc NOOP\r\n'):
+            raw = greeted(vault)
+            self.addCleanup(raw.close)
+            raw.expect(b'\r\n')
+            raw.send(garbage)
+            answer = read_to_close(raw)
+            self.assertEqual(answer.count(b' BAD '), 3, answer)
+            self.assertTrue(answer.endswith(self.BYE), answer)
+            self.assertNotIn(b'NOOP completed', answer)
+
+    def test_twenty_bad_commands_after_login_end_the_session(self):
+        vault = enrolled_vault(self)
+        raw = greeted(vault)
+        self.addCleanup(raw.close)
+        raw.send(b'a LOGIN alice@localhost "%s"\r\n' % PASSWORD.encode())
+        raw.expect(b'a OK')
+        bad = [b'u%d FROB' % i for i in range(10)] + [b'f%d FETCH 1 FLAGS' % i for i in range(5)]
+        bad += [b'l%d LOGIN x y' % i for i in range(4)]  # 19, of three kinds
+        raw.send(b''.join(line + b'\r\n' for line in bad) + b'n NOOP\r\n')
+        raw.expect(b'n OK NOOP completed\r\n')
+        self.assertEqual(raw.before.count(b' BAD '), 19)
+        raw.send(b'GET / HTTP/1.1\r\nn2 NOOP\r\n')
+        answer = read_to_close(raw)
+        self.assertEqual(answer, b"GET BAD invalid '/' in command name\r\n" + self.BYE)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
