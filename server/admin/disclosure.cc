@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto/hex.h"
@@ -52,6 +53,34 @@ json Fields() {
   });
 }
 
+// One body and summary of the bundle, with the hashes the manifest gives.
+struct BundledBlob {
+  BlobId id;
+  std::string body_sha256;
+  std::string summary_sha256;
+};
+
+// Writes what the manifest names, reading each body and summary again; one
+// that changed since it was hashed (a body never does) is an error.
+Status WriteBundle(RegionShard& shard, const std::string& account_id, const std::string& out,
+                   const std::map<std::string, BundledBlob>& blobs,
+                   const std::string& manifest_text) {
+  std::error_code ec;
+  fs::create_directories(fs::path(out) / "bodies", ec);
+  if (!ec) fs::create_directories(fs::path(out) / "summaries", ec);
+  if (ec) return Status(ErrorCode::kIOError, "cannot create " + out + ": " + ec.message());
+  for (const auto& [hex, blob] : blobs) {
+    MV_ASSIGN_OR_RETURN(std::string body, shard.FetchBody(account_id, blob.id));
+    MV_ASSIGN_OR_RETURN(std::string summary, shard.FetchSummary(account_id, blob.id));
+    if (Sha256Hex(body) != blob.body_sha256 || Sha256Hex(summary) != blob.summary_sha256) {
+      return Status(ErrorCode::kIOError, "blob " + hex + " changed while the bundle was made");
+    }
+    MV_RETURN_IF_ERROR(WriteFile(fs::path(out) / "bodies" / (hex + ".sealed"), body));
+    MV_RETURN_IF_ERROR(WriteFile(fs::path(out) / "summaries" / (hex + ".sealed"), summary));
+  }
+  return WriteFile(fs::path(out) / "manifest.json", manifest_text);
+}
+
 }  // namespace
 
 Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& account_id,
@@ -63,11 +92,17 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
     return Result<Disclosure>(ErrorCode::kInvalidArgument,
                               "the bundle goes into a new directory given by an absolute path");
   }
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (embargo_until > static_cast<uint64_t>(now + kMaxEmbargoSeconds)) {
+    return Result<Disclosure>(ErrorCode::kInvalidArgument,
+                              "an embargo ends at most " + std::to_string(kMaxEmbargoDays) +
+                                  " days from today (docs/OPERATIONS.md)");
+  }
   MV_ASSIGN_OR_RETURN(AccountInfo info, shard.GetAccount(account_id));
-  fs::create_directories(fs::path(out) / "bodies", ec);
-  fs::create_directories(fs::path(out) / "summaries", ec);
-  if (ec) return Result<Disclosure>(ErrorCode::kIOError, "cannot create " + out + ": " + ec.message());
 
+  // First the manifest, reading each body and summary once for its hash
+  // and keeping none of them: the log entry names the manifest's hash, and
+  // it is appended before a byte of the bundle is written.
   json keys = json::array();
   MV_ASSIGN_OR_RETURN(auto public_keys, shard.ListPublicKeys(account_id));
   for (const PublicKeyRecord& key : public_keys) {
@@ -79,6 +114,7 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
   }
   json mailboxes = json::array();
   json messages = json::array();
+  std::map<std::string, BundledBlob> blobs;  // by hex id: a body in several mailboxes is written once
   MV_ASSIGN_OR_RETURN(auto boxes, shard.ListMailboxes(account_id));
   for (const MailboxInfo& box : boxes) {
     MV_ASSIGN_OR_RETURN(auto entries, shard.ListMessages(account_id, box.name, 1, UINT32_MAX));
@@ -86,12 +122,14 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
                          {"messages", entries.size()}});
     for (const MessageEntry& entry : entries) {
       const std::string blob = entry.blob_id.ToHex();
-      MV_ASSIGN_OR_RETURN(std::string body, shard.FetchBody(account_id, entry.blob_id));
-      MV_ASSIGN_OR_RETURN(std::string summary, shard.FetchSummary(account_id, entry.blob_id));
+      auto [it, added] = blobs.try_emplace(blob, BundledBlob{entry.blob_id, "", ""});
+      if (added) {
+        MV_ASSIGN_OR_RETURN(std::string body, shard.FetchBody(account_id, entry.blob_id));
+        MV_ASSIGN_OR_RETURN(std::string summary, shard.FetchSummary(account_id, entry.blob_id));
+        it->second.body_sha256 = Sha256Hex(body);
+        it->second.summary_sha256 = Sha256Hex(summary);
+      }
       MV_ASSIGN_OR_RETURN(auto wraps, shard.FetchWraps(account_id, entry.blob_id));
-      // A body in several mailboxes is written once; writing it again is harmless.
-      MV_RETURN_IF_ERROR(WriteFile(fs::path(out) / "bodies" / (blob + ".sealed"), body));
-      MV_RETURN_IF_ERROR(WriteFile(fs::path(out) / "summaries" / (blob + ".sealed"), summary));
       json wrap_list = json::array();
       for (const Wrap& wrap : wraps) {
         wrap_list.push_back({{"key_id", wrap.key_id.ToHex()},
@@ -105,9 +143,9 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
                           {"sealed_size", entry.sealed_size},
                           {"blob_id", blob},
                           {"body", "bodies/" + blob + ".sealed"},
-                          {"body_sha256", Sha256Hex(body)},
+                          {"body_sha256", it->second.body_sha256},
                           {"summary", "summaries/" + blob + ".sealed"},
-                          {"summary_sha256", Sha256Hex(summary)},
+                          {"summary_sha256", it->second.summary_sha256},
                           {"wraps", wrap_list}});
     }
   }
@@ -115,14 +153,13 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
                          {"order", order},
                          {"account", account_id},
                          {"region", info.home_region},
-                         {"created_at", static_cast<int64_t>(std::time(nullptr))},
+                         {"created_at", now},
                          {"embargo_until", embargo_until},
                          {"fields", Fields()},
                          {"public_keys", keys},
                          {"mailboxes", mailboxes},
                          {"messages", messages}};
   const std::string manifest_text = manifest.dump(2) + "\n";
-  MV_RETURN_IF_ERROR(WriteFile(fs::path(out) / "manifest.json", manifest_text));
 
   Disclosure disclosure;
   disclosure.region = info.home_region;
@@ -133,6 +170,15 @@ Result<Disclosure> DiscloseAccount(RegionShard& shard, const std::string& accoun
   MV_RETURN_IF_ERROR(shard.AppendLog(
       account_id, LogAppend{LogKind::kDisclosure, static_cast<uint8_t>(DisclosureLogType::kDisclosed),
                             DisclosedPayload(disclosure)}));
+
+  // Logged: from here on a failure leaves a recorded disclosure whose
+  // bundle is incomplete, never a bundle the customer cannot learn of.
+  if (Status s = WriteBundle(shard, account_id, out, blobs, manifest_text); !s.ok()) {
+    return Result<Disclosure>(
+        s.code(), "the disclosure is recorded in the account's disclosure log, but its bundle "
+                  "could not be written (" + s.message() + "); disclose again into a new "
+                  "directory, which records a further entry");
+  }
   return disclosure;
 }
 

@@ -4,6 +4,10 @@ behind a bare LF, clients that send garbage, race an enrollment token or
 ask for the same body thousands of times, and a shutdown with idle and
 IDLE-ing sessions open (issue 13's server-side defects)."""
 
+import base64
+import datetime
+import imaplib
+import os
 import threading
 import time
 import unittest
@@ -12,6 +16,7 @@ import harness
 from vault_test import message, ssl_connect
 
 PASSWORD = 'correct horse battery'
+imaplib.Commands.setdefault('XLOG', ('AUTH', 'SELECTED'))
 
 
 def enrolled_vault(test, limits=None, address='alice@localhost'):
@@ -219,6 +224,55 @@ class BadCommandsTest(unittest.TestCase):
         raw.send(b'GET / HTTP/1.1\r\nn2 NOOP\r\n')
         answer = read_to_close(raw)
         self.assertEqual(answer, b"GET BAD invalid '/' in command name\r\n" + self.BYE)
+
+
+class DisclosureTest(unittest.TestCase):
+    def disclosure_log(self, vault):
+        """The disclosure log entries alice can see (up to the first under
+        embargo), decoded."""
+        client = vault.imap()
+        client.login('alice@localhost', PASSWORD)
+        typ, _ = client._simple_command('XLOG', 'DISCLOSURE')
+        self.assertEqual(typ, 'OK')
+        entries = [base64.b64decode(line.split()[1])
+                   for line in client.untagged_responses.pop('XLOG', [])]
+        client.logout()
+        return entries
+
+    def test_the_log_entry_comes_before_the_bundle_and_embargoes_are_bounded(self):
+        vault = enrolled_vault(self)
+        lmtp = vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('disclosed'))
+        lmtp.quit()
+        # The bundle cannot be written (a path through a regular file: even
+        # root cannot make it): the disclosure is recorded all the same.
+        blocker = os.path.join(vault.dir, 'not-a-directory')
+        open(blocker, 'w').close()
+        failed = vault.admin('disclose', 'alice@localhost', '--order', 'CASE-9', '--out',
+                             os.path.join(blocker, 'bundle'), check=False)
+        self.assertNotEqual(failed.returncode, 0)
+        self.assertIn("recorded in the account's disclosure log, but its bundle could not be "
+                      "written", failed.stderr)
+        self.assertFalse(os.path.exists(os.path.join(blocker, 'bundle')))
+        entries = self.disclosure_log(vault)
+        self.assertEqual(len(entries), 1)
+        self.assertIn(b'CASE-9', entries[0])
+
+        # An embargo over the bound is refused before anything is logged or
+        # written (it would hide every later disclosure from the customer).
+        today = datetime.date.today()
+        too_long = vault.admin('disclose', 'alice@localhost', '--order', 'CASE-10', '--out',
+                               os.path.join(vault.dir, 'b10'), '--embargo-until',
+                               (today + datetime.timedelta(days=400)).isoformat(), check=False)
+        self.assertNotEqual(too_long.returncode, 0)
+        self.assertIn('an embargo ends at most 366 days from today', too_long.stderr)
+        self.assertFalse(os.path.exists(os.path.join(vault.dir, 'b10')))
+        vault.admin('disclose', 'alice@localhost', '--order', 'CASE-11', '--out',
+                    os.path.join(vault.dir, 'b11'))
+        entries = self.disclosure_log(vault)
+        self.assertEqual(len(entries), 2)  # CASE-10 left no entry to hide this one behind
+        self.assertIn(b'CASE-11', entries[1])
+        self.assertTrue(os.path.exists(os.path.join(vault.dir, 'b11', 'manifest.json')))
 
 
 if __name__ == '__main__':
