@@ -169,26 +169,41 @@ Result<EnrollmentToken> Accounts::IssueEnrollmentToken(std::string_view address)
   return PutNewEnrollmentToken(*shard, account_id);
 }
 
-Status Accounts::ConsumeEnrollmentToken(std::string_view address, std::string_view token) {
+Status Accounts::EnrollFirstDevice(std::string_view address, std::string_view token,
+                                   std::string_view encryption_key, std::string_view signing_key,
+                                   const LogAppend& log) {
   const std::string account_id = NormalizeAccountId(address);
   MV_ASSIGN_OR_RETURN(RegionShard * shard, ShardFor(account_id));
-  MV_RETURN_IF_ERROR(RefuseIfEnrolled(*shard, account_id));
-  auto stored = shard->GetCredential(account_id, CredentialKind::kEnrollmentToken);
-  if (!stored.ok()) {
-    if (stored.code() == ErrorCode::kNotFound) {
-      return Status(ErrorCode::kWrongPassphrase, "no enrollment token is open for this account");
+  const Status enrolled = shard->RegisterFirstKeys(
+      account_id, CredentialKind::kEnrollmentToken, TokenHash(token), Now(),
+      {{PublicKeyKind::kEncryption, std::string(encryption_key)},
+       {PublicKeyKind::kSigning, std::string(signing_key)}},
+      log);
+  if (enrolled.code() == ErrorCode::kNotFound) {
+    return Status(ErrorCode::kWrongPassphrase, "no enrollment token is open for this account");
+  }
+  return enrolled;
+}
+
+Result<Accounts::PurgeStep> Accounts::PurgeExpiredTokens(size_t max_rows) {
+  std::lock_guard lock(purge_mutex_);
+  PurgeStep step;
+  if (purge_cursors_.empty()) {
+    for (const std::string& region : shards_.hosted()) purge_cursors_[region] = "";
+  }
+  for (auto it = purge_cursors_.begin(); it != purge_cursors_.end();) {
+    RegionShard* shard = shards_.Find(it->first);
+    if (shard == nullptr) {
+      it = purge_cursors_.erase(it);
+      continue;
     }
-    return stored.status();
+    MV_ASSIGN_OR_RETURN(size_t n, shard->PurgeExpiredCredentials(Now(), max_rows, &it->second));
+    step.purged += n;
+    // An empty cursor after a step: this region's walk is done.
+    it = it->second.empty() ? purge_cursors_.erase(it) : std::next(it);
   }
-  const std::string hash = TokenHash(token);
-  if (stored->value.size() != hash.size() ||
-      sodium_memcmp(stored->value.data(), hash.data(), hash.size()) != 0) {
-    return Status(ErrorCode::kWrongPassphrase, "wrong enrollment token");
-  }
-  if (stored->expires_at != 0 && stored->expires_at < Now()) {
-    return Status(ErrorCode::kWrongPassphrase, "the enrollment token has expired");
-  }
-  return shard->DeleteCredential(account_id, CredentialKind::kEnrollmentToken);
+  step.finished = purge_cursors_.empty();
+  return step;
 }
 
 Result<AccountDetails> Accounts::Show(std::string_view address) {

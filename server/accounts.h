@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,10 +70,24 @@ class Accounts {
   // expired. kAlreadyExists once a key is enrolled: further devices join
   // through a device that has access, never through a token.
   Result<EnrollmentToken> IssueEnrollmentToken(std::string_view account_id);
-  // Checks and burns the enrollment token (constant-time comparison of hashes).
-  // Refused once the account has enrolled, so a token issued while the first
-  // enrollment was under way cannot start the key log a second time.
-  Status ConsumeEnrollmentToken(std::string_view account_id, std::string_view token);
+  // The first device's enrollment: checks and burns the enrollment token
+  // (constant-time comparison of hashes), registers both keys and starts
+  // the key log with `log`, in one batch under the account's lock, so of
+  // two enrollments with one token exactly one succeeds. Refused once the
+  // account has enrolled (kAlreadyExists); kWrongPassphrase for a missing,
+  // wrong or expired token (an expired one is deleted).
+  Status EnrollFirstDevice(std::string_view account_id, std::string_view token,
+                           std::string_view encryption_key, std::string_view signing_key,
+                           const LogAppend& log);
+  // One step of the walk that deletes expired enrollment tokens from every
+  // region hosted here: at most `max_rows` credentials read per region,
+  // going on from where the last step stopped. `finished` once every
+  // region's walk reached its end (the next step starts a new walk).
+  struct PurgeStep {
+    size_t purged = 0;
+    bool finished = false;
+  };
+  Result<PurgeStep> PurgeExpiredTokens(size_t max_rows);
 
   Result<AccountDetails> Show(std::string_view account_id);
   // A suspended account takes no logins (NO [UNAVAILABLE]) and no mail
@@ -114,6 +130,8 @@ class Accounts {
 
  private:
   const RegionShards& shards_;
+  std::mutex purge_mutex_;
+  std::map<std::string, std::string> purge_cursors_;  // by region, guarded by purge_mutex_
 };
 
 }  // namespace mailvault

@@ -30,6 +30,8 @@ namespace mailvault {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
+constexpr auto kPurgeInterval = std::chrono::hours(1);
+constexpr size_t kPurgeRows = 1000;
 
 Status PrepareCertificate(const Config& config) {
   const std::string cert = config.CertificatePath();
@@ -208,6 +210,33 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     asio::co_spawn(io, metrics_server->AcceptLoop(), asio::detached);
     spdlog::info("metrics on http://{}:{}/metrics", config.metrics.host, metrics_server->port());
   }
+
+  // Expired enrollment tokens are deleted at start and then every hour, in
+  // steps of at most kPurgeRows credentials per region, each its own job on
+  // the storage pool so that mail work interleaves with a long walk.
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer next_walk(co_await asio::this_coro::executor);
+        for (;;) {
+          size_t purged = 0;
+          for (bool finished = false; !finished;) {
+            auto step = co_await pool.Run([&] { return accounts.PurgeExpiredTokens(kPurgeRows); });
+            if (!step.ok()) {
+              spdlog::warn("purging expired enrollment tokens: {}", step.status().ToString());
+              break;
+            }
+            purged += step->purged;
+            finished = step->finished;
+          }
+          if (purged > 0) spdlog::info("deleted {} expired enrollment tokens", purged);
+          next_walk.expires_after(kPurgeInterval);
+          boost::system::error_code ec;
+          co_await next_walk.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
 
   // SIGTERM/SIGINT: stop accepting, give sessions time to finish what they
   // do (an append in flight completes and is answered), then stop.

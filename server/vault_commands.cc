@@ -164,19 +164,25 @@ imap::ExtensionReply VaultCommands::Enroll(const imap::ImapCommand& command) {
     return Bad("Not a valid X25519 encryption key and Ed25519 signing key");
   }
   const std::string& account = args[0].text;
-  if (Status s = accounts_.ConsumeEnrollmentToken(account, args[1].text); !s.ok()) {
-    // One answer for an unknown account and a bad token.
-    return No("AUTHENTICATIONFAILED", "Enrollment refused: unknown account or invalid token");
-  }
-  auto shard = accounts_.ShardFor(account);
-  if (!shard.ok()) return No("UNAVAILABLE", "The account is not served here");
-  const std::string id = NormalizeAccountId(account);
-  // The enrollment starts the key log: its first entry names both keys.
+  // The enrollment starts the key log: its first entry names both keys. The
+  // token is burnt in the same write that registers them, so of two
+  // XENROLLs with one token exactly one succeeds.
   const LogAppend enrolled{LogKind::kKeys, static_cast<uint8_t>(KeyLogType::kEnroll),
                            EnrollPayload(*encryption, *signing)};
-  Status s = (*shard)->RegisterPublicKey(id, PublicKeyKind::kEncryption, *encryption, &enrolled);
-  if (s.ok()) s = (*shard)->RegisterPublicKey(id, PublicKeyKind::kSigning, *signing);
-  if (!s.ok()) return No("CANNOT", "Keys not registered: " + s.message());
+  const Status s = accounts_.EnrollFirstDevice(account, args[1].text, *encryption, *signing,
+                                               enrolled);
+  switch (s.code()) {
+    case ErrorCode::kOk:
+      break;
+    case ErrorCode::kNotFound:          // no such account
+    case ErrorCode::kWrongRegion:       // homed elsewhere: no token of it here
+    case ErrorCode::kWrongPassphrase:   // no token open, a wrong or an expired one
+    case ErrorCode::kAlreadyExists:     // enrolled already (the loser of a race too)
+      // One answer for all: an unknown account and a bad token look alike.
+      return No("AUTHENTICATIONFAILED", "Enrollment refused: unknown account or invalid token");
+    default:
+      return No("UNAVAILABLE", "Enrollment failed; try again later");
+  }
   return {{}, "OK", "", "Enrolled: encryption key " + KeyIdOf(*encryption).ToHex() +
                             ", signing key " + KeyIdOf(*signing).ToHex()};
 }

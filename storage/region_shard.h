@@ -244,6 +244,22 @@ class RegionShard {
                        int64_t expires_at);
   Result<Credential> GetCredential(std::string_view account_id, CredentialKind kind);
   Status DeleteCredential(std::string_view account_id, CredentialKind kind);
+  // The first keys of an account, authorised by a one-time credential, all
+  // under the account's lock and in one batch, so of two attempts with the
+  // same credential exactly one succeeds: the key log must be empty
+  // (kAlreadyExists otherwise), the credential of `kind` stored (kNotFound
+  // otherwise), equal to `value` (compared in constant time) and not
+  // expired at `now` (kWrongPassphrase otherwise; an expired one is deleted).
+  // Then it is deleted, `keys` are registered and `log` appended.
+  Status RegisterFirstKeys(std::string_view account_id, CredentialKind kind,
+                           std::string_view value, int64_t now,
+                           const std::vector<std::pair<PublicKeyKind, std::string>>& keys,
+                           const LogAppend& log);
+  // Deletes credentials whose expiry (non-zero) is before `now`, walking the
+  // credentials in key order from `*cursor` (empty: the start) and reading
+  // at most `max_rows` of them; `*cursor` is left where the next call goes
+  // on, empty once the walk reached the end. Returns how many it deleted.
+  Result<size_t> PurgeExpiredCredentials(int64_t now, size_t max_rows, std::string* cursor);
 
   // Public keys: the key id is derived from the key (KeyIdOf). With `log`,
   // its key log entry is appended in the same batch.

@@ -7,6 +7,7 @@ IDLE-ing sessions open (issue 13's server-side defects)."""
 import base64
 import datetime
 import imaplib
+import json
 import os
 import threading
 import time
@@ -273,6 +274,40 @@ class DisclosureTest(unittest.TestCase):
         self.assertEqual(len(entries), 2)  # CASE-10 left no entry to hide this one behind
         self.assertIn(b'CASE-11', entries[1])
         self.assertTrue(os.path.exists(os.path.join(vault.dir, 'b11', 'manifest.json')))
+
+
+class EnrollmentRaceTest(unittest.TestCase):
+    def test_two_simultaneous_xenrolls_with_one_token_have_one_winner(self):
+        vault = harness.Vault()
+        self.addCleanup(vault.cleanup)
+        for round_ in range(6):
+            address = 'race%d@localhost' % round_
+            token = vault.create_account(address)
+            devices = [harness.Device(), harness.Device()]
+            connections = [greeted(vault) for _ in devices]
+            for raw in connections:
+                self.addCleanup(raw.close)
+
+            def enroll(raw, device):
+                def job():
+                    raw.send(b'e XENROLL %s %s %s %s\r\n' % (
+                        address.encode(), token.encode(),
+                        base64.b64encode(device.encryption_public),
+                        base64.b64encode(device.signing_public)))
+                    raw.expect(b'e ')
+                    return raw.read_line()
+                return job
+
+            answers = [a for _, a in at_once([enroll(r, d) for r, d in zip(connections, devices)])]
+            winners = [i for i, a in enumerate(answers) if a.startswith(b'OK Enrolled')]
+            self.assertEqual(len(winners), 1, answers)
+            self.assertEqual(answers[1 - winners[0]],
+                             b'NO [AUTHENTICATIONFAILED] Enrollment refused: unknown account or '
+                             b'invalid token')
+            shown = json.loads(vault.admin('--json', 'account', 'show', address).stdout)
+            winner = devices[winners[0]]
+            self.assertEqual(sorted(k['key_id'] for k in shown['keys']),
+                             sorted([winner.key_id(), winner.signing_key_id().hex()]))
 
 
 if __name__ == '__main__':

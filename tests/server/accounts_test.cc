@@ -1,14 +1,19 @@
-// Accounts' enrollment tokens: a new one replaces the open one, and none is
-// issued or accepted once a device has enrolled, so the key log is started
-// exactly once.
+// Accounts' enrollment tokens: a new one replaces the open one, none is
+// issued or accepted once a device has enrolled, one token enrolls one
+// device however many try it at once, so the key log is started exactly
+// once; expired tokens are deleted.
 #include "server/accounts.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
+#include <thread>
+#include <vector>
 #include <memory>
 
 #include "common/crypto/account_log.h"
+#include "common/crypto/hash.h"
 #include "common/crypto/keys.h"
 #include "server/region_shards.h"
 #include "tests/storage/shard_test_util.h"
@@ -30,16 +35,20 @@ class AccountsTest : public ::testing::Test {
     accounts_ = std::make_unique<Accounts>(*shards_);
   }
 
-  // What XENROLL does once the token is consumed: the first keys, with the
-  // entry that starts the key log.
-  void RegisterFirstKeys() {
+  // What XENROLL does: a fresh device's keys with the token, which starts
+  // the key log.
+  Status Enroll(std::string_view token) {
     const DeviceKeys keys = DeviceKeys::Generate();
     const LogAppend enrolled{LogKind::kKeys, static_cast<uint8_t>(KeyLogType::kEnroll),
                              EnrollPayload(keys.encryption.public_key, keys.signing.public_key)};
-    ASSERT_TRUE(shards_->Find("local")
-                    ->RegisterPublicKey(kAccount, PublicKeyKind::kEncryption,
-                                        keys.encryption.public_key, &enrolled)
-                    .ok());
+    return accounts_->EnrollFirstDevice(kAccount, token, keys.encryption.public_key,
+                                        keys.signing.public_key, enrolled);
+  }
+
+  size_t KeyLogEntries() {
+    auto entries = shards_->Find("local")->ReadLog(kAccount, LogKind::kKeys);
+    EXPECT_TRUE(entries.ok());
+    return entries.ok() ? entries->size() : 0;
   }
 
   testing::TempDir dir_;
@@ -54,17 +63,16 @@ TEST_F(AccountsTest, NewTokenReplacesTheOpenOne) {
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_NE(second->token, first->token);
   EXPECT_GT(second->expires_at, first->expires_at - 60);
-  EXPECT_EQ(accounts_->ConsumeEnrollmentToken(kAccount, first->token).code(),
-            ErrorCode::kWrongPassphrase);
-  EXPECT_TRUE(accounts_->ConsumeEnrollmentToken(kAccount, second->token).ok());
-  EXPECT_FALSE(accounts_->ConsumeEnrollmentToken(kAccount, second->token).ok());  // burnt
+  EXPECT_EQ(Enroll(first->token).code(), ErrorCode::kWrongPassphrase);
+  EXPECT_TRUE(Enroll(second->token).ok());
+  EXPECT_EQ(Enroll(second->token).code(), ErrorCode::kAlreadyExists);  // burnt, and enrolled
+  EXPECT_EQ(KeyLogEntries(), 1u);
 }
 
 TEST_F(AccountsTest, NoTokenOnceEnrolled) {
   auto first = accounts_->Create(kAccount, "local");
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(accounts_->ConsumeEnrollmentToken(kAccount, first->token).ok());
-  RegisterFirstKeys();
+  ASSERT_TRUE(Enroll(first->token).ok());
   auto refused = accounts_->IssueEnrollmentToken(kAccount);
   EXPECT_EQ(refused.code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(refused.status().message(),
@@ -72,17 +80,77 @@ TEST_F(AccountsTest, NoTokenOnceEnrolled) {
             "`mailvault init --join` and `mailvault key add-device`");
 }
 
-// A token issued while the first enrollment was between burning its token
-// and registering its keys must not start the key log a second time.
-TEST_F(AccountsTest, TokenIssuedDuringEnrollmentIsRefusedAfterIt) {
-  auto first = accounts_->Create(kAccount, "local");
-  ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(accounts_->ConsumeEnrollmentToken(kAccount, first->token).ok());
-  auto late = accounts_->IssueEnrollmentToken(kAccount);
-  ASSERT_TRUE(late.ok()) << late.status().ToString();
-  RegisterFirstKeys();
-  EXPECT_EQ(accounts_->ConsumeEnrollmentToken(kAccount, late->token).code(),
-            ErrorCode::kAlreadyExists);
+// The token, the keys and the key log's first entry are one write under
+// the account's lock: of many enrollments with one token at the same time,
+// exactly one succeeds and the key log is started once.
+TEST_F(AccountsTest, SimultaneousEnrollmentsWithOneTokenHaveOneWinner) {
+  for (int round = 0; round < 20; ++round) {
+    ASSERT_TRUE(accounts_->Delete(kAccount).ok() || round == 0);
+    auto token = accounts_->Create(kAccount, "local");
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    std::vector<Status> results(4, Status::Ok());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < results.size(); ++i) {
+      threads.emplace_back([&, i] { results[i] = Enroll(token->token); });
+    }
+    for (std::thread& t : threads) t.join();
+    size_t won = 0;
+    for (const Status& s : results) {
+      if (s.ok()) {
+        ++won;
+      } else {
+        EXPECT_TRUE(s.code() == ErrorCode::kWrongPassphrase ||
+                    s.code() == ErrorCode::kAlreadyExists)
+            << s.ToString();
+      }
+    }
+    EXPECT_EQ(won, 1u) << "round " << round;
+    EXPECT_EQ(KeyLogEntries(), 1u);
+    auto keys = shards_->Find("local")->ListPublicKeys(kAccount);
+    ASSERT_TRUE(keys.ok());
+    EXPECT_EQ(keys->size(), 2u);
+  }
+}
+
+TEST_F(AccountsTest, AnExpiredTokenIsRefusedAndDeletedAndThePurgeRemovesTheRest) {
+  ASSERT_TRUE(accounts_->Create(kAccount, "local").ok());
+  RegionShard& shard = *shards_->Find("local");
+  const int64_t past = static_cast<int64_t>(std::time(nullptr)) - 60;
+  ASSERT_TRUE(shard.PutCredential(kAccount, CredentialKind::kEnrollmentToken,
+                                  Blake2b256("expired-token"), past).ok());
+  EXPECT_EQ(Enroll("expired-token").code(), ErrorCode::kWrongPassphrase);
+  EXPECT_EQ(shard.GetCredential(kAccount, CredentialKind::kEnrollmentToken).code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(KeyLogEntries(), 0u);
+
+  // Expired tokens nobody tries again are purged; open ones and password
+  // hashes (which never expire) stay. 25 accounts, 7 credentials read per
+  // call: the walk goes on from where the last call stopped.
+  ASSERT_TRUE(accounts_->SetPassword(kAccount, "a long password").ok());
+  for (int i = 0; i < 25; ++i) {
+    const std::string account = "user" + std::to_string(i) + "@example.com";
+    ASSERT_TRUE(accounts_->Create(account, "local").ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(shard.PutCredential(account, CredentialKind::kEnrollmentToken, "h", past).ok());
+    }
+  }
+  size_t purged = 0;
+  int steps = 0;
+  for (bool finished = false; !finished; ++steps) {
+    ASSERT_LT(steps, 10);
+    auto step = accounts_->PurgeExpiredTokens(7);
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    purged += step->purged;
+    finished = step->finished;
+  }
+  EXPECT_EQ(steps, 4);  // 26 credentials (alice's password hash too), 7 a step
+  EXPECT_EQ(purged, 13u);
+  for (int i = 0; i < 25; ++i) {
+    const std::string account = "user" + std::to_string(i) + "@example.com";
+    EXPECT_EQ(shard.GetCredential(account, CredentialKind::kEnrollmentToken).ok(), i % 2 == 1)
+        << account;
+  }
+  EXPECT_TRUE(shard.GetCredential(kAccount, CredentialKind::kPasswordHash).ok());
 }
 
 TEST_F(AccountsTest, NoTokenForAnUnknownAccount) {
