@@ -154,6 +154,20 @@ class FetchParser {
       }
       MV_ASSIGN_OR_RETURN(item.partial, ParsePartial(suffix));
     }
+    // The same section asked for again is answered once (BODY[] and
+    // BODY.PEEK[] name the same response item; reading without PEEK wins).
+    // Each one answered costs up to the message's size in the response.
+    for (FetchItem& earlier : args_.items) {
+      if (earlier.kind == item.kind && earlier.section == item.section &&
+          earlier.partial == item.partial) {
+        earlier.peek = earlier.peek && item.peek;
+        return Status::Ok();
+      }
+    }
+    if (args_.items.size() >= kMaxFetchItems) {
+      return Error("too many message data items (at most " + std::to_string(kMaxFetchItems) +
+                   " different ones)");
+    }
     args_.items.push_back(std::move(item));
     return Status::Ok();
   }

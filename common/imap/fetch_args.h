@@ -2,6 +2,7 @@
 // CONDSTORE).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,6 +81,10 @@ struct FetchArgs {
 
   bool Has(FetchItemKind kind) const;
 };
+
+// Items asked for more than once are answered once; more than this many
+// different ones (sections and partials counted apart) are BAD.
+inline constexpr size_t kMaxFetchItems = 64;
 
 Result<FetchArgs> ParseFetchArgs(const ImapCommand& command);
 

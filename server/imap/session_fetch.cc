@@ -241,6 +241,14 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
           break;
         }
       }
+      // Different sections of one message overlap (BODY[], BODY[TEXT],
+      // BINARY[1], partials of them): the response is held whole, so it is
+      // kept to a few times the message (docs/PROTOCOL.md, "Limits").
+      if (line.size() > uint64_t{4} * meta.size + (1u << 20)) {
+        co_return Reply{"NO", "LIMIT", "The FETCH response for message " + std::to_string(seq) +
+                                           " would exceed four times its size; ask for fewer "
+                                           "sections at once"};
+      }
     }
     // A \Seen set by this FETCH is reported even if FLAGS was not asked for.
     if (args->sets_seen && !flags_sent && !selected_->read_only()) {

@@ -310,5 +310,37 @@ class EnrollmentRaceTest(unittest.TestCase):
                              sorted([winner.key_id(), winner.signing_key_id().hex()]))
 
 
+class FetchAmplificationTest(unittest.TestCase):
+    def test_repeated_and_overlapping_fetch_items_are_bounded(self):
+        vault = enrolled_vault(self)
+        lmtp = vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('big', b'x' * 100000))
+        lmtp.quit()
+        raw = greeted(vault)
+        self.addCleanup(raw.close)
+        raw.send(b'a LOGIN alice@localhost "%s"\r\nb SELECT INBOX\r\n' % PASSWORD.encode())
+        raw.expect(b'b OK')
+        raw.send(b'c FETCH 1 RFC822.SIZE\r\n')
+        raw.expect(b'c OK')
+        size = int(raw.before.split(b'RFC822.SIZE ')[1].split(b')')[0])
+        # ~9,000 copies of one item in one 63 KB line: answered once.
+        raw.send(b'd FETCH 1 (' + b'BODY[] ' * 9000 + b'FLAGS)\r\n')
+        raw.expect(b'd OK FETCH completed\r\n')
+        self.assertEqual(raw.before.count(b'BODY[] {%d}' % size), 1)
+        self.assertLess(len(raw.before), size + 1000)
+        # Different partials that each cover the whole message: refused once
+        # the response would exceed four times the message, nothing sent.
+        partials = b' '.join(b'BODY.PEEK[]<%d.%d>' % (i, size) for i in range(63))
+        raw.send(b'e FETCH 1 (' + partials + b')\r\n')
+        raw.expect(b'e NO [LIMIT] The FETCH response for message 1 would exceed four times '
+                   b'its size')
+        self.assertNotIn(b'FETCH (', raw.before)
+        partials = b' '.join(b'BODY.PEEK[]<%d.10>' % i for i in range(65))
+        raw.send(b'f FETCH 1 (' + partials + b')\r\n')
+        raw.expect(b'f BAD FETCH: too many message data items (at most 64 different ones)')
+        raw.send(b'g FETCH 1 (BODY.PEEK[] BODY.PEEK[TEXT] BINARY.PEEK[1] FLAGS)\r\n')
+        raw.expect(b'g OK FETCH completed')
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

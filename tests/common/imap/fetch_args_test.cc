@@ -162,6 +162,31 @@ TEST(FetchArgsTest, ParsesItemsMacrosSectionsAndModifiers) {
   for (const Case& c : cases) EXPECT_EQ(Parse(c.line), c.expected) << c.line;
 }
 
+// A hostile client repeating one section thousands of times in a line
+// would have the whole message copied into the response each time.
+TEST(FetchArgsTest, RepeatedItemsAreAnsweredOnceAndDifferentOnesAreCapped) {
+  std::string repeated = "a FETCH 1 (";
+  for (int i = 0; i < 9000; ++i) repeated += "BODY[] ";  // 63 KB, within a line
+  repeated += "FLAGS)";
+  EXPECT_EQ(Parse(repeated), "set=1 items=BODY[],FLAGS seen");
+  const std::vector<Case> cases = {
+      {"a FETCH 1 (BODY.PEEK[] BODY[] BODY.PEEK[])", "set=1 items=BODY[] seen"},
+      {"a FETCH 1 (BODY.PEEK[1]<0.10> BODY.PEEK[1]<0.10> BODY.PEEK[1]<0.20> BODY.PEEK[1])",
+       "set=1 items=BODY.PEEK[1]<0.10>,BODY.PEEK[1]<0.20>,BODY.PEEK[1]"},
+      {"a FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[1] BINARY.SIZE[1])",
+       "set=1 items=BINARY.PEEK[1],BINARY.SIZE[1]"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Parse(c.line), c.expected) << c.line;
+  auto partials = [](int n) {
+    std::string line = "a FETCH 1 (FLAGS";
+    for (int i = 0; i < n; ++i) line += " BODY.PEEK[]<" + std::to_string(i) + ".1>";
+    return line + ")";
+  };
+  EXPECT_EQ(Parse(partials(63)).substr(0, 18), "set=1 items=FLAGS,");
+  EXPECT_EQ(Parse(partials(64)),
+            "error: FETCH: too many message data items (at most 64 different ones)");
+}
+
 TEST(FetchArgsTest, RefusesInvalidItemsPrecisely) {
   const std::vector<Case> cases = {
       {"a FETCH", "error: FETCH: missing sequence set"},
