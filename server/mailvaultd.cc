@@ -138,9 +138,11 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   BoundedPool login_pool(config.limits.login_threads,
                          size_t{config.limits.login_threads} + config.limits.max_logins_queued);
   imap::SharedViews views;
+  imap::ShutdownNotice shutdown_notice;
   imap::EngineContext imap_context{ImapOptions(config), authenticator,    pool,
                                    events,              account_sessions, login_throttle,
-                                   views,               &vault_commands,  &login_pool};
+                                   views,               &vault_commands,  &login_pool,
+                                   &shutdown_notice};
   LmtpContext lmtp_context{config, deliverer, pool};
 
   // Declared after everything a session refers to: sessions still open when
@@ -277,6 +279,9 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
       lmtp_unix.close(ignored);
       ::unlink(config.lmtp_socket.c_str());
     }
+    // Idle and IDLE-ing IMAP sessions say BYE and end now; the others
+    // finish their command first, within the grace.
+    shutdown_notice.Announce();
     shutdown_deadline = std::chrono::steady_clock::now() + kShutdownGrace;
     wait_for_sessions();
   };

@@ -51,6 +51,13 @@ class Connection {
     }
   }
 
+  // Makes a pending read fail with operation_aborted, leaving the
+  // connection usable (for a BYE). Only while no write is in flight.
+  void CancelRead() {
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+
   // Closes the socket: every pending operation fails. Used by the watchdog.
   void Close() {
     boost::system::error_code ignored;

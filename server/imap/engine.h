@@ -12,6 +12,7 @@
 #include "server/imap/connection.h"
 #include "server/imap/mailbox_events.h"
 #include "server/imap/shared_views.h"
+#include "server/imap/shutdown_notice.h"
 #include "net/bounded_pool.h"
 #include "net/storage_pool.h"
 
@@ -51,6 +52,8 @@ struct EngineContext {
   // Password verification (Argon2id) runs here, not on `pool`, when set: a
   // flood of logins gets NO [UNAVAILABLE] instead of delaying mail work.
   BoundedPool* login_pool = nullptr;
+  // Announced at SIGTERM: idle and IDLE-ing sessions say BYE at once.
+  ShutdownNotice* shutdown = nullptr;
 };
 
 // Runs the session to its end. With `implicit_tls` the TLS handshake comes

@@ -29,7 +29,27 @@ Session::Session(Connection connection, bool implicit_tls, EngineContext& contex
       read_buffer_(kReadChunk, '\0') {}
 
 Session::~Session() {
-  subscription_.reset();  // before wake_ goes: no callback may run later
+  // Before wake_ goes: no callback may run later.
+  subscription_.reset();
+  shutdown_subscription_.reset();
+}
+
+void Session::WatchForShutdown() {
+  if (context_.shutdown == nullptr) return;
+  wake_->cancel_read = [this] { connection_.CancelRead(); };
+  std::weak_ptr<WakeState> wake = wake_;
+  auto executor = connection_.executor();
+  shutdown_subscription_ = context_.shutdown->Subscribe([wake, executor] {
+    asio::post(executor, [wake] {
+      // The session is alive as long as its WakeState is (only it and its
+      // own coroutines hold one), and this runs on its executor.
+      if (auto state = wake.lock()) {
+        state->shutting_down = true;
+        state->timer.cancel();  // IDLE
+        if (state->awaiting_command) state->cancel_read();
+      }
+    });
+  });
 }
 
 void Session::Untagged(std::string_view line) {
@@ -96,6 +116,7 @@ std::string Session::Capabilities() const {
 
 asio::awaitable<void> Session::Run() {
   deadline_.Start();
+  WatchForShutdown();
   if (implicit_tls_) {
     deadline_.ExpireAfter(kHandshakeTimeout);
     if (!co_await connection_.StartTls()) {
@@ -112,12 +133,25 @@ asio::awaitable<void> Session::Run() {
     if (std::holds_alternative<NeedMoreInput>(event)) {
       open = co_await Flush();
       if (!open) break;
+      // Stopping: a command under way (an APPEND's literal arriving) is
+      // read and answered; with none begun the session ends here.
+      const bool command_begun = receiver_.HasPartialInput();
+      if (wake_->shutting_down && !command_begun) {
+        SayGoodbyeForShutdown();
+        break;
+      }
       deadline_.ExpireAfter(authenticated() ? context_.options.idle_authenticated
                                             : context_.options.idle_pre_auth);
       boost::system::error_code ec;
+      wake_->awaiting_command = !command_begun;
       const size_t n = co_await connection_.ReadSome(asio::buffer(read_buffer_), ec);
+      wake_->awaiting_command = false;
       if (ec) {
-        spdlog::debug("imap: read ended: {}", ec.message());
+        if (wake_->shutting_down && ec == asio::error::operation_aborted) {
+          SayGoodbyeForShutdown();
+        } else {
+          spdlog::debug("imap: read ended: {}", ec.message());
+        }
         break;
       }
       receiver_.Feed(std::string_view(read_buffer_.data(), n));

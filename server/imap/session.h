@@ -4,6 +4,7 @@
 // names to handlers and allowed states is in session_dispatch.cc.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -198,8 +199,19 @@ class Session {
         : timer(executor, std::chrono::steady_clock::time_point::max()) {}
     asio::steady_timer timer;
     bool pending = false;
+    // The server is stopping (ShutdownNotice): say BYE once idle.
+    bool shutting_down = false;
+    // The session is reading with no command begun: a shutdown cancels
+    // that read (cancel_read) instead of waiting for the client.
+    bool awaiting_command = false;
+    std::function<void()> cancel_read;
   };
   std::shared_ptr<WakeState> wake_;
+  std::unique_ptr<ShutdownNotice::Subscription> shutdown_subscription_;
+  // Subscribes to context_.shutdown: the notice is posted to this
+  // session's executor, where it wakes IDLE or cancels an idle read.
+  void WatchForShutdown();
+  void SayGoodbyeForShutdown() { Untagged("BYE The server is shutting down; reconnect later"); }
   std::string out_;
   std::vector<uint32_t> saved_search_;  // RFC 5182 "$", as uids
   bool imap4rev2_ = false;

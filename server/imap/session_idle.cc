@@ -35,6 +35,14 @@ asio::awaitable<Session::Reply> Session::Idle(ImapCommand& command) {
       break;
     }
     if (wake->pending && state_ == SessionState::kSelected) co_await SyncSelected();
+    if (wake->shutting_down) {
+      // RFC 9051 7.1.5: BYE may come at any time; no tagged answer follows.
+      SayGoodbyeForShutdown();
+      co_await Flush();
+      state_ = SessionState::kLogout;
+      result = Reply{"", "", ""};
+      break;
+    }
     if (!co_await Flush()) {
       state_ = SessionState::kLogout;
       result = Reply{"", "", ""};
@@ -54,7 +62,7 @@ asio::awaitable<Session::Reply> Session::Idle(ImapCommand& command) {
     }
     // Both signals are set on this strand, so checking before waiting
     // cannot miss one that came while we were busy.
-    if (!read->done && !wake->pending) {
+    if (!read->done && !wake->pending && !wake->shutting_down) {
       boost::system::error_code ignored;
       co_await wake->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }

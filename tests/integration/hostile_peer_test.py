@@ -9,6 +9,7 @@ import datetime
 import imaplib
 import json
 import os
+import signal
 import threading
 import time
 import unittest
@@ -340,6 +341,47 @@ class FetchAmplificationTest(unittest.TestCase):
         raw.expect(b'f BAD FETCH: too many message data items (at most 64 different ones)')
         raw.send(b'g FETCH 1 (BODY.PEEK[] BODY.PEEK[TEXT] BINARY.PEEK[1] FLAGS)\r\n')
         raw.expect(b'g OK FETCH completed')
+
+
+class ShutdownTest(unittest.TestCase):
+    BYE = b'* BYE The server is shutting down; reconnect later\r\n'
+
+    def test_sigterm_says_bye_to_idle_and_idling_sessions_at_once(self):
+        vault = enrolled_vault(self)
+        idle = greeted(vault)
+        idle.send(b'a LOGIN alice@localhost "%s"\r\n' % PASSWORD.encode())
+        idle.expect(b'a OK')
+        idle.expect(b'Logged in\r\n')
+        idling = greeted(vault)
+        idling.send(b'a LOGIN alice@localhost "%s"\r\nb SELECT INBOX\r\nc IDLE\r\n'
+                    % PASSWORD.encode())
+        idling.expect(b'+ idling\r\n')
+        not_logged_in = greeted(vault)
+        not_logged_in.expect(b'\r\n')
+        for raw in (idle, idling, not_logged_in):
+            self.addCleanup(raw.close)
+        started = time.monotonic()
+        vault.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(vault.proc.wait(timeout=10), 0)
+        self.assertLess(time.monotonic() - started, 2.0)  # not the 10 s grace
+        for raw in (idle, idling, not_logged_in):
+            self.assertEqual(read_to_close(raw), self.BYE)
+
+    def test_an_append_under_way_at_sigterm_is_finished_and_answered(self):
+        vault = enrolled_vault(self)
+        raw = greeted(vault)
+        self.addCleanup(raw.close)
+        body = message('in flight', b'z' * 20000 + b'\r\n')
+        raw.send(b'a LOGIN alice@localhost "%s"\r\nb APPEND INBOX {%d}\r\n'
+                 % (PASSWORD.encode(), len(body)))
+        raw.expect(b'+ ')
+        raw.send(body[:1000])
+        vault.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        raw.send(body[1000:] + b'\r\n')
+        raw.expect(b'b OK [APPENDUID ')
+        self.assertEqual(read_to_close(raw)[-len(self.BYE):], self.BYE)
+        self.assertEqual(vault.proc.wait(timeout=10), 0)
 
 
 if __name__ == '__main__':
