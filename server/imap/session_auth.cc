@@ -151,7 +151,10 @@ asio::awaitable<Session::Reply> Session::AuthenticateWithSignature(
   }
   const std::string key_id = response->data.substr(0, 16);
   const std::string signature = response->data.substr(16);
-  if (std::optional<Reply> refused = co_await AwaitLoginTurn()) co_return *refused;
+  // No turn to wait for in the login throttle: a signature over a fresh
+  // challenge cannot be guessed and costs microseconds to check, and the
+  // customer's own CLI and bridge log in this way, so a guesser failing
+  // passwords on the account does not lock them out. Failures still count.
   LoginResult result = co_await OnPool([&] {
     return context_.authenticator.LoginWithSignature(account, channel_binding, challenge, key_id,
                                                      signature);

@@ -21,11 +21,11 @@ PASSWORD = 'correct horse battery'
 imaplib.Commands.setdefault('XLOG', ('AUTH', 'SELECTED'))
 
 
-def enrolled_vault(test, limits=None, address='alice@localhost'):
+def enrolled_vault(test, limits=None, address='alice@localhost', device=None):
     vault = harness.Vault(limits=limits)
     test.addCleanup(vault.cleanup)
     token = vault.create_account(address, PASSWORD)
-    typ, _ = harness.Device().enroll(vault, address, token)
+    typ, _ = (device or harness.Device()).enroll(vault, address, token)
     test.assertEqual(typ, 'OK')
     return vault
 
@@ -84,6 +84,22 @@ class LoginGuessingTest(unittest.TestCase):
         self.assertGreater(times[0], 1.0, times)  # the failure's delay came first
         for earlier, later in zip(times, times[1:]):
             self.assertGreater(later - earlier, 1.0, times)
+
+    def test_password_guessing_does_not_hold_up_the_customers_signature_login(self):
+        device = harness.Device()
+        vault = enrolled_vault(self, device=device)
+        guesser = greeted(vault)
+        self.addCleanup(guesser.close)
+        for tag in (b'a', b'b'):
+            guesser.send(tag + b' LOGIN alice@localhost wrong-guess\r\n')
+            guesser.expect(tag + b' NO [AUTHENTICATIONFAILED]')
+        # A password now waits 3 s for its turn; the device's signature does not.
+        started = time.monotonic()
+        client = vault.imap()
+        typ, _ = device.login_with_signature(client, 'alice@localhost')
+        self.assertEqual(typ, 'OK')
+        self.assertLess(time.monotonic() - started, 1.0)
+        client.logout()
 
     def test_a_flood_of_logins_is_refused_and_mail_goes_on(self):
         # One verifying thread and two waiting: the rest get NO [UNAVAILABLE]
