@@ -30,6 +30,7 @@ Session::Session(Connection connection, bool implicit_tls, EngineContext& contex
 
 Session::~Session() {
   // Before wake_ goes: no callback may run later.
+  notify_.reset();
   subscription_.reset();
   shutdown_subscription_.reset();
 }
@@ -86,7 +87,7 @@ asio::awaitable<bool> Session::Flush() {
 std::string Session::Capabilities() const {
   std::string caps = "IMAP4rev2 IMAP4rev1 LITERAL+ BINARY ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
                      "LOGIN-REFERRALS SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES "
-                     "SORT ESORT CONTEXT=SEARCH CONTEXT=SORT PARTIAL MULTIAPPEND";
+                     "SORT ESORT CONTEXT=SEARCH CONTEXT=SORT PARTIAL MULTIAPPEND NOTIFY";
   // Sorting by headers, threading and joining URL parts need the content
   // (docs/PROTOCOL.md): the vault sorts by ARRIVAL and SIZE only, does not
   // thread, and answers CATENATE with NO.
@@ -140,6 +141,20 @@ asio::awaitable<void> Session::Run() {
         SayGoodbyeForShutdown();
         break;
       }
+      if (notify_ && !command_begun) {
+        // NOTIFY: what happens is sent while no command is under way too.
+        co_await DeliverNotifications(true);
+        open = co_await Flush();
+        if (!open) break;
+        StartRead();
+        co_await WaitForReadOrWake(PushesSelectedChanges());
+        boost::system::error_code ec;
+        if (TakeRead(ec) && ec) {
+          spdlog::debug("imap: read ended: {}", ec.message());
+          break;
+        }
+        continue;
+      }
       deadline_.ExpireAfter(authenticated() ? context_.options.idle_authenticated
                                             : context_.options.idle_pre_auth);
       boost::system::error_code ec;
@@ -163,9 +178,53 @@ asio::awaitable<void> Session::Run() {
                                            : state_ == SessionState::kLogout ? "logout"
                                                                               : "connection closed");
   co_await Flush();
+  if (read_->in_flight) co_await DrainRead();
   deadline_.Stop();
   subscription_.reset();
   connection_.Close();
+}
+
+void Session::StartRead() {
+  if (read_->in_flight) return;
+  read_->in_flight = true;
+  read_->done = false;
+  deadline_.ExpireAfter(context_.options.idle_authenticated);
+  std::shared_ptr<PendingRead> read = read_;
+  std::shared_ptr<WakeState> wake = wake_;
+  connection_.AsyncReadSome(asio::buffer(read_buffer_),
+                            [read, wake](const boost::system::error_code& ec, size_t n) {
+                              read->done = true;
+                              read->ec = ec;
+                              read->bytes = n;
+                              wake->timer.cancel();
+                            });
+}
+
+asio::awaitable<void> Session::WaitForReadOrWake(bool selected_changes) {
+  // Every signal is set on this strand, so checking before waiting cannot
+  // miss one that came while the session was busy.
+  const bool due = read_->done || wake_->shutting_down || (selected_changes && wake_->pending) ||
+                   (notify_ && (!wake_->account_events.empty() || wake_->notify_overflow));
+  if (due) co_return;
+  boost::system::error_code ignored;
+  co_await wake_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+bool Session::TakeRead(boost::system::error_code& ec) {
+  if (!read_->in_flight || !read_->done) return false;
+  read_->in_flight = false;
+  ec = read_->ec;
+  if (!ec) receiver_.Feed(std::string_view(read_buffer_.data(), read_->bytes));
+  return true;
+}
+
+asio::awaitable<void> Session::DrainRead() {
+  connection_.Close();
+  while (!read_->done) {
+    boost::system::error_code ignored;
+    co_await wake_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  read_->in_flight = false;
 }
 
 asio::awaitable<bool> Session::HandleEvent(ReceiverEvent& event) {
@@ -275,7 +334,11 @@ asio::awaitable<void> Session::SyncSelected() {
   } else {
     selected_->Apply(std::move(changes).value(), condstore_, out_);
   }
-  if (selected_->MaxUid() > max_uid) co_await ClaimNewRecent(mailbox);
+  if (selected_->MaxUid() > max_uid) {
+    co_await ClaimNewRecent(mailbox);
+    if (notify_ && selected_) co_await FetchNewForNotify(max_uid + 1);
+  }
+  if (!selected_) co_return;
   ReportHighestModseq();
   co_await ReportSearchUpdates();
 }

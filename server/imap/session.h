@@ -5,12 +5,14 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/imap/list_args.h"
+#include "common/imap/notify_args.h"
 #include "common/imap/mailbox_name.h"
 #include "common/imap/receiver.h"
 #include "common/imap/response_writer.h"
@@ -100,7 +102,54 @@ class Session {
   // Reads one raw line in AUTHENTICATE mode.
   asio::awaitable<std::optional<AuthenticateResponse>> ReadAuthenticateLine();
 
+  // NOTIFY (session_notify.cc).
+  struct NotifyState {
+    NotifyArgs args;  // mailbox names decoded
+    std::unique_ptr<MailboxEvents::Subscription> subscription;
+    // The last STATUS each mailbox was reported with: a change that moves
+    // nothing the client asked for is not sent.
+    std::map<std::string, MailboxStatus> reported;
+  };
+  asio::awaitable<Reply> Notify(ImapCommand& command);
+  void EndNotify();
+  const NotifyGroup* NotifySelectedGroup() const;
+  // SELECTED with events: the selected mailbox's changes go out as they
+  // happen, between commands too.
+  bool PushesSelectedChanges() const;
+  // The first event group whose filter takes `name` (never a SELECTED one).
+  asio::awaitable<const NotifyGroup*> NotifyGroupFor(
+      const std::string& name, std::optional<std::vector<std::string>>& subscriptions);
+  std::vector<StatusItem> NotifyStatusItems() const;
+  // "* STATUS name (...)" unless nothing `events` asks about moved since
+  // the last one (or `always`).
+  asio::awaitable<void> ReportNotifyStatus(const std::string& name, uint32_t events, bool always);
+  void AppendNotifyList(const AccountEvent& event);
+  // What NOTIFY asked for that happened since the last delivery; with
+  // `between_commands`, the selected mailbox's changes too (SELECTED).
+  asio::awaitable<void> DeliverNotifications(bool between_commands);
+  // MessageNew's fetch attributes, for the messages from `first_uid` on.
+  asio::awaitable<void> FetchNewForNotify(uint32_t first_uid);
+
+  // One read kept in flight while the session waits for a wake (IDLE, and
+  // between commands under NOTIFY): a change notification or the read
+  // completing cancels the wake timer. (Asio 1.74 has no awaitable
+  // operator||.)
+  void StartRead();
+  // Returns at once when the read is done, or a wake is due: the server
+  // stops, account events (NOTIFY), the selected mailbox changed (with
+  // `selected_changes`).
+  asio::awaitable<void> WaitForReadOrWake(bool selected_changes);
+  // A finished read: fed to the receiver and true, with `ec` its error.
+  bool TakeRead(boost::system::error_code& ec);
+  // On the way out: closes the connection and lets the read finish before
+  // the buffer it writes to can go away.
+  asio::awaitable<void> DrainRead();
+
   // Mailboxes (session_mailboxes.cc).
+  // Tells the account's NOTIFY sessions (this one included) of a change to
+  // the mailbox list or the subscriptions.
+  void TellAccount(AccountEvent::Kind kind, const std::string& mailbox,
+                   const std::string& old_name = "");
   asio::awaitable<Reply> Select(ImapCommand& command);
   asio::awaitable<Reply> Create(ImapCommand& command);
   asio::awaitable<Reply> Delete(ImapCommand& command);
@@ -205,7 +254,18 @@ class Session {
     // that read (cancel_read) instead of waiting for the client.
     bool awaiting_command = false;
     std::function<void()> cancel_read;
+    // NOTIFY: what happened in the account since the last delivery.
+    std::vector<AccountEvent> account_events;
+    bool notify_overflow = false;
   };
+  struct PendingRead {
+    bool in_flight = false;
+    bool done = false;
+    boost::system::error_code ec;
+    size_t bytes = 0;
+  };
+  std::shared_ptr<PendingRead> read_ = std::make_shared<PendingRead>();
+  std::unique_ptr<NotifyState> notify_;
   std::shared_ptr<WakeState> wake_;
   std::unique_ptr<ShutdownNotice::Subscription> shutdown_subscription_;
   // Subscribes to context_.shutdown: the notice is posted to this

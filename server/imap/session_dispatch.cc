@@ -8,7 +8,7 @@ namespace mailvault::imap {
 
 const Session::CommandSpec* Session::FindCommand(std::string_view name) {
   //  name, handler, allowed: before login, after login, with a mailbox selected; sync after
-  static const std::array<CommandSpec, 33> kCommands = {{
+  static const std::array<CommandSpec, 34> kCommands = {{
       {"CAPABILITY", &Session::Capability, true, true, true},
       {"NOOP", &Session::Noop, true, true, true, false},
       {"LOGOUT", &Session::Logout, true, true, true},
@@ -17,6 +17,7 @@ const Session::CommandSpec* Session::FindCommand(std::string_view name) {
       {"LOGIN", &Session::Login, true, false, false},
       {"AUTHENTICATE", &Session::Authenticate, true, false, false},
       {"ENABLE", &Session::Enable, false, true, true},
+      {"NOTIFY", &Session::Notify, false, true, true},
       {"SELECT", &Session::Select, false, true, true},
       {"EXAMINE", &Session::Select, false, true, true},
       {"CREATE", &Session::Create, false, true, true},

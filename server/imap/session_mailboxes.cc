@@ -159,6 +159,11 @@ asio::awaitable<Status> Session::ReportChangesSince(uint64_t modseq, const Numbe
   co_return Status::Ok();
 }
 
+void Session::TellAccount(AccountEvent::Kind kind, const std::string& mailbox,
+                          const std::string& old_name) {
+  context_.events.NotifyAccount(backend_->account(), AccountEvent{kind, mailbox, old_name});
+}
+
 asio::awaitable<Session::Reply> Session::Create(ImapCommand& command) {
   auto args = ParseCreateArgs(command);
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
@@ -175,6 +180,7 @@ asio::awaitable<Session::Reply> Session::Create(ImapCommand& command) {
   }
   const Status status = co_await OnPool([&] { return backend_->CreateMailbox(*name); });
   if (!status.ok()) co_return FromStatus(status, "CREATE");
+  TellAccount(AccountEvent::Kind::kCreated, *name);
   co_return Reply{"OK", "", "CREATE completed"};
 }
 
@@ -187,6 +193,7 @@ asio::awaitable<Session::Reply> Session::Delete(ImapCommand& command) {
   if (selected_ && selected_->name() == *name) Deselect();
   const Status status = co_await OnPool([&] { return backend_->DeleteMailbox(*name); });
   if (!status.ok()) co_return FromStatus(status, "DELETE");
+  TellAccount(AccountEvent::Kind::kDeleted, *name);
   co_return Reply{"OK", "", "DELETE completed"};
 }
 
@@ -203,6 +210,7 @@ asio::awaitable<Session::Reply> Session::Rename(ImapCommand& command) {
   if (IsInboxName(*to)) co_return Reply{"NO", "ALREADYEXISTS", "INBOX always exists"};
   const std::string source = *from;
   const std::string target = *to;
+  std::vector<std::pair<std::string, std::string>> renamed;  // old, new
   const Status status = co_await OnPool([&]() -> Status {
     if (IsInboxName(source)) {
       // RFC 9051 6.3.6: renaming INBOX moves its messages to a new
@@ -217,15 +225,25 @@ asio::awaitable<Session::Reply> Session::Rename(ImapCommand& command) {
     // Inferior names move with their parent.
     MV_ASSIGN_OR_RETURN(std::vector<MailboxInfo> all, backend_->ListMailboxes());
     MV_RETURN_IF_ERROR(backend_->RenameMailbox(source, target));
+    renamed.emplace_back(source, target);
     const std::string prefix = source + kHierarchyDelimiter;
     for (const MailboxInfo& m : all) {
       if (m.name.rfind(prefix, 0) == 0) {
-        MV_RETURN_IF_ERROR(
-            backend_->RenameMailbox(m.name, target + m.name.substr(source.size())));
+        const std::string moved = target + m.name.substr(source.size());
+        MV_RETURN_IF_ERROR(backend_->RenameMailbox(m.name, moved));
+        renamed.emplace_back(m.name, moved);
       }
     }
     return Status::Ok();
   });
+  if (IsInboxName(source) && status.ok()) {
+    TellAccount(AccountEvent::Kind::kCreated, target);
+    context_.events.Notify(backend_->account(), "INBOX");
+    context_.events.Notify(backend_->account(), target);
+  }
+  for (const auto& [old_name, new_name] : renamed) {
+    TellAccount(AccountEvent::Kind::kRenamed, new_name, old_name);
+  }
   if (!status.ok()) co_return FromStatus(status, "RENAME");
   if (selected_ && selected_->name() == source && !IsInboxName(source)) {
     Deselect();
@@ -244,6 +262,8 @@ asio::awaitable<Session::Reply> Session::Subscribe(ImapCommand& command) {
   const Status status =
       co_await OnPool([&] { return backend_->SetSubscribed(*name, subscribe); });
   if (!status.ok()) co_return FromStatus(status, command.name);
+  TellAccount(subscribe ? AccountEvent::Kind::kSubscribed : AccountEvent::Kind::kUnsubscribed,
+              *name);
   co_return Reply{"OK", "", command.name + " completed"};
 }
 

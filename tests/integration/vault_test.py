@@ -303,6 +303,81 @@ class VaultTest(unittest.TestCase):
         a.expect(b'c4 NO')
         b.logout()
 
+    def test_notify_sends_events_between_commands(self):
+        # RFC 5465 on the vault: the selected mailbox's changes as EXISTS and
+        # FETCH, other mailboxes' as STATUS, names and subscriptions as LIST,
+        # all without a command from the client.
+        self.enrolled()
+        b = self.login()
+        self.assertIn(b'NOTIFY', b.capability()[1][0].split())
+        for name in ('Keep', 'Lists/dev'):
+            self.assertEqual(b.create(name)[0], 'OK')
+        a = self.raw_login()
+        a.send(b's SELECT INBOX\r\n')
+        a.expect(b's OK')
+        a.send(b'n1 NOTIFY SET STATUS (selected (MessageNew (UID FLAGS) MessageExpunge FlagChange))'
+               b' (personal (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange))\r\n')
+        a.expect(b'n1 OK')
+        a.read_line()  # the rest of the tagged line
+        # Every mailbox but the selected one, as it stands.
+        statuses = {l.split(b' ')[2]: l for l in a.untagged() if l.startswith(b'* STATUS')}
+        self.assertNotIn(b'INBOX', statuses)
+        self.assertRegex(statuses[b'Keep'],
+                         rb'^\* STATUS Keep \(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \d+ UNSEEN 0\)$')
+        self.assertTrue(statuses[b'Lists/dev'].startswith(b'* STATUS Lists/dev (MESSAGES 0 '))
+
+        def unsolicited(count):
+            return [a.read_line() for _ in range(count)]
+
+        # Another session's APPEND and flag change elsewhere: STATUS, unasked.
+        b.append('Keep', None, None, message('kept'))
+        self.assertRegex(unsolicited(1)[0],
+                         rb'^\* STATUS Keep \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+ UNSEEN 1\)$')
+        b.select('Keep')
+        b.store('1', '+FLAGS', '(\\Seen)')
+        self.assertRegex(unsolicited(1)[0], rb'^\* STATUS Keep \(MESSAGES 1 UIDNEXT 2 .* UNSEEN 0\)$')
+        # A delivery to the selected INBOX: EXISTS, then the FETCH MessageNew asked for.
+        lmtp = self.vault.lmtp()
+        self.assertEqual(lmtp.sendmail('bob@example.org', ['alice@localhost'], message('new')), {})
+        lmtp.quit()
+        lines = unsolicited(3)
+        self.assertEqual(lines[0], b'* 1 EXISTS', lines)
+        self.assertEqual(lines[1], b'* 1 RECENT', lines)
+        self.assertEqual(lines[2], b'* 1 FETCH (UID 1 FLAGS (\\Recent))', lines)
+        # Names and subscriptions.
+        b.create('Work')
+        b.rename('Work', 'Play')
+        b.delete('Play')
+        b.subscribe('Keep')
+        self.assertEqual(unsolicited(4), [b'* LIST () "/" Work',
+                                          b'* LIST () "/" Play ("OLDNAME" (Work))',
+                                          b'* LIST (\\NonExistent) "/" Play',
+                                          b'* LIST (\\Subscribed) "/" Keep'])
+        # The RFC's rules on events, and events it does not report here.
+        a.send(b'x1 NOTIFY SET (personal (MessageNew))\r\n')
+        a.expect(b'x1 BAD')
+        a.send(b'x2 NOTIFY SET (personal (MessageNew MessageExpunge AnnotationChange))\r\n')
+        a.expect(b'x2 NO [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName '
+                 b'SubscriptionChange)]')
+        # Only Keep's arrivals now, during IDLE too.
+        a.send(b'n2 NOTIFY SET (mailboxes Keep (MessageNew MessageExpunge))\r\n')
+        a.expect(b'n2 OK')
+        a.send(b'i IDLE\r\n')
+        a.expect(b'+ idling\r\n')
+        b.create('Elsewhere')  # no MailboxName asked for: nothing
+        b.append('Lists/dev', None, None, message('not watched'))
+        b.append('Keep', None, None, message('watched'))
+        self.assertRegex(unsolicited(1)[0], rb'^\* STATUS Keep \(MESSAGES 2 UIDNEXT 3 ')
+        a.send(b'DONE\r\n')
+        a.expect(b'i OK')
+        a.send(b'n3 NOTIFY NONE\r\n')
+        a.expect(b'n3 OK')
+        b.append('Keep', None, None, message('unwatched'))
+        a.send(b'p NOOP\r\n')
+        a.expect(b'p OK')
+        self.assertFalse([l for l in a.untagged() if b'STATUS' in l], a.before)
+        b.logout()
+
     def test_append_seals_plaintext_and_two_sessions_stay_consistent(self):
         self.enrolled()
         a = self.login()
