@@ -560,6 +560,36 @@ class BridgeSyncTest(unittest.TestCase):
             lmtp.sendmail('sender@example.org', [ACCOUNT], raw)
         lmtp.quit()
 
+    def test_notify_tells_of_other_devices_changes_in_any_mailbox(self):
+        # The bridge's watcher follows the whole account with the vault's
+        # NOTIFY, so a bridge client's NOTIFY hears of what another device
+        # does in any mailbox, without sending a command.
+        with Bridge(self.cli) as bridge:
+            raw = ssl_connect(plain_port=bridge.port, timeout=30)
+            self.addCleanup(raw.close)
+            raw.expect(b'* OK')
+            self.assertIn(b' NOTIFY', raw.read_line())
+            raw.send(b'a LOGIN %s %s\r\n' % (ACCOUNT.encode(), bridge.password.encode()))
+            raw.expect(b'a OK')
+            raw.read_line()
+            raw.send(b'n NOTIFY SET (personal (MessageNew MessageExpunge MailboxName))\r\n')
+            raw.expect(b'n OK')
+            raw.read_line()
+            other = self.vault.imap()  # the vault directly, another device
+            other.login(ACCOUNT, VAULT_PASSWORD)
+            self.assertEqual(other.create('Keep')[0], 'OK')
+            self.assertEqual(raw.read_line(), b'* LIST () "/" Keep')
+            other.select('INBOX')
+            other.uid('MOVE', '1', 'Keep')
+            lines = sorted(raw.read_line() for _ in range(2))
+            self.assertRegex(lines[0], rb'^\* STATUS INBOX \(MESSAGES 1 UIDNEXT 3 ')
+            self.assertRegex(lines[1], rb'^\* STATUS Keep \(MESSAGES 1 UIDNEXT 2 ')
+            other.rename('Keep', 'Kept')
+            self.assertEqual(raw.read_line(), b'* LIST () "/" Kept ("OLDNAME" (Keep))')
+            other.logout()
+            raw.send(b'z LOGOUT\r\n')
+            raw.expect(b'z OK')
+
     def test_changes_made_elsewhere_arrive_in_order(self):
         with Bridge(self.cli) as bridge:
             client = bridge.client()
