@@ -116,6 +116,10 @@ class Parser {
     if ((group.events & kFlagChange) != 0 && !is_new) {
       return Error("FlagChange needs MessageNew and MessageExpunge");
     }
+    // RFC 5465 6.1: the selected mailbox's filters take message events only.
+    if (group.is_selected() && (group.events & (kMailboxName | kSubscriptionChange)) != 0) {
+      return Error("SELECTED and SELECTED-DELAYED take message events only");
+    }
     return Status::Ok();
   }
 

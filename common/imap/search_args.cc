@@ -246,6 +246,10 @@ Status ParseSearchReturnOptions(std::string_view command, const ImapToken& list,
     if (flag != nullptr) {
       if (*flag) return error("RETURN option " + upper + " given twice");
       *flag = true;
+      if (flag == &returns.update && i + 1 < options.size() &&
+          options[i + 1].kind == TokenKind::kList) {
+        returns.update_fetch = options[++i];
+      }
     } else if (upper == "PARTIAL") {
       if (returns.partial) return error("RETURN option PARTIAL given twice");
       if (i + 1 >= options.size()) return error("PARTIAL needs a range (RFC 9394)");

@@ -91,6 +91,9 @@ struct SearchReturnOptions {
   // change while the mailbox stays selected.
   bool context = false;
   bool update = false;
+  // RFC 5465 7 (with NOTIFY): "UPDATE (fetch-att ...)", fetched for each
+  // new message that joins the results, before its ADDTO.
+  std::optional<ImapToken> update_fetch;
   // RFC 9394: a window of the results instead of ALL.
   std::optional<PartialRange> partial;
 

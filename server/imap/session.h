@@ -129,6 +129,9 @@ class Session {
   asio::awaitable<void> DeliverNotifications(bool between_commands);
   // MessageNew's fetch attributes, for the messages from `first_uid` on.
   asio::awaitable<void> FetchNewForNotify(uint32_t first_uid);
+  // UID FETCH of `attributes` that no command asked for (NOTIFY's
+  // MessageNew, UPDATE's fetch attributes): the FETCH lines, no tagged reply.
+  asio::awaitable<void> FetchUnasked(std::string uid_set, const ImapToken& attributes);
 
   // One read kept in flight while the session waits for a wake (IDLE, and
   // between commands under NOTIFY): a change notification or the read

@@ -168,12 +168,16 @@ asio::awaitable<void> Session::FetchNewForNotify(uint32_t first_uid) {
     co_return;
   }
   // RFC 5465 5.2: after EXISTS, a FETCH of what MessageNew asked for.
+  co_await FetchUnasked(std::to_string(first_uid) + ":*", *group->fetch_attributes);
+}
+
+asio::awaitable<void> Session::FetchUnasked(std::string uid_set, const ImapToken& attributes) {
   ImapCommand fetch;
   fetch.name = "FETCH";
   fetch.uid = true;
   ImapToken set;
-  set.text = std::to_string(first_uid) + ":*";
-  fetch.args = {set, *group->fetch_attributes};
+  set.text = std::move(uid_set);
+  fetch.args = {set, attributes};
   co_await Fetch(fetch);  // its tagged reply has no command to answer
 }
 

@@ -117,6 +117,8 @@ void Session::StartUpdating(const ImapCommand& command, const SearchArgs& args,
   search.uid = command.uid;
   search.args = args;
   search.sort = std::move(sort);
+  search.fetch_attributes = args.returns.update_fetch;
+  search.seen_max_uid = selected_->MaxUid();
   if (search.is_sort()) {
     search.sorted = std::move(results);
   } else {
@@ -159,7 +161,17 @@ asio::awaitable<void> Session::ReportSearchUpdates() {
       std::optional<MessageSummary> match = co_await MatchOne(search.args, *seq, content);
       reevaluated.push_back(Reevaluated{uid, std::move(match)});
     }
-    const std::string line = UpdatingSearches::Reconcile(search, reevaluated, *selected_);
+    std::vector<uint32_t> added;
+    const std::string line = UpdatingSearches::Reconcile(search, reevaluated, *selected_, &added);
+    // RFC 5465 7: a new message that joins the results is fetched as asked,
+    // after its EXISTS and before the ADDTO; one that joins by a flag
+    // change is not.
+    std::erase_if(added, [&](uint32_t uid) { return uid <= search.seen_max_uid; });
+    search.seen_max_uid = selected_->MaxUid();
+    if (search.fetch_attributes && !added.empty()) {
+      co_await FetchUnasked(NumberSet::FromNumbers(added).ToString(), *search.fetch_attributes);
+      if (!selected_) co_return;
+    }
     if (!line.empty()) Untagged(line);
   }
 }

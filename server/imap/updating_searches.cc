@@ -110,7 +110,8 @@ void UpdatingSearches::BeforeRemove(const SelectedMailbox& view,
 
 std::string UpdatingSearches::Reconcile(UpdatingSearch& search,
                                         const std::vector<Reevaluated>& touched,
-                                        const SelectedMailbox& view) {
+                                        const SelectedMailbox& view,
+                                        std::vector<uint32_t>* added_uids) {
   std::string items;
   if (!search.is_sort()) {
     std::vector<uint32_t> removed;
@@ -124,6 +125,7 @@ std::string UpdatingSearches::Reconcile(UpdatingSearch& search,
       } else if (!was && message.match) {
         added.push_back(Number(search, view, message.uid));
         search.uids.insert(it, message.uid);
+        if (added_uids != nullptr) added_uids->push_back(message.uid);
       }
     }
     items = UnpositionedItem("REMOVEFROM", removed) + UnpositionedItem("ADDTO", added);
@@ -149,6 +151,7 @@ std::string UpdatingSearches::Reconcile(UpdatingSearch& search,
           });
       const size_t index = static_cast<size_t>(at - search.sorted.begin());
       search.sorted.insert(at, *message.match);
+      if (added_uids != nullptr) added_uids->push_back(message.uid);
       added.push_back(std::to_string(index + 1) + " " +
                       std::to_string(Number(search, view, message.uid)));
     }

@@ -34,6 +34,10 @@ struct UpdatingSearch {
   // sort order (their sort keys are what places a new one).
   std::vector<uint32_t> uids;
   std::vector<MessageSummary> sorted;
+  // RFC 5465 7: what to FETCH of a new message that joins the results, and
+  // the highest uid the search has seen (above it a message is new).
+  std::optional<ImapToken> fetch_attributes;
+  uint32_t seen_max_uid = 0;
 
   bool is_sort() const { return !sort.empty(); }
   bool Contains(uint32_t uid) const;
@@ -67,9 +71,11 @@ class UpdatingSearches : public ViewListener {
 
   // Brings `search` up to date with the touched messages, re-evaluated in
   // ascending uid order, and returns its ESEARCH line without "* " ("" when
-  // its results did not change). Sequence numbers are `view`'s.
+  // its results did not change). Sequence numbers are `view`'s. `added`,
+  // when given, receives the uids that joined the results.
   static std::string Reconcile(UpdatingSearch& search, const std::vector<Reevaluated>& touched,
-                               const SelectedMailbox& view);
+                               const SelectedMailbox& view,
+                               std::vector<uint32_t>* added_uids = nullptr);
 
   // ViewListener.
   void BeforeRemove(const SelectedMailbox& view, const std::vector<uint32_t>& uids,

@@ -854,7 +854,9 @@ class BridgeSortThreadTest(unittest.TestCase):
             raw.send(b'u UID SORT RETURN (UPDATE) (SUBJECT) UTF-8 ALL\r\n')
             raw.expect(b'u OK')
             self.assertIn(b'* ESEARCH (TAG "u") UID ALL 4,1:3\r\n', raw.before)
-            raw.send(b's UID SEARCH RETURN (UPDATE) SUBJECT budget\r\n')
+            # RFC 5465 7: what to fetch of a new message that joins.
+            raw.send(b's UID SEARCH RETURN (UPDATE (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])) '
+                     b'SUBJECT budget\r\n')
             raw.expect(b's OK')
             self.assertIn(b'* ESEARCH (TAG "s") UID ALL 4\r\n', raw.before)
             # "RE: Budget" sorts as "budget", after uid 4.
@@ -862,9 +864,11 @@ class BridgeSortThreadTest(unittest.TestCase):
             raw.send(b'n NOOP\r\n')
             raw.expect(b'n OK')
             lines = [l for l in raw.before.split(b'\r\n') if l.startswith(b'* ')]
-            self.assertEqual(lines[-2:], [b'* ESEARCH (TAG "u") UID ADDTO (2 5)',
+            self.assertEqual(lines[-3:], [b'* ESEARCH (TAG "u") UID ADDTO (2 5)',
+                                          b'* 5 FETCH (UID 5 BODY[HEADER.FIELDS (SUBJECT)] {23}',
                                           b'* ESEARCH (TAG "s") UID ADDTO (0 5)'], lines)
-            self.assertLess(lines.index(b'* 5 EXISTS'), len(lines) - 2, lines)
+            self.assertIn(b'{23}\r\nSubject: RE: Budget\r\n\r\n)', raw.before)
+            self.assertLess(lines.index(b'* 5 EXISTS'), len(lines) - 3, lines)
             raw.send(b'd UID STORE 4 +FLAGS.SILENT (\\Deleted)\r\ne UID EXPUNGE 4\r\n')
             raw.expect(b'e OK')
             lines = [l for l in raw.before.split(b'\r\n') if l.startswith(b'* ')]

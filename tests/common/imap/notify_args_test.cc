@@ -68,6 +68,8 @@ TEST(NotifyArgsTest, RefusesWhatTheRfcForbids) {
        "error: NOTIFY: SELECTED or SELECTED-DELAYED may be given once"},
       {"a NOTIFY SET (personal (MessageNew (uid) MessageExpunge))",
        "error: NOTIFY: fetch attributes of MessageNew are for SELECTED only"},
+      {"a NOTIFY SET (selected (MessageNew MessageExpunge MailboxName))",
+       "error: NOTIFY: SELECTED and SELECTED-DELAYED take message events only"},
       {"a NOTIFY SET (everything (MessageNew MessageExpunge))",
        "error: NOTIFY: unknown mailbox filter atom everything"},
       {"a NOTIFY SET (subtree (MessageNew MessageExpunge))",

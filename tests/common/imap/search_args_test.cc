@@ -73,6 +73,7 @@ std::string Parse(std::string_view line) {
     if (args->returns.save) out += " SAVE";
     if (args->returns.context) out += " CONTEXT";
     if (args->returns.update) out += " UPDATE";
+    if (args->returns.update_fetch) out += " " + DescribeToken(*args->returns.update_fetch);
     if (const auto& p = args->returns.partial) {
       out += " PARTIAL " + std::string(p->from_end ? "last " : "first ") +
              std::to_string(p->low) + "-" + std::to_string(p->high) + " as " + p->as_sent;
@@ -129,6 +130,10 @@ TEST(SearchArgsTest, ParsesTheSearchKeyGrammarIntoATree) {
       {"a SEARCH RETURN (CONTEXT UPDATE) SEEN", "RETURN( (ALL) CONTEXT UPDATE ) (AND (SEEN))"},
       {"a SEARCH RETURN (UPDATE COUNT) DELETED", "RETURN( COUNT UPDATE ) (AND (DELETED))"},
       {"a SEARCH RETURN (SAVE UPDATE) DELETED", "RETURN( (ALL) SAVE UPDATE ) (AND (DELETED))"},
+      // RFC 5465 7: UPDATE may name what to fetch of new messages.
+      {"a SEARCH RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER])) FROM boss",
+       "RETURN( COUNT UPDATE LIST(ATOM(UID) SECTION(BODY.PEEK[ATOM(HEADER)])) ) "
+       "(AND (FROM \"boss\"*)) content"},
       // RFC 9394 3.1's examples; 500:400 is 400:500.
       {"a UID SEARCH RETURN (PARTIAL 1:500) UNDELETED",
        "RETURN( PARTIAL first 1-500 as 1:500 ) (AND (UNDELETED))"},
