@@ -73,6 +73,9 @@ asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
       });
       if (failed) co_return Reply{"NO", failed->code, failed->text};
     }
+    // A message has at least a header (RFC 5322 3.5); nothing is stored of
+    // an empty one, as Dovecot refuses it too.
+    if (next.data.empty()) co_return Reply{"NO", "CANNOT", "An empty message cannot be stored"};
     messages.push_back(std::move(next));
   }
   // All messages in one step or none (MULTIAPPEND, RFC 3502).
