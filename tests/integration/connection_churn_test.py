@@ -103,7 +103,9 @@ class ConnectionChurnTest(unittest.TestCase):
         print('\n%d connections: descriptors %d -> %d, RSS %d -> %d KiB' %
               (CONNECTIONS, fds_before, fds_after, rss_before, rss_after), file=sys.stderr)
         self.assertLessEqual(fds_after, fds_before)
-        self.assertLess(rss_after, rss_before * 1.10)
+        # ASan's quarantine keeps freed memory: there, descriptors only.
+        if not os.environ.get('MAILVAULT_SANITIZED'):
+            self.assertLess(rss_after, rss_before * 1.10)
 
 
 if __name__ == '__main__':
