@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "storage/directory.h"
+#include "storage/info_log_file.h"
 #include "storage/rocksdb_status.h"
 #include "storage/shard_validation.h"
 
@@ -116,6 +117,8 @@ Result<std::unique_ptr<Directory>> OpenEmbeddedDirectory(const std::string& path
   options.create_if_missing = true;
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   options.keep_log_file_num = 5;
+  // RocksDB's own info-log writer aborts on a full disk (info_log_file.h).
+  MV_ASSIGN_OR_RETURN(options.info_log, OpenInfoLogFile(path));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return FromRocksStatus(status, "opening directory at " + path);

@@ -6,8 +6,10 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
+#include <filesystem>
 #include <vector>
 
+#include "storage/info_log_file.h"
 #include "storage/rocksdb_status.h"
 #include "storage/shard_keys.h"
 #include "storage/shard_records.h"
@@ -89,6 +91,10 @@ Result<std::unique_ptr<ShardDb>> ShardDb::Open(const ShardOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  // RocksDB's own info-log writer aborts on a full disk (info_log_file.h).
+  if (options.create_if_missing || std::filesystem::is_directory(options.path)) {
+    MV_ASSIGN_OR_RETURN(db_options.info_log, OpenInfoLogFile(options.path));
+  }
   // Tickers only (no timers): stall time and compaction bytes for metrics.
   auto statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
