@@ -22,6 +22,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kWrongPassphrase: return "wrong_passphrase";
     case ErrorCode::kWrongRegion: return "wrong_region";
     case ErrorCode::kKeyNotActive: return "key_not_active";
+    case ErrorCode::kNoSpace: return "no_space";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kUntrustedPeer: return "untrusted_peer";
     case ErrorCode::kRefused: return "refused";

@@ -35,6 +35,7 @@ enum class ErrorCode {
   // Storage.
   kWrongRegion,   // the account's home region is not this shard's region
   kKeyNotActive,  // a wrap names a key id that is not registered or is revoked
+  kNoSpace,       // the storage is full: nothing was written; try again once space returns
 
   // The customer's side talking to the vault.
   kUnavailable,    // the server cannot be reached, closed the connection or timed out

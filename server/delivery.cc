@@ -123,6 +123,9 @@ DeliveryReply Deliverer::SealAndAppend(std::string_view account_id, std::string_
         return Reply(false, "550 5.1.6", account_id, "account has moved to another region");
       case ErrorCode::kKeyNotActive:  // revoked between lookup and append
         return Reply(false, "450 4.2.0", account_id, "account keys changed, try again later");
+      case ErrorCode::kNoSpace:  // RFC 3463 4.3.1: the MTA queues and retries
+        return Reply(false, "452 4.3.1", account_id,
+                     "mail system full, nothing stored, try again later");
       default:
         return TemporaryFailure(account_id);
     }

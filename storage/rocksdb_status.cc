@@ -10,7 +10,9 @@ namespace mailvault {
 
 Status FromRocksStatus(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Status::Ok();
-  ErrorCode code = status.IsCorruption() ? ErrorCode::kCorruption : ErrorCode::kIOError;
+  ErrorCode code = status.IsCorruption() ? ErrorCode::kCorruption
+                   : status.IsNoSpace()  ? ErrorCode::kNoSpace
+                                         : ErrorCode::kIOError;
   return Status(code, std::string(what) + ": " + status.ToString());
 }
 

@@ -12,8 +12,9 @@
 
 namespace mailvault {
 
-// kCorruption for a corruption RocksDB detected, kIOError for everything
-// else; the message is "<what>: <RocksDB's message>". RocksDB's messages name
+// kCorruption for a corruption RocksDB detected, kNoSpace for a full file
+// system (ENOSPC, also while the engine stays stopped by one), kIOError for
+// everything else; the message is "<what>: <RocksDB's message>". RocksDB's messages name
 // files and keys' positions, never values, so no body or summary can leak.
 Status FromRocksStatus(const rocksdb::Status& status, std::string_view what);
 
