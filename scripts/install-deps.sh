@@ -11,7 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgmime-3.0-dev
   libgtest-dev libbenchmark-dev
   # test peers
-  python3 python3-nacl openssl curl isync mutt tmux rocksdb-tools etcd-server
+  python3 python3-nacl openssl curl isync mutt tmux rocksdb-tools etcd-server fiu-utils
 )
 
 missing=()

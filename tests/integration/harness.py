@@ -90,10 +90,11 @@ class Etcd:
 
 class Vault:
     def __init__(self, limits=None, regions=('local',), remote_regions=(), directory=None,
-                 etcd=None, storage=None):
+                 etcd=None, storage=None, wrapper=()):
         """remote_regions: (name, imap_url) or (name, imap_url, lmtp); etcd: an
         Etcd whose directory this node shares; storage: the [storage] keys
-        (e.g. {'tombstone_window': 3})."""
+        (e.g. {'tombstone_window': 3}); wrapper: a command that runs the
+        server (e.g. fiu-run for fault injection)."""
         self.bin_dir = os.environ['MAILVAULT_BIN_DIR']
         self.dir = directory or tempfile.mkdtemp(prefix='mailvault-it-')
         self.limits = limits
@@ -101,6 +102,7 @@ class Vault:
         self.regions = regions
         self.remote_regions = remote_regions
         self.etcd = etcd
+        self.wrapper = list(wrapper)
         self.start()
 
     def start(self, attempts=5, keep_ports=False):
@@ -158,7 +160,8 @@ class Vault:
         self.log = os.path.join(self.dir, 'mailvaultd.log')
         self.log_file = open(self.log, 'a')
         self.proc = subprocess.Popen(
-            [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config', self.config],
+            self.wrapper + [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config',
+                            self.config],
             stdout=self.log_file, stderr=subprocess.STDOUT)
         wait_for_port(self.imaps_port, self.proc, self.log)
         wait_for_port(self.lmtp_port, self.proc, self.log)
