@@ -168,25 +168,35 @@ std::optional<std::string> SealedPayload(std::string_view message) {
 
 Result<std::vector<imap::AppendOutcome>> ShardMailBackend::AppendAll(
     const std::string& mailbox, std::vector<imap::NewMessage> messages) {
-  std::vector<AppendRequest> requests;
-  requests.reserve(messages.size());
-  std::optional<std::vector<std::string>> recipients;
-  bool any_upload = false;
-  Status refused;
-  for (imap::NewMessage& message : messages) {
-    if (refused.ok()) {
-      auto request = ToAppendRequest(mailbox, message, recipients, any_upload);
-      if (request.ok()) {
-        requests.push_back(std::move(request).value());
-      } else {
-        refused = request.status();
+  // Every plaintext is wiped however this returns (also the messages after
+  // a refused one, which are never sealed).
+  struct Wipe {
+    std::vector<imap::NewMessage>& messages;
+    ~Wipe() {
+      for (imap::NewMessage& message : messages) {
+        sodium_memzero(message.data.data(), message.data.size());
       }
     }
-    // The messages after a refused one are never sealed, but wiped all the same.
-    sodium_memzero(message.data.data(), message.data.size());
+  } wipe{messages};
+  bool any_upload = false;
+  Result<std::vector<AppendResult>> appended = Status(ErrorCode::kKeyNotActive, "");
+  // The keys are read before the shard takes the account's lock: a key the
+  // customer's rotation revokes in between refuses the append with
+  // kKeyNotActive. Sealed again to the keys as they are then, it goes
+  // through (a client's own sealed upload is not re-sealed: refused below).
+  for (int attempt = 0; attempt < 3 && appended.code() == ErrorCode::kKeyNotActive &&
+                        !any_upload;
+       ++attempt) {
+    std::vector<AppendRequest> requests;
+    requests.reserve(messages.size());
+    std::optional<std::vector<std::string>> recipients;
+    for (imap::NewMessage& message : messages) {
+      auto request = ToAppendRequest(mailbox, message, recipients, any_upload);
+      if (!request.ok()) return request.status();
+      requests.push_back(std::move(request).value());
+    }
+    appended = shard_.AppendAll(account_, std::move(requests));
   }
-  if (!refused.ok()) return refused;
-  auto appended = shard_.AppendAll(account_, std::move(requests));
   if (!appended.ok()) {
     const ErrorCode code = appended.code();
     if (any_upload && (code == ErrorCode::kKeyNotActive || code == ErrorCode::kAlreadyExists)) {
