@@ -509,6 +509,13 @@ class Checker:
                     ledger.gone[box].add(uid)
                 elif here != [(box, uid)]:
                     self.fail('expunge in doubt of %s:%d left it at %r' % (box, uid, here))
+                else:
+                    # Not expunged; its STORE \Deleted may have been in doubt too.
+                    flags = shown[box][uid][1]
+                    if flags - {'\\Deleted'} != ledger.flags[(box, uid)] - {'\\Deleted'}:
+                        self.fail('%s:%d flags %r, acknowledged %r' %
+                                  (box, uid, flags, ledger.flags[(box, uid)]))
+                    ledger.flags[(box, uid)] = set(flags)
             elif kind == 'move':
                 destination = op[3]
                 if here == [(box, uid)]:
@@ -718,6 +725,9 @@ class CrashTest(unittest.TestCase):
             check_started = time.monotonic()
             checker.check(open_all=cycle == cycles - 1)
             checks.append(time.monotonic() - check_started)
+            if (cycle + 1) % 10 == 0:
+                print('crash test: %d cycles checked, %d messages stored' %
+                      (cycle + 1, len(ledger.where)), file=sys.stderr)
 
         counts = dict(ledger.counts)
         stored = len(ledger.where)
