@@ -25,6 +25,10 @@ constexpr Target kTargets[] = {
     {"sasl_base64", CheckSaslBase64},
     {"lmtp", CheckLmtp},
     {"mime", CheckMime},
+    {"imap_responses", CheckImapResponses},
+    {"config", CheckConfig},
+    {"sealed", CheckSealed},
+    {"account_logs", CheckAccountLogs},
 };
 
 class CorpusReplayTest : public ::testing::TestWithParam<Target> {};
