@@ -2,6 +2,8 @@
 // first byte picks the command (its top bit: the UID form), the rest is the
 // argument text, received as a session receives it (literals included), so
 // the fuzzer spends no time on framing or unknown command names.
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <string>
 #include <variant>

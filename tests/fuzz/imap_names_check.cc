@@ -111,7 +111,10 @@ std::string CheckUrl(std::string_view input) {
 std::string CheckDates(std::string_view input) {
   Result<ImapDateTime> date = ParseDateTime(input);
   if (date.ok()) {
-    if (date->zone_minutes <= -24 * 60 || date->zone_minutes >= 24 * 60) return "zone out of range";
+    // zone = ("+" / "-") 4DIGIT: RFC 9051 sets no bound below 99:59.
+    if (date->zone_minutes < -(99 * 60 + 59) || date->zone_minutes > 99 * 60 + 59) {
+      return "zone out of range";
+    }
     Result<ImapDateTime> again =
         ParseDateTime(FormatDateTime(date->unix_seconds, date->zone_minutes));
     if (!again.ok() || again.value() != date.value()) return "date-time round trip failed";

@@ -1,6 +1,7 @@
 // imap_responses: bytes from a (possibly hostile) server through the
 // client's ResponseParser (client/protocol), as ImapClient reads them. The
 // first byte picks small limits, so their paths are reached too.
+#include <algorithm>
 #include <string>
 #include <vector>
 

@@ -2,6 +2,7 @@
 // drives it (DATA switches to message data), every command line through
 // ParseCommand. The first byte picks the line limit, so that the paths for
 // overlong lines and lines taken in parts are reached with short inputs.
+#include <algorithm>
 #include <string>
 #include <vector>
 

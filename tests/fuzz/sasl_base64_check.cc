@@ -5,6 +5,7 @@
 // itself is split at its two NULs in server/imap/session_auth.cc.)
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "common/base64.h"
 #include "common/imap/receiver.h"

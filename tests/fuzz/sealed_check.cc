@@ -6,6 +6,7 @@
 // decoder behind the AEAD is reached too).
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
