@@ -12,6 +12,7 @@
 #include "common/imap/fetch_args.h"
 #include "common/imap/list_args.h"
 #include "common/imap/mailbox_name.h"
+#include "common/imap/notify_args.h"
 #include "common/imap/receiver.h"
 #include "common/imap/search_args.h"
 #include "common/imap/select_args.h"
@@ -33,7 +34,7 @@ constexpr std::string_view kCommands[] = {
     "FETCH",  "STORE",       "SEARCH", "SORT",   "THREAD", "APPEND", "LIST",
     "LSUB",   "STATUS",      "SELECT", "EXAMINE", "LOGIN",  "AUTHENTICATE", "ENABLE",
     "DELETE", "SUBSCRIBE",   "CREATE", "RENAME", "COPY",   "MOVE",   "EXPUNGE",
-    "ID",     "NOOP",
+    "ID",     "NOOP",        "NOTIFY",
 };
 
 // An error becomes the text of "tag BAD ...": one line, and short whatever
@@ -214,6 +215,29 @@ std::string CheckSelect(const ImapCommand& command) {
   return CheckMailboxWire(args->mailbox);
 }
 
+// The RFC 5465 rules the parser promises to enforce.
+std::string CheckNotify(const ImapCommand& command) {
+  Result<NotifyArgs> args = ParseNotifyArgs(command);
+  if (!args.ok()) return CheckError(args);
+  if (args->none && !args->groups.empty()) return "NOTIFY NONE with groups";
+  size_t selected = 0;
+  for (const NotifyGroup& group : args->groups) {
+    const bool added = (group.events & kMessageNew) != 0;
+    const bool expunged = (group.events & kMessageExpunge) != 0;
+    if (added != expunged) return "MessageNew without MessageExpunge or the reverse";
+    if ((group.events & kFlagChange) != 0 && !added) return "FlagChange without MessageNew";
+    if (group.is_selected()) ++selected;
+    if (group.fetch_attributes && !group.is_selected()) return "fetch attributes off SELECTED";
+  }
+  if (selected > 1) return "more than one SELECTED group";
+  for (const std::string& name : args->unsupported) {
+    if (!IsOneLine(name) || name.find_first_of("()") != std::string::npos || name.size() > 1024) {
+      return "an unsupported event name unfit for BADEVENT: " + Printable(name);
+    }
+  }
+  return "";
+}
+
 std::string CheckCommand(const ImapCommand& command) {
   const std::string& name = command.name;
   if (name == "FETCH") return CheckFetch(command);
@@ -259,6 +283,7 @@ std::string CheckCommand(const ImapCommand& command) {
     return set.ok() ? CheckSet(*set) : CheckError(set);
   }
   if (name == "ID") return CheckError(ParseIdArgs(command));
+  if (name == "NOTIFY") return CheckNotify(command);
   return CheckError(ParseNoArgs(command));
 }
 
