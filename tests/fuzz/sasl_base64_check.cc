@@ -79,6 +79,7 @@ std::string CheckContinuation(std::string_view line) {
 
 // SASL-IR: AUTHENTICATE mechanism initial-response.
 std::string CheckInitialResponse(std::string_view text) {
+  text = text.substr(0, text.find('\n'));  // one command line, not a later one
   const imap::ImapCommand command =
       imap::testing::ReceiveCommand("a AUTHENTICATE PLAIN " + std::string(text));
   if (command.name != "AUTHENTICATE") return "";
