@@ -10,6 +10,8 @@ packages=(
   libsodium-dev librocksdb-dev libboost-dev libssl-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgmime-3.0-dev
   libgtest-dev libbenchmark-dev
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer, ASan and UBSan
+  clang-14 libclang-rt-14-dev
   # test peers
   python3 python3-nacl openssl curl isync mutt tmux rocksdb-tools etcd-server fiu-utils
 )

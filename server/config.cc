@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <charconv>
+#include <limits>
 #include <set>
 #include <toml++/toml.h>
 
@@ -41,7 +42,10 @@ Status Read(const std::string& path, const toml::table& table, std::string_view 
       return Status::Ok();
     }
   } else {
-    if (auto v = node->value<int64_t>(); v && *v >= 0) {
+    // In range for the field, or refused: a value cut down to fit (2^32 as
+    // a uint32_t limit is 0) would silently mean something else.
+    if (auto v = node->value<int64_t>();
+        v && *v >= 0 && static_cast<uint64_t>(*v) <= std::numeric_limits<T>::max()) {
       out = static_cast<T>(*v);
       return Status::Ok();
     }
@@ -88,6 +92,13 @@ Status ReadDuration(const std::string& path, const toml::table& table, std::stri
                     Duration& out) {
   int64_t count = out.count();
   MV_RETURN_IF_ERROR(Read(path, table, key, count));
+  // Deadlines add this to a clock in nanoseconds: keep far from overflow.
+  const Duration year = std::chrono::duration_cast<Duration>(std::chrono::hours(24 * 366));
+  if (count > year.count()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  Where(path, table.get(key)->source()) + "'" + std::string(key) +
+                      "' is more than a year");
+  }
   out = Duration(count);
   return Status::Ok();
 }
@@ -248,6 +259,17 @@ Config DefaultConfig() {
   return c;
 }
 
+namespace {
+
+Result<Config> ConfigFromRoot(const std::string& path, const toml::table& root) {
+  Config config = DefaultConfig();
+  config.regions.clear();
+  MV_RETURN_IF_ERROR(FromToml(path, root, config));
+  return config;
+}
+
+}  // namespace
+
 Result<Config> LoadConfig(const std::string& path) {
   toml::table root;
   try {
@@ -256,10 +278,18 @@ Result<Config> LoadConfig(const std::string& path) {
     return Result<Config>(ErrorCode::kInvalidArgument,
                           Where(path, e.source()) + std::string(e.description()));
   }
-  Config config = DefaultConfig();
-  config.regions.clear();
-  MV_RETURN_IF_ERROR(FromToml(path, root, config));
-  return config;
+  return ConfigFromRoot(path, root);
+}
+
+Result<Config> ParseConfig(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Result<Config>(ErrorCode::kInvalidArgument,
+                          Where(path, e.source()) + std::string(e.description()));
+  }
+  return ConfigFromRoot(path, root);
 }
 
 }  // namespace mailvault

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -81,5 +82,7 @@ Config DefaultConfig();
 // kInvalidArgument with "FILE:LINE:COL: what" for a file that does not parse
 // or names an unknown key.
 Result<Config> LoadConfig(const std::string& path);
+// The same for a file's contents; `path` names it in messages.
+Result<Config> ParseConfig(std::string_view text, const std::string& path);
 
 }  // namespace mailvault

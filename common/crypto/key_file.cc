@@ -229,8 +229,11 @@ Result<KdfLimits> KeyFileLimits(std::string_view file) {
     return Result<KdfLimits>(ErrorCode::kUnknownVersion, "not a mailvault key file");
   }
   KdfLimits limits;
-  ByteReader r(file.substr(kMagic.size() + 2));
-  if (!r.Read(limits.opslimit) || !r.Read(limits.memlimit)) {
+  // The version and KDF bytes are read, not skipped with substr: a file cut
+  // right after its magic must be "truncated", not an exception.
+  ByteReader r(file.substr(kMagic.size()));
+  uint8_t version = 0, kdf = 0;
+  if (!r.Read(version) || !r.Read(kdf) || !r.Read(limits.opslimit) || !r.Read(limits.memlimit)) {
     return Result<KdfLimits>(ErrorCode::kTruncated, "key file is truncated");
   }
   return limits;

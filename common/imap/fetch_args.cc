@@ -5,6 +5,7 @@
 
 #include "common/imap/arg_reader.h"
 #include "common/imap/command_tokenizer.h"
+#include "common/imap/lexical.h"
 
 namespace mailvault::imap {
 namespace {
@@ -116,7 +117,7 @@ class FetchParser {
       // RFC 5322 field-name: printable ASCII except ':'.
       if (name.empty() || std::any_of(name.begin(), name.end(),
                                       [](char c) { return c <= 0x20 || c >= 0x7f || c == ':'; })) {
-        return Error("invalid header field name \"" + name.substr(0, 40) + "\"");
+        return Error("invalid header field name \"" + ErrorExcerpt(name) + "\"");
       }
       section.header_fields.push_back(std::move(name));
     }
@@ -212,7 +213,7 @@ class FetchParser {
 
   // "<" number64 "." nz-number64 ">"
   Result<FetchPartial> ParsePartial(std::string_view text) {
-    const Status invalid = Error("invalid partial \"" + std::string(text.substr(0, 40)) +
+    const Status invalid = Error("invalid partial \"" + ErrorExcerpt(text) +
                                  "\", expected <offset.length>");
     if (text.size() < 5 || text.front() != '<' || text.back() != '>') return invalid;
     text = text.substr(1, text.size() - 2);
@@ -312,7 +313,7 @@ Result<FetchArgs> ParseFetchArgs(const ImapCommand& command) {
 
 Result<FetchSection> ParseSectionSpec(std::string_view text, std::string_view command) {
   const Status invalid(ErrorCode::kInvalidArgument, std::string(command) + ": invalid section \"" +
-                                                        std::string(text.substr(0, 40)) + "\"");
+                                                        ErrorExcerpt(text) + "\"");
   if (text.find_first_of("[]\r\n") != std::string_view::npos) return invalid;
   // Lexed as the inside of BODY[...] so that the grammar is FETCH's, rules
   // and messages alike; a literal announcement or an unbalanced list fails.

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/imap/lexical.h"
+
 namespace mailvault::imap {
 namespace {
 
@@ -78,7 +80,7 @@ Result<ImapDate> ParseDateText(std::string_view text, std::string_view what) {
   const size_t dash1 = text.find('-');
   const size_t dash2 = dash1 == std::string_view::npos ? dash1 : text.find('-', dash1 + 1);
   if (dash2 == std::string_view::npos) {
-    return Invalid("invalid " + std::string(what) + " \"" + std::string(text.substr(0, 40)) +
+    return Invalid("invalid " + std::string(what) + " \"" + ErrorExcerpt(text) +
                    "\": expected d-Mon-yyyy");
   }
   const std::string_view day_text = text.substr(0, dash1);
@@ -86,16 +88,16 @@ Result<ImapDate> ParseDateText(std::string_view text, std::string_view what) {
   const std::string_view year_text = text.substr(dash2 + 1);
   ImapDate date;
   if (day_text.size() > 2 || !ParseDigits(day_text, date.day)) {
-    return Invalid("invalid day \"" + std::string(day_text.substr(0, 8)) + "\" in " +
+    return Invalid("invalid day \"" + ErrorExcerpt(day_text, 8) + "\" in " +
                    std::string(what));
   }
   date.month = ParseMonth(month_text);
   if (date.month == 0) {
-    return Invalid("invalid month \"" + std::string(month_text.substr(0, 8)) + "\" in " +
+    return Invalid("invalid month \"" + ErrorExcerpt(month_text, 8) + "\" in " +
                    std::string(what) + " (expected Jan..Dec)");
   }
   if (year_text.size() != 4 || !ParseDigits(year_text, date.year) || date.year == 0) {
-    return Invalid("invalid year \"" + std::string(year_text.substr(0, 8)) + "\" in " +
+    return Invalid("invalid year \"" + ErrorExcerpt(year_text, 8) + "\" in " +
                    std::string(what) + " (expected 4 digits)");
   }
   if (date.day < 1 || date.day > DaysInMonth(date.year, date.month)) {
@@ -118,7 +120,7 @@ Result<ImapDateTime> ParseDateTime(std::string_view text) {
   if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
   const size_t space1 = text.find(' ');
   if (space1 == std::string_view::npos || space1 + 9 >= text.size() || text[space1 + 9] != ' ') {
-    return Invalid("invalid date-time \"" + std::string(text.substr(0, 40)) +
+    return Invalid("invalid date-time \"" + ErrorExcerpt(text) +
                    "\": expected \"dd-Mon-yyyy hh:mm:ss +zzzz\"");
   }
   MV_ASSIGN_OR_RETURN(const ImapDate date, ParseDateText(text.substr(0, space1), "date-time"));
@@ -128,13 +130,13 @@ Result<ImapDateTime> ParseDateTime(std::string_view text) {
   if (time[2] != ':' || time[5] != ':' || !ParseDigits(time.substr(0, 2), hour) ||
       !ParseDigits(time.substr(3, 2), minute) || !ParseDigits(time.substr(6, 2), second) ||
       hour > 23 || minute > 59 || second > 60) {
-    return Invalid("invalid time \"" + std::string(time) + "\" in date-time (expected hh:mm:ss)");
+    return Invalid("invalid time \"" + ErrorExcerpt(time, 8) + "\" in date-time (expected hh:mm:ss)");
   }
   int zone_hours, zone_mins;
   if (zone.size() != 5 || (zone[0] != '+' && zone[0] != '-') ||
       !ParseDigits(zone.substr(1, 2), zone_hours) || !ParseDigits(zone.substr(3, 2), zone_mins) ||
       zone_mins > 59) {
-    return Invalid("invalid zone \"" + std::string(zone.substr(0, 8)) +
+    return Invalid("invalid zone \"" + ErrorExcerpt(zone, 8) +
                    "\" in date-time (expected +hhmm or -hhmm)");
   }
   ImapDateTime result;

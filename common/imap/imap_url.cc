@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/imap/arg_reader.h"
+#include "common/imap/lexical.h"
 
 namespace mailvault::imap {
 namespace {
@@ -41,7 +42,7 @@ Result<uint64_t> Digits(std::string_view text, std::string_view what, uint64_t m
   uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size() || value > max) {
-    return UrlError("invalid " + std::string(what) + " \"" + std::string(text.substr(0, 24)) +
+    return UrlError("invalid " + std::string(what) + " \"" + ErrorExcerpt(text, 24) +
                     "\"");
   }
   return value;
@@ -97,7 +98,7 @@ Result<ImapMessageUrl> ParseImapMessageUrl(std::string_view url) {
     }
     if (!first) {
       if (rest.substr(0, 2) != "/;") {
-        return UrlError("unexpected \"" + std::string(rest.substr(0, 24)) + "\" in the URL");
+        return UrlError("unexpected \"" + ErrorExcerpt(rest, 24) + "\" in the URL");
       }
       rest.remove_prefix(1);
     }
@@ -123,7 +124,7 @@ Result<ImapMessageUrl> ParseImapMessageUrl(std::string_view url) {
       MV_ASSIGN_OR_RETURN(parsed.partial, ParsePartialRange(value));
       next = kDone;
     } else {
-      return UrlError("unexpected ;" + key.substr(0, 24) + " in the URL");
+      return UrlError("unexpected ;" + ErrorExcerpt(key, 24) + " in the URL");
     }
   }
   if (parsed.uid == 0) return UrlError("the URL names no message (;UID=)");

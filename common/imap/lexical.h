@@ -12,6 +12,11 @@ namespace mailvault::imap {
 
 // "'x'" for a printable byte, "byte 0xNN" otherwise: for error messages.
 std::string ByteName(unsigned char c);
+// At most `max` bytes of client text for quoting in an error message, which
+// becomes the text of a response line: bytes outside printable ASCII
+// (CR, LF and NUL above all, which would end the line or let a client
+// inject a response of its own) are written as \xNN, and "..." marks a cut.
+std::string ErrorExcerpt(std::string_view text, size_t max = 40);
 
 // ASCII case-insensitive equality (IMAP keywords, atoms).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

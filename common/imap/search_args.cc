@@ -2,6 +2,7 @@
 
 #include "common/imap/arg_reader.h"
 #include "common/imap/flags.h"
+#include "common/imap/lexical.h"
 
 namespace mailvault::imap {
 namespace {
@@ -136,7 +137,7 @@ class SearchParser {
       case ArgType::kTwoStrings: {
         MV_ASSIGN_OR_RETURN(key.text, TokenAsAstring(arg, command_, "HEADER field name"));
         if (i >= tokens.size())
-          return Error("missing string after HEADER " + key.text.substr(0, 40));
+          return Error("missing string after HEADER " + ErrorExcerpt(key.text));
         MV_ASSIGN_OR_RETURN(key.value, TokenAsAstring(tokens[i++], command_, "HEADER value"));
         break;
       }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/imap/lexical.h"
+
 namespace mailvault::imap {
 namespace {
 
@@ -13,16 +15,17 @@ Status Invalid(std::string message) {
 Result<uint32_t> ParseSeqNumber(std::string_view text, std::string_view whole) {
   if (text == "*") return uint32_t{0};
   if (text.empty()) {
-    return Invalid("empty number in sequence set \"" + std::string(whole.substr(0, 64)) + "\"");
+    return Invalid("empty number in sequence set \"" + ErrorExcerpt(whole, 64) + "\"");
   }
   uint64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') {
-      return Invalid("invalid character '" + std::string(1, c) + "' in sequence set");
+      return Invalid("invalid character " + ByteName(static_cast<unsigned char>(c)) +
+                     " in sequence set");
     }
     value = value * 10 + static_cast<uint64_t>(c - '0');
     if (value > 0xffffffffu) {
-      return Invalid("number " + std::string(text.substr(0, 24)) +
+      return Invalid("number " + ErrorExcerpt(text, 24) +
                      " in sequence set exceeds 4294967295");
     }
   }

@@ -57,7 +57,9 @@ Receiver::Event Receiver::NextLine() {
   for (;;) {
     const size_t lf = buffer_.find('\n', consumed_);
     if (lf == std::string::npos) {
-      if (buffer_.size() - consumed_ > limits_.max_line) {
+      // max_line bytes and the CR of their CRLF are still a line within
+      // the limit: however the stream is split, the same lines pass.
+      if (buffer_.size() - consumed_ > limits_.max_line + 1) {
         consumed_ = buffer_.size();  // drop it; keep skipping until the LF
         skipping_line_ = true;
       }

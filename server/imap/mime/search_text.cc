@@ -13,6 +13,13 @@ std::string DecodeHeaderText(const std::string& unfolded) {
   char* decoded = g_mime_utils_header_decode_text(nullptr, unfolded.c_str());
   std::string out(decoded != nullptr ? decoded : "");
   g_free(decoded);
+  // GMime passes through the bytes of an encoded word whose charset it
+  // cannot convert ("=?x-unknown?q?caf=E9?="): the promise is UTF-8.
+  if (!g_utf8_validate(out.data(), static_cast<gssize>(out.size()), nullptr)) {
+    gchar* valid = g_utf8_make_valid(out.data(), static_cast<gssize>(out.size()));
+    out.assign(valid);
+    g_free(valid);
+  }
   return out;
 }
 

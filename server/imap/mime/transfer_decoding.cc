@@ -130,6 +130,13 @@ std::string ToUtf8(std::string_view bytes, std::string_view charset) {
   char* guessed = g_mime_utils_decode_8bit(nullptr, bytes.data(), bytes.size());
   std::string out(guessed != nullptr ? guessed : "");
   g_free(guessed);
+  // GMime's guess can still hold invalid sequences (a lead byte 0xF5 to 0xFF
+  // it took for UTF-8): the promise is UTF-8, so replace them.
+  if (!IsValidUtf8(out)) {
+    gchar* valid = g_utf8_make_valid(out.data(), static_cast<gssize>(out.size()));
+    out.assign(valid);
+    g_free(valid);
+  }
   return out;
 }
 

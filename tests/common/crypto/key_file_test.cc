@@ -74,6 +74,20 @@ TEST(KeyFileTest, AlteredHeaderOrBodyIsRefused) {
   EXPECT_EQ(DecryptKeyFile("-----BEGIN PGP", "pw").code(), ErrorCode::kUnknownVersion);
 }
 
+// Found by the sealed fuzz target: a file cut right after its magic and
+// version threw std::out_of_range out of KeyFileLimits (the CLI reads the
+// limits of its key file on every start).
+TEST(KeyFileTest, ACutFileIsTruncatedNotAnException) {
+  for (std::string_view file : {std::string_view("MVKEYS"), std::string_view("MVKEYS\x01"),
+                                std::string_view("MVKEYS\x01\x01"),
+                                std::string_view("MVKEYS\x01\x01\0\0\0", 11)}) {
+    Result<KdfLimits> limits = KeyFileLimits(file);
+    ASSERT_FALSE(limits.ok()) << file.size();
+    EXPECT_EQ(limits.code(), file.size() == 6 ? ErrorCode::kUnknownVersion : ErrorCode::kTruncated)
+        << file.size();
+  }
+}
+
 TEST(KeyFileTest, CraftedKdfLimitsAreRefusedBeforeAnyWork) {
   Result<std::string> file = EncryptKeyFile(TwoGenerations(), "pw", KdfLimits::Interactive());
   ASSERT_TRUE(file.ok());

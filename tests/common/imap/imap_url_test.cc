@@ -81,5 +81,18 @@ TEST(ImapUrlTest, RefusesWhatItCannotResolvePrecisely) {
   for (const Case& c : cases) EXPECT_EQ(Describe(c.url), c.expected) << c.url;
 }
 
+// Found by the imap_names fuzz target: the error text quoted the URL's
+// bytes raw, and becomes the text of CATENATE's NO [BADURL ...] line.
+TEST(ImapUrlTest, ErrorsNeverCarryALineEndOrNul) {
+  for (std::string_view url : {"/INBOX;UID=1/;SECTION=%0D%0A* BYE x",
+                               "/INBOX;UID=1\r\n* BYE/;SECTION=1",
+                               "/INBOX;UID=1/;X\r\n=1"}) {
+    const std::string described = Describe(url);
+    ASSERT_TRUE(described.starts_with("error: ")) << described;
+    EXPECT_EQ(described.find_first_of(std::string_view("\r\n\0", 3)), std::string::npos)
+        << described;
+  }
+}
+
 }  // namespace
 }  // namespace mailvault::imap

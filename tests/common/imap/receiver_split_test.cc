@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/common/imap/fuzz_harness.h"
+#include "tests/fuzz/fuzz_checks.h"
 #include "tests/common/imap/receiver_driver.h"
 
 namespace mailvault::imap {
@@ -157,7 +157,7 @@ TEST(ReceiverSplitTest, RandomGarbageKeepsTheFuzzProperties) {
         input.append(kPieces[rng() % std::size(kPieces)]);
       }
     }
-    ASSERT_EQ(testing::CheckImapInput(input), "") << "round " << round;
+    ASSERT_EQ(fuzz::CheckImapReceiver(input), "") << "round " << round;
   }
 }
 

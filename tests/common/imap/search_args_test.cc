@@ -232,5 +232,15 @@ TEST(SearchArgsTest, KnowsWhichCharsetsAreSupported) {
   EXPECT_FALSE(IsSupportedSearchCharset("ISO-8859-1"));
 }
 
+// Found by the imap_args fuzz target: the error quoted a HEADER field name
+// sent as a literal, CR LF included, into the BAD line.
+TEST(SearchArgsTest, AnErrorQuotingALiteralStaysOnOneLine) {
+  const ImapCommand command = testing::ReceiveCommand("a SEARCH HEADER {10}\r\na\r\n* BYE x");
+  ASSERT_EQ(command.name, "SEARCH") << command.tag;
+  Result<SearchArgs> args = ParseSearchArgs(command);
+  ASSERT_FALSE(args.ok());
+  EXPECT_EQ(args.status().message(), "SEARCH: missing string after HEADER a\\x0D\\x0A* BYE x");
+}
+
 }  // namespace
 }  // namespace mailvault::imap

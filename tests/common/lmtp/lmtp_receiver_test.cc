@@ -59,6 +59,21 @@ TEST(LmtpReceiverTest, OverlongLineIsSkippedAndTheNextOneRead) {
   EXPECT_EQ(events, expected);
 }
 
+// Found by the lmtp fuzz target: a line of exactly max_line bytes was
+// refused when its CR arrived in one read and its LF in the next.
+TEST(LmtpReceiverTest, LineAtTheLimitPassesHoweverItIsSplit) {
+  const std::string line = "NOOP " + std::string(4096 - 5, 'x');
+  Receiver whole;
+  whole.Feed(line + "\r\n");
+  EXPECT_EQ(whole.Next(), Receiver::Event::kLine);
+  Receiver split;
+  split.Feed(line + "\r");
+  EXPECT_EQ(split.Next(), Receiver::Event::kNeedMore);
+  split.Feed("\n");
+  EXPECT_EQ(split.Next(), Receiver::Event::kLine);
+  EXPECT_EQ(split.line(), line);
+}
+
 TEST(LmtpReceiverTest, NulOrBareCrIsABadLine) {
   Receiver r;
   const auto events = FeedByteByByte(r, std::string("NO\0OP\r\nNO\rOP\r\nNOOP\n", 20), false);
