@@ -16,7 +16,7 @@ constexpr size_t kMaxQueuedEvents = 10000;
 
 bool InSubtree(const std::string& name, const std::string& root) {
   return name == root || (name.size() > root.size() && name.compare(0, root.size(), root) == 0 &&
-                          name[root.size()] == '/');
+                          name[root.size()] == kHierarchyDelimiter);
 }
 
 }  // namespace

@@ -69,4 +69,30 @@ bool IsOneLine(std::string_view text);
 // "\xNN" for non-printable bytes: for failure descriptions.
 std::string Printable(std::string_view bytes, size_t max = 200);
 
+// What a stream reader made of an input: its events in order, or why the
+// check failed.
+struct Transcript {
+  std::vector<std::string> events;
+  std::string failure;
+};
+
+// Feeds `stream` again in the pieces SplitsFor gives (and byte by byte
+// when it is short) and returns a failure unless every feeding gives
+// `whole`'s events. `drive(chunks)` reads the stream in those pieces.
+template <typename Drive>
+std::string SameEventsInPieces(std::string_view stream, const Transcript& whole, Drive drive) {
+  std::vector<std::vector<size_t>> splits = {SplitsFor(stream)};
+  if (stream.size() <= 4096) splits.push_back({1});
+  for (const std::vector<size_t>& chunks : splits) {
+    const Transcript split = drive(chunks);
+    if (!split.failure.empty()) return split.failure;
+    if (split.events != whole.events) {
+      std::string described;
+      for (const std::string& e : whole.events) described += Printable(e) + "\n";
+      return "feeding in pieces changed the events; whole input gave:\n" + described;
+    }
+  }
+  return "";
+}
+
 }  // namespace mailvault::fuzz

@@ -26,11 +26,6 @@ std::string Describe(const Response& r) {
          "|" + r.text + "|" + imap::DescribeTokens(r.data);
 }
 
-struct Transcript {
-  std::vector<std::string> events;
-  std::string failure;
-};
-
 Transcript Drive(std::string_view input, const Limits& limits, const std::vector<size_t>& chunks) {
   Transcript t;
   ResponseParser parser(limits.literal, limits.line, limits.batch);
@@ -83,18 +78,9 @@ std::string CheckImapResponses(std::string_view input) {
   if (selector & 1) limits = {16u + selector, 32u + selector, 256u + 8u * selector};
   const Transcript whole = Drive(stream, limits, {});
   if (!whole.failure.empty()) return whole.failure;
-  std::vector<std::vector<size_t>> splits = {SplitsFor(stream)};
-  if (stream.size() <= 4096) splits.push_back({1});
-  for (const std::vector<size_t>& chunks : splits) {
-    const Transcript split = Drive(stream, limits, chunks);
-    if (!split.failure.empty()) return split.failure;
-    if (split.events != whole.events) {
-      std::string described;
-      for (const std::string& e : whole.events) described += Printable(e) + "\n";
-      return "feeding in pieces changed the responses; whole input gave:\n" + described;
-    }
-  }
-  return "";
+  return SameEventsInPieces(stream, whole, [&](const std::vector<size_t>& chunks) {
+    return Drive(stream, limits, chunks);
+  });
 }
 
 }  // namespace mailvault::fuzz

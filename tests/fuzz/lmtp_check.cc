@@ -41,11 +41,6 @@ std::string Stuff(std::string_view message) {
   return out + ".\r\n";
 }
 
-struct Transcript {
-  std::vector<std::string> events;
-  std::string failure;
-};
-
 Transcript Drive(std::string_view input, const lmtp::ReceiverLimits& limits,
                  const std::vector<size_t>& chunks) {
   Transcript t;
@@ -135,18 +130,9 @@ std::string CheckLmtp(std::string_view input) {
       if (!failure.empty()) return failure;
     }
   }
-  std::vector<std::vector<size_t>> splits = {SplitsFor(stream)};
-  if (stream.size() <= 4096) splits.push_back({1});
-  for (const std::vector<size_t>& chunks : splits) {
-    const Transcript split = Drive(stream, limits, chunks);
-    if (!split.failure.empty()) return split.failure;
-    if (split.events != whole.events) {
-      std::string described;
-      for (const std::string& e : whole.events) described += Printable(e) + "\n";
-      return "feeding in pieces changed the events; whole input gave:\n" + described;
-    }
-  }
-  return "";
+  return SameEventsInPieces(stream, whole, [&](const std::vector<size_t>& chunks) {
+    return Drive(stream, limits, chunks);
+  });
 }
 
 }  // namespace mailvault::fuzz

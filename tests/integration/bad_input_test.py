@@ -3,7 +3,6 @@ input gets its exact, precise answer, while a well-behaved session on
 another connection keeps getting NOOP answers promptly and the server's
 memory stays bounded."""
 
-import os
 import smtplib
 import threading
 import time
@@ -14,19 +13,9 @@ from hostile_peer_test import enrolled_vault
 from vault_test import message, ssl_connect
 
 PASSWORD = 'correct horse battery'
-# Under ASan (MAILVAULT_SANITIZED set) the server is several times slower
-# and keeps freed memory in quarantine: latency gets ten times the bound,
-# and memory is not measured.
-SANITIZED = bool(os.environ.get('MAILVAULT_SANITIZED'))
-LATENCY_BOUND = 0.2 * (10 if SANITIZED else 1)
-
-
-def rss_kib(pid):
-    with open('/proc/%d/status' % pid) as status:
-        for line in status:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    return 0
+# Under a sanitizer the latency bound is ten times larger and memory is
+# not measured (harness.SANITIZED).
+LATENCY_BOUND = 0.2 * (10 if harness.SANITIZED else 1)
 
 
 class Bystander(threading.Thread):
@@ -70,7 +59,7 @@ class BadInputTest(unittest.TestCase):
         client.login('alice@localhost', PASSWORD)
         client.append('INBOX', None, None, message('one'))
         client.logout()
-        self.rss_before = rss_kib(self.pid)
+        self.rss_before = harness.rss_kib(self.pid)
         self.bystander = Bystander(self.vault)
         self.bystander.start()
 
@@ -81,8 +70,8 @@ class BadInputTest(unittest.TestCase):
                         (slowest * 1000))
         # Nothing a hostile client sent is kept: the server grows by less
         # than what one of the large inputs would cost it.
-        growth = rss_kib(self.pid) - self.rss_before
-        if not SANITIZED:
+        growth = harness.rss_kib(self.pid) - self.rss_before
+        if not harness.SANITIZED:
             self.assertLess(growth, 64 * 1024, 'mailvaultd grew by %d KiB' % growth)
 
     def greeted(self):

@@ -8,12 +8,12 @@ issue's hundred thousand."""
 import argparse
 import os
 import socket
-import ssl
 import struct
 import sys
 import time
 import unittest
 
+import harness
 from hostile_peer_test import enrolled_vault
 
 PASSWORD = 'correct horse battery'
@@ -22,14 +22,6 @@ CONNECTIONS = 3000
 
 def open_descriptors(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
-
-
-def rss_kib(pid):
-    with open('/proc/%d/status' % pid) as status:
-        for line in status:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    return 0
 
 
 class ConnectionChurnTest(unittest.TestCase):
@@ -96,15 +88,15 @@ class ConnectionChurnTest(unittest.TestCase):
         # stacks settle in the first few hundred connections.
         self.churn(400)
         fds_before = self.settled(10**6)
-        rss_before = rss_kib(self.pid)
+        rss_before = harness.rss_kib(self.pid)
         self.churn(CONNECTIONS)
         fds_after = self.settled(fds_before)
-        rss_after = rss_kib(self.pid)
+        rss_after = harness.rss_kib(self.pid)
         print('\n%d connections: descriptors %d -> %d, RSS %d -> %d KiB' %
               (CONNECTIONS, fds_before, fds_after, rss_before, rss_after), file=sys.stderr)
         self.assertLessEqual(fds_after, fds_before)
         # ASan's quarantine keeps freed memory: there, descriptors only.
-        if not os.environ.get('MAILVAULT_SANITIZED'):
+        if not harness.SANITIZED:
             self.assertLess(rss_after, rss_before * 1.10)
 
 

@@ -36,6 +36,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Set by a sanitizer run (ASan keeps freed memory in quarantine and runs
+# several times slower): tests measure no memory and allow more time.
+SANITIZED = bool(os.environ.get('MAILVAULT_SANITIZED'))
+
+
+def rss_kib(pid):
+    """The resident size of process `pid`, in KiB."""
+    with open('/proc/%d/status' % pid) as status:
+        for line in status:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    return 0
+
+
 def wait_for_port(port, proc, log_path, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
