@@ -17,8 +17,11 @@ import unittest
 
 PASSPHRASE = 'correct horse battery staple'
 # Argon2id "interactive" takes 64 MiB; anything near a refused literal's
-# size means it was buffered.
-MAX_RSS_KIB = 160 * 1024
+# size means it was buffered. Under scripts/sanitize.sh ASan's shadow memory
+# and its quarantine of freed blocks (Argon2id's 64 MiB among them) add
+# about 20 MiB: 181 MiB measured, still far under a buffered 64 MiB line or
+# 190 MiB literal.
+MAX_RSS_KIB = (224 if os.environ.get('MAILVAULT_SANITIZER_REPORTS') else 160) * 1024
 
 
 class FakeVault:
