@@ -35,6 +35,8 @@ export ASAN_OPTIONS="$common:halt_on_error=1:detect_leaks=1:handle_abort=1:detec
 export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="$common:halt_on_error=1:suppressions=$suppressions/ubsan.supp"
 export MAILVAULT_SANITIZER_REPORTS="$reports"
+# Tests whose bounds (latency, RSS) do not hold under ASan relax them.
+export MAILVAULT_SANITIZED=1
 
 status=0
 (cd "$build" && ctest --output-on-failure -j2 --timeout 900) || status=$?
