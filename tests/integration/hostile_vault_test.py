@@ -17,11 +17,11 @@ import unittest
 
 PASSPHRASE = 'correct horse battery staple'
 # Argon2id "interactive" takes 64 MiB; anything near a refused literal's
-# size means it was buffered. Under scripts/sanitize.sh ASan's shadow memory
-# and its quarantine of freed blocks (Argon2id's 64 MiB among them) add
-# about 20 MiB: 181 MiB measured, still far under a buffered 64 MiB line or
-# 190 MiB literal.
-MAX_RSS_KIB = (224 if os.environ.get('MAILVAULT_SANITIZED') else 160) * 1024
+# size means it was buffered. Under ASan (MAILVAULT_SANITIZED set, by
+# scripts/sanitize.sh) memory is not measured: the quarantine keeps freed
+# blocks, Argon2id's 64 MiB among them: the CLI peaked at 270 MiB in these
+# tests without buffering anything.
+MAX_RSS_KIB = None if os.environ.get('MAILVAULT_SANITIZED') else 160 * 1024
 
 
 class FakeVault:
@@ -141,7 +141,8 @@ class HostileVaultTest(unittest.TestCase):
                 self.assertNotEqual(code, 0)
                 self.assertOneErrorLine(stderr, 'the vault sent an oversized response', detail)
                 self.assertLess(seconds, 20)
-                self.assertLess(rss, MAX_RSS_KIB)
+                if MAX_RSS_KIB:
+                    self.assertLess(rss, MAX_RSS_KIB)
                 self.vault.close()
 
     def test_a_line_that_never_ends_is_refused(self):
@@ -151,7 +152,8 @@ class HostileVaultTest(unittest.TestCase):
         self.assertOneErrorLine(stderr, 'the vault sent an oversized response',
                                 'line longer than the limit of 1048576 bytes')
         self.assertLess(seconds, 20)
-        self.assertLess(rss, MAX_RSS_KIB)
+        if MAX_RSS_KIB:
+            self.assertLess(rss, MAX_RSS_KIB)
 
     def test_escape_sequences_in_a_refusal_never_reach_the_terminal(self):
         def refuse(conn, tag):
