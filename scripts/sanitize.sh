@@ -37,6 +37,10 @@ export UBSAN_OPTIONS="$common:halt_on_error=1:suppressions=$suppressions/ubsan.s
 export MAILVAULT_SANITIZER_REPORTS="$reports"
 # Tests whose bounds (latency, RSS) do not hold under ASan relax them.
 export MAILVAULT_SANITIZED=1
+# For servers started under a wrapper that preloads libraries (fiu-run):
+# ASan's runtime must come first in LD_PRELOAD.
+MAILVAULT_ASAN_RUNTIME="$(g++ -print-file-name=libasan.so)"
+export MAILVAULT_ASAN_RUNTIME
 
 status=0
 (cd "$build" && ctest --output-on-failure -j2 --timeout 900) || status=$?

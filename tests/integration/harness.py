@@ -52,6 +52,8 @@ def wait_for_port(port, proc, log_path, timeout=15.0):
 # Set by scripts/sanitize.sh: the folder where ASan, LSan and UBSan write
 # their reports (log_path=<folder>/report, one file per process id).
 SANITIZER_REPORTS = os.environ.get('MAILVAULT_SANITIZER_REPORTS')
+# ASan's runtime library (libasan.so), also set by scripts/sanitize.sh.
+ASAN_RUNTIME = os.environ.get('MAILVAULT_ASAN_RUNTIME')
 
 
 def sanitizer_report(pid):
@@ -190,10 +192,15 @@ class Vault:
             f.write('\n'.join(lines) + '\n')
         self.log = os.path.join(self.dir, 'mailvaultd.log')
         self.log_file = open(self.log, 'a')
-        self.proc = subprocess.Popen(
-            self.wrapper + [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config',
-                            self.config],
-            stdout=self.log_file, stderr=subprocess.STDOUT)
+        command = [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config', self.config]
+        if self.wrapper and ASAN_RUNTIME:
+            # A wrapper that preloads libraries (fiu-run) puts them ahead of
+            # ASan's runtime, which must come first or the server does not
+            # start: put it back in front, after the wrapper has run.
+            command = ['sh', '-c', 'LD_PRELOAD="%s $LD_PRELOAD" exec "$@"' % ASAN_RUNTIME,
+                       'sh'] + command
+        self.proc = subprocess.Popen(self.wrapper + command, stdout=self.log_file,
+                                     stderr=subprocess.STDOUT)
         wait_for_port(self.imaps_port, self.proc, self.log)
         wait_for_port(self.lmtp_port, self.proc, self.log)
         wait_for_port(self.metrics_port, self.proc, self.log)  # bound last
