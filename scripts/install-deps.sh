@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git
+  # ASan (with LSan) and UBSan runtimes for scripts/sanitize.sh (g++ pulls them in too)
+  libasan8 libubsan1
   # libraries (see README.md, "Dependencies")
   libsodium-dev librocksdb-dev libboost-dev libssl-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgmime-3.0-dev

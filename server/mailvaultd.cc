@@ -23,6 +23,7 @@
 #include "net/tls_context.h"
 #include "net/unix_listener.h"
 #include "server/region_shards.h"
+#include "server/session_counter.h"
 #include "server/vault_authenticator.h"
 #include "server/vault_commands.h"
 
@@ -47,31 +48,6 @@ Status PrepareCertificate(const Config& config) {
   spdlog::info("generated a self-signed certificate: {}", cert);
   return Status::Ok();
 }
-
-// Counts live sessions, so shutdown can wait for them.
-class SessionCounter {
- public:
-  template <typename Count>
-  struct Guard {
-    explicit Guard(std::atomic<Count>& n) : n_(n) { ++n_; }
-    ~Guard() { --n_; }
-    std::atomic<Count>& n_;
-  };
-  template <typename Socket>
-  std::function<asio::awaitable<void>(Socket)> Wrap(
-      Metrics::Listener& metrics, std::function<asio::awaitable<void>(Socket)> inner) {
-    return [this, &metrics, inner](Socket socket) -> asio::awaitable<void> {
-      Guard guard(live_);
-      metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-      Guard open(metrics.connections_open);
-      co_await inner(std::move(socket));
-    };
-  }
-  int live() const { return live_.load(); }
-
- private:
-  std::atomic<int> live_{0};
-};
 
 imap::EngineOptions ImapOptions(const Config& config) {
   imap::EngineOptions options;

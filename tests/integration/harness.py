@@ -63,13 +63,46 @@ def wait_for_port(port, proc, log_path, timeout=15.0):
     raise RuntimeError('mailvaultd did not listen on %d:\n%s' % (port, open(log_path).read()))
 
 
-def _kill_and_remove(proc, log_file, directory):
-    """Ends a server started here, at once, and removes its files."""
+# Set by scripts/sanitize.sh: the folder where ASan, LSan and UBSan write
+# their reports (log_path=<folder>/report, one file per process id).
+SANITIZER_REPORTS = os.environ.get('MAILVAULT_SANITIZER_REPORTS')
+# ASan's runtime library (libasan.so), also set by scripts/sanitize.sh.
+ASAN_RUNTIME = os.environ.get('MAILVAULT_ASAN_RUNTIME')
+
+
+def sanitizer_report(pid):
+    """The sanitizer report a process left under scripts/sanitize.sh, or None."""
+    if not SANITIZER_REPORTS:
+        return None
+    path = os.path.join(SANITIZER_REPORTS, 'report.%d' % pid)
+    if not os.path.exists(path):
+        return None
+    with open(path, errors='replace') as f:
+        return f.read()
+
+
+def _kill_and_remove(proc, log_file, directory, log_path=None):
+    """Ends a server started here, at once, and removes its files. Under
+    the sanitizers it is asked to stop (SIGTERM) instead, so that
+    LeakSanitizer checks it at exit, and a report it left fails the test;
+    its log, which holds UBSan's own message, is kept beside the report."""
     if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+        if SANITIZER_REPORTS:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     log_file.close()
+    report = sanitizer_report(proc.pid)
+    if report is not None and log_path and os.path.exists(log_path):
+        shutil.copy(log_path, os.path.join(SANITIZER_REPORTS, 'log.%d' % proc.pid))
     shutil.rmtree(directory, ignore_errors=True)
+    if report is not None:
+        raise AssertionError('%s left a sanitizer report:\n%s' % (proc.args[0], report))
 
 
 class Etcd:
@@ -173,10 +206,15 @@ class Vault:
             f.write('\n'.join(lines) + '\n')
         self.log = os.path.join(self.dir, 'mailvaultd.log')
         self.log_file = open(self.log, 'a')
-        self.proc = subprocess.Popen(
-            self.wrapper + [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config',
-                            self.config],
-            stdout=self.log_file, stderr=subprocess.STDOUT)
+        command = [os.path.join(self.bin_dir, 'server', 'mailvaultd'), '--config', self.config]
+        if self.wrapper and ASAN_RUNTIME:
+            # A wrapper that preloads libraries (fiu-run) puts them ahead of
+            # ASan's runtime, which must come first or the server does not
+            # start: put it back in front, after the wrapper has run.
+            command = ['sh', '-c', 'LD_PRELOAD="%s $LD_PRELOAD" exec "$@"' % ASAN_RUNTIME,
+                       'sh'] + command
+        self.proc = subprocess.Popen(self.wrapper + command, stdout=self.log_file,
+                                     stderr=subprocess.STDOUT)
         wait_for_port(self.imaps_port, self.proc, self.log)
         wait_for_port(self.lmtp_port, self.proc, self.log)
         wait_for_port(self.metrics_port, self.proc, self.log)  # bound last
@@ -188,11 +226,15 @@ class Vault:
             self.proc.send_signal(signal.SIGTERM)
             code = self.proc.wait(timeout=30)
             self.log_file.close()
+            report = sanitizer_report(self.proc.pid)
+            if report is not None:
+                shutil.copy(self.log, os.path.join(SANITIZER_REPORTS, 'log.%d' % self.proc.pid))
+                raise AssertionError('mailvaultd left a sanitizer report:\n' + report)
             if code != 0:
                 raise RuntimeError('mailvaultd exited %d:\n%s' % (code, open(self.log).read()))
 
     def cleanup(self):
-        _kill_and_remove(self.proc, self.log_file, self.dir)
+        _kill_and_remove(self.proc, self.log_file, self.dir, self.log)
 
     def admin(self, *args, check=True, stdin=None):
         return subprocess.run(

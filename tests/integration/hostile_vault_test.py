@@ -15,10 +15,15 @@ import threading
 import time
 import unittest
 
+import harness
+
 PASSPHRASE = 'correct horse battery staple'
 # Argon2id "interactive" takes 64 MiB; anything near a refused literal's
-# size means it was buffered.
-MAX_RSS_KIB = 160 * 1024
+# size means it was buffered. Under ASan (harness.SANITIZED, set by
+# scripts/sanitize.sh) memory is not measured: the quarantine keeps freed
+# blocks, Argon2id's 64 MiB among them: the CLI peaked at 270 MiB in these
+# tests without buffering anything.
+MAX_RSS_KIB = None if harness.SANITIZED else 160 * 1024
 
 
 class FakeVault:
@@ -138,7 +143,8 @@ class HostileVaultTest(unittest.TestCase):
                 self.assertNotEqual(code, 0)
                 self.assertOneErrorLine(stderr, 'the vault sent an oversized response', detail)
                 self.assertLess(seconds, 20)
-                self.assertLess(rss, MAX_RSS_KIB)
+                if MAX_RSS_KIB:
+                    self.assertLess(rss, MAX_RSS_KIB)
                 self.vault.close()
 
     def test_a_line_that_never_ends_is_refused(self):
@@ -148,7 +154,8 @@ class HostileVaultTest(unittest.TestCase):
         self.assertOneErrorLine(stderr, 'the vault sent an oversized response',
                                 'line longer than the limit of 1048576 bytes')
         self.assertLess(seconds, 20)
-        self.assertLess(rss, MAX_RSS_KIB)
+        if MAX_RSS_KIB:
+            self.assertLess(rss, MAX_RSS_KIB)
 
     def test_escape_sequences_in_a_refusal_never_reach_the_terminal(self):
         def refuse(conn, tag):

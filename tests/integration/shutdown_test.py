@@ -1,0 +1,87 @@
+"""SIGTERM while sessions are still being made and still at work, the paths
+where a session can outlive what it refers to. Under scripts/sanitize.sh the
+server is instrumented (ASan, LSan, UBSan), and the harness fails the test
+if it left a report: a use after free at shutdown, or a leak at exit."""
+
+import signal
+import socket
+import threading
+import time
+import unittest
+
+from hostile_peer_test import PASSWORD, enrolled_vault, greeted
+from vault_test import message
+
+GRACE = 10  # seconds (kShutdownGrace in server/mailvaultd.cc)
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_a_session_still_in_a_command_after_the_grace_is_ended_at_exit(self):
+        # The literal never arrives: the session holds the shutdown for the
+        # whole grace, and is then destroyed with its io_context, suspended.
+        vault = enrolled_vault(self)
+        raw = greeted(vault)
+        self.addCleanup(raw.close)
+        body = message('never finished', b'z' * 20000 + b'\r\n')
+        raw.send(b'a LOGIN alice@localhost "%s"\r\nb SELECT INBOX\r\nc APPEND INBOX {%d}\r\n'
+                 % (PASSWORD.encode(), len(body)))
+        raw.expect(b'+ ')
+        raw.send(body[:1000])
+        unauthenticated = greeted(vault)  # waits for a command, pre-login
+        self.addCleanup(unauthenticated.close)
+        handshaking = socket.create_connection(('127.0.0.1', vault.imaps_port))
+        self.addCleanup(handshaking.close)  # never starts TLS
+        lmtp = socket.create_connection(('127.0.0.1', vault.lmtp_port))
+        self.addCleanup(lmtp.close)
+        lmtp.sendall(b'LHLO test.example\r\nMAIL FROM:<a@b.example>\r\n'
+                     b'RCPT TO:<alice@localhost>\r\nDATA\r\nSubject: half\r\n')
+        time.sleep(0.5)
+        started = time.monotonic()
+        vault.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(vault.proc.wait(timeout=GRACE + 20), 0)
+        self.assertGreaterEqual(time.monotonic() - started, GRACE - 1)
+
+    def test_connections_made_while_the_listeners_close(self):
+        # Connections arrive on IMAP and LMTP while SIGTERM closes the
+        # listeners, and an APPEND under way keeps the server running past
+        # that moment: a session accepted last may start on its thread after
+        # its listener's accept loop has ended and freed what it held.
+        vault = enrolled_vault(self)
+        raw = greeted(vault)
+        self.addCleanup(raw.close)
+        body = message('in flight', b'z' * 20000 + b'\r\n')
+        raw.send(b'a LOGIN alice@localhost "%s"\r\nb APPEND INBOX {%d}\r\n'
+                 % (PASSWORD.encode(), len(body)))
+        raw.expect(b'+ ')
+        raw.send(body[:1000])
+        stop = threading.Event()
+        made = [0]
+
+        def connect_in_a_loop(port):
+            while not stop.is_set():
+                try:
+                    with socket.create_connection(('127.0.0.1', port), timeout=2) as s:
+                        made[0] += 1
+                        s.sendall(b'a NOOP\r\n')
+                except OSError:
+                    pass
+
+        threads = [threading.Thread(target=connect_in_a_loop, args=(port,))
+                   for port in (vault.imaps_port, vault.lmtp_port, vault.starttls_port) * 2]
+        for thread in threads:
+            thread.start()
+        try:
+            time.sleep(1.0)
+            vault.proc.send_signal(signal.SIGTERM)
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(10)
+        raw.send(body[1000:] + b'\r\n')
+        raw.expect(b'b OK [APPENDUID ')
+        self.assertEqual(vault.proc.wait(timeout=GRACE + 20), 0)
+        self.assertGreater(made[0], 0)
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
