@@ -42,13 +42,19 @@ Status Read(const std::string& path, const toml::table& table, std::string_view 
       return Status::Ok();
     }
   } else {
-    // In range for the field, or refused: a value cut down to fit (2^32 as
-    // a uint32_t limit is 0) would silently mean something else.
-    if (auto v = node->value<int64_t>();
+    // A TOML integer in range for the field, or refused: a value cut down
+    // to fit (2^32 as a uint32_t limit is 0) would silently mean something
+    // else. value_exact, because toml++'s value<int64_t>() converts a float
+    // by a cast that is undefined for 1e300.
+    if (auto v = node->value_exact<int64_t>();
         v && *v >= 0 && static_cast<uint64_t>(*v) <= std::numeric_limits<T>::max()) {
       out = static_cast<T>(*v);
       return Status::Ok();
     }
+    return Status(ErrorCode::kInvalidArgument,
+                  Where(path, node->source()) + "'" + std::string(key) +
+                      "' must be a whole number from 0 to " +
+                      std::to_string(std::numeric_limits<T>::max()));
   }
   return Status(ErrorCode::kInvalidArgument,
                 Where(path, node->source()) + "'" + std::string(key) + "' has the wrong type");

@@ -52,7 +52,7 @@ std::string CheckServerConfig(std::string_view text) {
       {"storage", "tombstone_window", config->tombstone_window},
   };
   for (const auto& field : kFields) {
-    std::optional<int64_t> written = root[field.table][field.key].value<int64_t>();
+    std::optional<int64_t> written = root[field.table][field.key].value_exact<int64_t>();
     if (written && static_cast<uint64_t>(*written) != field.value) {
       return std::string(field.key) + " = " + std::to_string(*written) + " became " +
              std::to_string(field.value);

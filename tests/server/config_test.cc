@@ -72,6 +72,21 @@ TEST(ConfigTest, AnIntegerTooLargeForItsFieldIsRefused) {
   EXPECT_FALSE(config.ok());
 }
 
+// Found by the config fuzz target under UBSan: a float such as 4.8e100
+// for an integer field reached toml++'s float-to-integer cast, which is
+// undefined out of range. A float is refused, however it is written.
+TEST(ConfigTest, AFloatForAnIntegerFieldIsRefused) {
+  const std::string regions = "[[region]]\nname = \"r\"\ndata_dir = \"/tmp/r\"\n";
+  for (const char* value : {"4.8e100", "3.0", "inf", "nan", "-0.0"}) {
+    auto config = ParseConfig(regions + "[limits]\nmax_bad_commands = " + value + "\n", "f.toml");
+    ASSERT_FALSE(config.ok()) << value;
+    EXPECT_NE(config.status().message().find("'max_bad_commands' must be a whole number from 0 to "
+                                             "4294967295"),
+              std::string::npos)
+        << config.status().message();
+  }
+}
+
 TEST(ConfigTest, EmbeddedDefaultServesMetricsOnLoopback) {
   const Config config = DefaultConfig();
   EXPECT_EQ(config.metrics.host, "127.0.0.1");
