@@ -25,6 +25,7 @@ class ConnectionDeadline {
   ConnectionDeadline& operator=(const ConnectionDeadline&) = delete;
 
   void ExpireAfter(Clock::duration timeout) { state_->timer.expires_at(Clock::now() + timeout); }
+  void ExpireAt(Clock::time_point when) { state_->timer.expires_at(when); }
   // Ends the watchdog (the session is over).
   void Stop() {
     state_->stopped = true;

@@ -134,7 +134,8 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
                                {"max_line_pre_auth", "max_line", "max_message", "max_nesting",
                                 "max_bad_commands_pre_auth", "max_bad_commands",
                                 "max_connections_per_address", "max_sessions_per_account",
-                                "login_threads", "max_logins_queued", "idle_pre_auth_seconds", "idle_authenticated_seconds",
+                                "login_threads", "max_logins_queued", "idle_pre_auth_seconds",
+                                "idle_authenticated_seconds", "idle_keepalive_seconds",
                                 "lmtp_idle_seconds"},
                                "limits"));
   MV_RETURN_IF_ERROR(Read(path, t, "max_line_pre_auth", l.max_line_pre_auth));
@@ -153,6 +154,11 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
   }
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_pre_auth_seconds", l.idle_pre_auth));
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_authenticated_seconds", l.idle_authenticated));
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "idle_keepalive_seconds", l.idle_keepalive));
+  if (l.idle_keepalive.count() == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  Where(path, t.source()) + "idle_keepalive_seconds must be at least 1");
+  }
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "lmtp_idle_seconds", l.lmtp_idle));
   return Status::Ok();
 }

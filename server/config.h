@@ -43,6 +43,9 @@ struct Limits {
   uint32_t max_logins_queued = 32;
   std::chrono::seconds idle_pre_auth{60};
   std::chrono::seconds idle_authenticated{30 * 60};  // RFC 9051 5.4
+  // An untagged OK this often during IDLE, which then lasts as long as
+  // the client likes (the inactivity timeout counts from the last one).
+  std::chrono::seconds idle_keepalive{2 * 60};
   std::chrono::seconds lmtp_idle{5 * 60};            // RFC 5321 4.5.3.2
 };
 

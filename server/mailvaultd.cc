@@ -60,6 +60,7 @@ imap::EngineOptions ImapOptions(const Config& config) {
   options.max_bad_commands = config.limits.max_bad_commands;
   options.idle_pre_auth = config.limits.idle_pre_auth;
   options.idle_authenticated = config.limits.idle_authenticated;
+  options.idle_keepalive = config.limits.idle_keepalive;
   return options;
 }
 

@@ -26,8 +26,13 @@ struct EngineOptions {
   uint32_t max_nesting = 16;
   uint32_t max_bad_commands_pre_auth = 3;
   uint32_t max_bad_commands = 20;
+  // The time from accept to a successful login, TLS handshake included:
+  // a fixed deadline, so a client trickling a byte at a time (slowloris)
+  // holds a connection no longer than one that sends nothing.
   std::chrono::seconds idle_pre_auth{60};
+  // After login, the inactivity timeout, counted from the last read or write.
   std::chrono::seconds idle_authenticated{30 * 60};
+  std::chrono::seconds idle_keepalive{2 * 60};  // "* OK Still here" during IDLE
   uint32_t max_failed_logins = 3;  // per connection, then BYE
   // LOGIN and AUTHENTICATE without TLS. Only the customer's bridge sets it:
   // it listens on loopback alone, where mail clients commonly log in

@@ -73,10 +73,17 @@ void Session::Tagged(std::string_view tag, const Reply& reply) {
   out_ += "\r\n";
 }
 
+void Session::ArmDeadline() {
+  if (authenticated()) {
+    deadline_.ExpireAfter(context_.options.idle_authenticated);
+  } else {
+    deadline_.ExpireAt(login_deadline_);
+  }
+}
+
 asio::awaitable<bool> Session::Flush() {
   if (out_.empty()) co_return true;
-  deadline_.ExpireAfter(authenticated() ? context_.options.idle_authenticated
-                                        : context_.options.idle_pre_auth);
+  ArmDeadline();
   boost::system::error_code ec;
   co_await connection_.Write(out_, ec);
   out_.clear();
@@ -116,10 +123,12 @@ std::string Session::Capabilities() const {
 }
 
 asio::awaitable<void> Session::Run() {
+  login_deadline_ = ConnectionDeadline::Clock::now() + context_.options.idle_pre_auth;
   deadline_.Start();
   WatchForShutdown();
   if (implicit_tls_) {
-    deadline_.ExpireAfter(kHandshakeTimeout);
+    deadline_.ExpireAt(std::min(login_deadline_, ConnectionDeadline::Clock::now() +
+                                                     kHandshakeTimeout));
     if (!co_await connection_.StartTls()) {
       deadline_.Stop();
       connection_.Close();
@@ -155,8 +164,7 @@ asio::awaitable<void> Session::Run() {
         }
         continue;
       }
-      deadline_.ExpireAfter(authenticated() ? context_.options.idle_authenticated
-                                            : context_.options.idle_pre_auth);
+      ArmDeadline();
       boost::system::error_code ec;
       wake_->awaiting_command = !command_begun;
       const size_t n = co_await connection_.ReadSome(asio::buffer(read_buffer_), ec);

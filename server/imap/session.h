@@ -66,6 +66,10 @@ class Session {
   // Counts a BAD answer; BYE at max_bad_commands(_pre_auth).
   void CountBadCommand();
   asio::awaitable<bool> Flush();
+  // Moves the watchdog before a read or write: to the login deadline
+  // before login, which trickled bytes cannot move; after it, to the
+  // inactivity timeout from now.
+  void ArmDeadline();
   void Untagged(std::string_view line);
   void Tagged(std::string_view tag, const Reply& reply);
   std::string Capabilities() const;
@@ -236,6 +240,8 @@ class Session {
   EngineContext& context_;
   ImapReceiver receiver_;
   ConnectionDeadline deadline_;
+  // Set at accept: the whole time a connection has to log in.
+  ConnectionDeadline::Clock::time_point login_deadline_;
   SessionState state_ = SessionState::kNotAuthenticated;
   std::unique_ptr<MailBackend> backend_;
   std::unique_ptr<PerKeyLimit::Slot> account_slot_;

@@ -67,7 +67,7 @@ asio::awaitable<std::optional<AuthenticateResponse>> Session::ReadAuthenticateLi
     if (auto* response = std::get_if<AuthenticateResponse>(&event)) co_return std::move(*response);
     if (!std::holds_alternative<NeedMoreInput>(event)) co_return std::nullopt;
     if (!co_await Flush()) co_return std::nullopt;
-    deadline_.ExpireAfter(context_.options.idle_pre_auth);
+    ArmDeadline();
     boost::system::error_code ec;
     const size_t n = co_await connection_.ReadSome(asio::buffer(read_buffer_), ec);
     if (ec) {

@@ -1,5 +1,10 @@
 // IDLE (RFC 2177, RFC 9051 6.3.13): report changes as they happen until the
-// client sends DONE.
+// client sends DONE. An untagged OK every idle_keepalive keeps NAT and
+// firewalls from dropping the connection and moves the inactivity timeout,
+// so an IDLE lasts as long as the client likes: RFC 9051 5.4 allows logging
+// out after 30 minutes, but clients that forget to re-issue IDLE every 29
+// minutes would then miss mail. A peer that is gone makes a keep-alive
+// write fail, which ends the session.
 #include "common/imap/simple_args.h"
 #include "server/imap/session.h"
 
@@ -38,7 +43,12 @@ asio::awaitable<Session::Reply> Session::Idle(ImapCommand& command) {
       break;
     }
     StartRead();
+    wake_->timer.expires_after(context_.options.idle_keepalive);
     co_await WaitForReadOrWake(state_ == SessionState::kSelected);
+    // Woken by the keep-alive time, not by a read or an event (a wake
+    // cancels the timer before it expires).
+    if (wake_->timer.expiry() <= std::chrono::steady_clock::now()) out_ += "* OK Still here\r\n";
+    wake_->timer.expires_at(std::chrono::steady_clock::time_point::max());
     boost::system::error_code ec;
     if (TakeRead(ec) && ec) {
       state_ = SessionState::kLogout;

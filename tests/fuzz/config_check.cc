@@ -48,6 +48,7 @@ std::string CheckServerConfig(std::string_view text) {
       {"limits", "max_logins_queued", l.max_logins_queued},
       {"limits", "idle_pre_auth_seconds", static_cast<uint64_t>(l.idle_pre_auth.count())},
       {"limits", "idle_authenticated_seconds", static_cast<uint64_t>(l.idle_authenticated.count())},
+      {"limits", "idle_keepalive_seconds", static_cast<uint64_t>(l.idle_keepalive.count())},
       {"limits", "lmtp_idle_seconds", static_cast<uint64_t>(l.lmtp_idle.count())},
       {"storage", "tombstone_window", config->tombstone_window},
   };

@@ -906,6 +906,84 @@ class VaultTest(unittest.TestCase):
             pass
         self.assertLess(received.count(b' OK FETCH completed'), 400)
 
+    def test_slowloris_gets_no_more_time_to_log_in_than_silence(self):
+        """A client trickling a byte a second, in the TLS handshake or in
+        its commands before login, is cut off at the login deadline
+        (idle_pre_auth_seconds from accept), while a logged-in client keeps
+        being answered."""
+        self.vault.stop()
+        self.vault.limits = {'idle_pre_auth_seconds': 3}
+        self.vault.start()
+        self.enrolled()
+        bystander = self.login()
+
+        def trickle(sock, data):
+            """Sends a byte every 0.5 s until the server closes; the time that took."""
+            started = time.monotonic()
+            for i in range(len(data)):
+                try:
+                    sock.send(data[i:i + 1])
+                except OSError:
+                    return time.monotonic() - started
+                self.assertEqual(bystander.noop()[0], 'OK')
+                time.sleep(0.5)
+            self.fail('the server read %d trickled bytes' % len(data))
+
+        # A TLS ClientHello's record header and more, a byte at a time.
+        tcp = socket.create_connection(('127.0.0.1', self.vault.imaps_port), timeout=20)
+        self.addCleanup(tcp.close)
+        took = trickle(tcp, b'\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' + b'\x00' * 40)
+        self.assertGreater(took, 2.5)
+        self.assertLess(took, 6)
+        # After the handshake: a LOGIN line that never ends; each byte used
+        # to move the deadline.
+        raw = ssl_connect(self.vault)
+        self.addCleanup(raw.close)
+        raw.expect(b'* OK')
+        took = trickle(raw.s, b'a LOGIN alice@localhost "correct horse battery"' + b' ' * 40)
+        self.assertGreater(took, 2)
+        self.assertLess(took, 6)
+        # A client that logs in at once is not bound by it afterwards.
+        client = self.login()
+        time.sleep(3.5)
+        self.assertEqual(client.noop()[0], 'OK')
+        client.logout()
+        bystander.logout()
+
+    def test_idle_outlasts_the_inactivity_timeout_with_keepalives(self):
+        """IDLE sends "* OK Still here" every idle_keepalive_seconds and so
+        lasts past idle_authenticated_seconds (30 minutes by default; here
+        2 s), while a session that is silent without IDLE is logged out."""
+        self.vault.stop()
+        self.vault.limits = {'idle_authenticated_seconds': 2, 'idle_keepalive_seconds': 1}
+        self.vault.start()
+        self.enrolled()
+        silent = self.raw_login()
+        idler = self.raw_login()
+        idler.send(b'i SELECT INBOX\r\n')
+        idler.expect(b'i OK')
+        idler.send(b'd IDLE\r\n')
+        idler.expect(b'+ idling\r\n')
+        started = time.monotonic()
+        keepalives = 0
+        while time.monotonic() - started < 5:
+            self.assertEqual(idler.read_line(), b'* OK Still here')
+            keepalives += 1
+        self.assertGreaterEqual(keepalives, 4)
+        # A delivery still wakes it, and DONE ends it.
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('late'))
+        lmtp.quit()
+        line = idler.read_line()
+        while line == b'* OK Still here':
+            line = idler.read_line()
+        self.assertEqual(line, b'* 1 EXISTS')
+        idler.send(b'DONE\r\n')
+        idler.expect(b'd OK IDLE terminated\r\n')
+        # The silent one was logged out meanwhile.
+        silent.s.settimeout(5)
+        self.assertEqual(silent.s.recv(100), b'')
+
     def test_condstore_unchangedsince_reports_modified(self):
         self.enrolled()
         client = self.login()
