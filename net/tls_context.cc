@@ -10,8 +10,12 @@ Result<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(const std::stri
   auto ctx = std::make_shared<Ctx>(Ctx::tls_server);
   SSL_CTX* native = ctx->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // CLEANSE_PLAINTEXT: OpenSSL wipes each record's decrypted bytes once
+  // they are read, instead of keeping them in its buffer until the next
+  // record overwrites them: an APPEND's message is plaintext.
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET |
+                                  SSL_OP_CLEANSE_PLAINTEXT);
   // Without tickets, resumption keeps sessions in the server's cache, by
   // default 20,480 of them (about 10 MB, measured): a client reconnecting
   // within minutes still resumes from the newest 1,024.

@@ -9,6 +9,7 @@
 #include "common/crypto/keys.h"
 #include "common/crypto/sealed_body_format.h"
 #include "common/crypto/subkeys.h"
+#include "common/crypto/wiping_string.h"
 
 namespace mailvault {
 namespace {
@@ -83,6 +84,13 @@ Result<MessageSummary> DecodeRecord(std::string_view record) {
 }
 
 }  // namespace
+
+void WipeSummary(MessageSummary& summary) {
+  for (std::string* field :
+       {&summary.from, &summary.to, &summary.subject, &summary.date, &summary.message_id}) {
+    WipeAndClear(*field);
+  }
+}
 
 Result<std::string> SealSummary(const MessageSummary& summary, const SecretBytes& data_key,
                                 const SealBinding& binding) {

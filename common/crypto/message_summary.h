@@ -37,6 +37,9 @@ struct MessageSummary {
   bool operator==(const MessageSummary&) const = default;
 };
 
+// Wipes the header fields' bytes (plaintext) and empties them.
+void WipeSummary(MessageSummary& summary);
+
 // Sealed summary bytes (layout in docs/FORMAT.md), encrypted under a subkey
 // of the message's data key.
 Result<std::string> SealSummary(const MessageSummary& summary, const SecretBytes& data_key,

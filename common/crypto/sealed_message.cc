@@ -13,6 +13,11 @@ Result<SealedMessage> SealMessage(std::string_view account_id, const BlobId& blo
   if (recipient_public_keys.empty()) {
     return Result<SealedMessage>(ErrorCode::kInvalidArgument, "no recipient public key");
   }
+  // The summary's fields are the message's headers: wiped however this returns.
+  struct WipeOnReturn {
+    MessageSummary& summary;
+    ~WipeOnReturn() { WipeSummary(summary); }
+  } wipe{summary};
   const SealBinding binding{std::string(account_id), blob_id};
   const SecretBytes data_key = GenerateDataKey();
   SealedMessage sealed;

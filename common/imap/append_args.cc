@@ -3,6 +3,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/crypto/wiping_string.h"
 #include "common/imap/arg_reader.h"
 #include "common/imap/flags.h"
 
@@ -54,14 +55,13 @@ Status ParseCatenateParts(ImapToken& list, const ArgReader& reader,
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<AppendArgs> ParseAppendArgs(ImapCommand command) {
+// Moves each message's bytes into `args` as it goes, so that a refusal
+// part of the way leaves them where the caller wipes them.
+Status TakeAppendArgs(ImapCommand& command, AppendArgs& args) {
   ArgReader reader("APPEND", command.args);
-  AppendArgs args;
   MV_ASSIGN_OR_RETURN(args.mailbox, reader.Astring("mailbox name"));
   while (!reader.AtEnd() || args.messages.empty()) {
-    AppendMessage message;
+    AppendMessage& message = args.messages.emplace_back();
     if (reader.Peek() != nullptr && reader.Peek()->kind == TokenKind::kList) {
       MV_ASSIGN_OR_RETURN(message.flags, ParseFlagList(reader.Take(), "APPEND"));
     }
@@ -84,7 +84,26 @@ Result<AppendArgs> ParseAppendArgs(ImapCommand command) {
     } else {
       MV_RETURN_IF_ERROR(TakeLiteral(data, reader, "the message", message.data, message.binary));
     }
-    args.messages.push_back(std::move(message));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void WipeMessages(std::vector<AppendMessage>& messages) {
+  for (AppendMessage& message : messages) {
+    WipeAndClear(message.data);
+    for (CatenatePart& part : message.catenate) WipeAndClear(part.text);
+  }
+}
+
+Result<AppendArgs> ParseAppendArgs(ImapCommand command) {
+  AppendArgs args;
+  const Status parsed = TakeAppendArgs(command, args);
+  WipeStrings(command.args);  // what was not moved out: literals of a refused command
+  if (!parsed.ok()) {
+    WipeMessages(args.messages);
+    return parsed;
   }
   return args;
 }

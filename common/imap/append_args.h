@@ -43,7 +43,11 @@ struct AppendArgs {
 // cat-part is TEXT literal or URL astring. Takes the command by value so
 // that the message bytes (up to the literal limit) are moved, not copied.
 // A NUL byte in a plain literal is refused (RFC 9051 literal data is CHAR8,
-// without NUL); binary content needs literal8.
+// without NUL); binary content needs literal8. Refused, it wipes the bytes
+// it took, and what it leaves of the command either way.
 Result<AppendArgs> ParseAppendArgs(ImapCommand command);
+
+// Wipes the messages' bytes (plaintext) and empties them.
+void WipeMessages(std::vector<AppendMessage>& messages);
 
 }  // namespace mailvault::imap

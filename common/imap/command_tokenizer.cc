@@ -277,7 +277,10 @@ void CommandTokenizer::Reset(size_t max_depth) {
   tag_.clear();
   name_.clear();
   uid_ = false;
+  // A refused command's literals (a message, a password) go wiped.
+  WipeStrings(args_);
   args_.clear();
+  WipeStrings(open_lists_);
   open_lists_.clear();
   need_separator_ = false;
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/base64.h"
+#include "common/crypto/wiping_string.h"
 
 namespace mailvault::imap {
 namespace {
@@ -34,6 +35,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 ImapReceiver::ImapReceiver(ReceiverLimits limits)
     : limits_(limits), pending_limits_(limits), tokenizer_(limits.max_list_depth) {}
 
+ImapReceiver::~ImapReceiver() {
+  WipeAndRelease(buffer_);
+  WipeAndRelease(literal_);
+}
+
 void ImapReceiver::Feed(std::string_view bytes) {
   if (state_ == State::kClosed) return;
   // Fast path: the bytes of a literal go straight to it, never through the
@@ -45,8 +51,8 @@ void ImapReceiver::Feed(std::string_view bytes) {
         // Grow with the data rather than reserving the announced size up
         // front: a client announcing 50 MiB and sending nothing costs nothing.
         const uint64_t wanted = std::max<uint64_t>(literal_.capacity() * 2, literal_.size() + take);
-        literal_.reserve(
-            static_cast<size_t>(std::min<uint64_t>(wanted, literal_.size() + literal_missing_)));
+        ReserveWiping(literal_, static_cast<size_t>(
+                                    std::min<uint64_t>(wanted, literal_.size() + literal_missing_)));
       }
       literal_.append(bytes.substr(0, take));
       literal_missing_ -= take;
@@ -57,7 +63,7 @@ void ImapReceiver::Feed(std::string_view bytes) {
       bytes.remove_prefix(take);
     }
   }
-  buffer_.append(bytes);
+  AppendWiping(buffer_, bytes);
 }
 
 void ImapReceiver::SetLimits(const ReceiverLimits& limits) {
@@ -103,14 +109,14 @@ void ImapReceiver::Compact() {
   if (pos_ == buffer_.size()) {
     // Give back the memory of an unusually long line.
     if (buffer_.capacity() > 64 * 1024) {
-      std::string().swap(buffer_);
+      WipeAndRelease(buffer_);
     } else {
-      buffer_.clear();
+      WipeAndClear(buffer_);
     }
     scan_ = 0;
     pos_ = 0;
   } else if (pos_ >= buffer_.size() / 2) {
-    buffer_.erase(0, pos_);
+    EraseFrontWiping(buffer_, pos_);
     scan_ -= pos_;
     pos_ = 0;
   }
@@ -125,7 +131,7 @@ ReceiverEvent ImapReceiver::Next() {
       case State::kLiteral: {
         const size_t take =
             static_cast<size_t>(std::min<uint64_t>(buffer_.size() - pos_, literal_missing_));
-        literal_.append(buffer_, pos_, take);
+        AppendWiping(literal_, std::string_view(buffer_).substr(pos_, take));
         pos_ += take;
         literal_missing_ -= take;
         if (literal_missing_ > 0) {
@@ -317,7 +323,7 @@ ReceiverEvent ImapReceiver::OnLiteralAnnounced(const LiteralSpec& spec) {
   literal_used_ += spec.size;
   literal_missing_ = spec.size;
   literal8_ = spec.literal8;
-  literal_.clear();
+  WipeAndClear(literal_);
   state_ = State::kLiteral;
   LiteralAnnounced announced;
   announced.size = spec.size;
@@ -364,8 +370,8 @@ bool ImapReceiver::ResyncAfter(std::string_view segment_tail, ReceiverEvent& fat
 ReceiverEvent ImapReceiver::FatalError(std::string tag, std::string message,
                                        std::string response_code) {
   state_ = State::kClosed;
-  std::string().swap(buffer_);
-  std::string().swap(literal_);
+  WipeAndRelease(buffer_);
+  WipeAndRelease(literal_);
   pos_ = 0;
   scan_ = 0;
   ReceiverError error;

@@ -39,6 +39,8 @@ enum class ReceiverMode {
 class ImapReceiver {
  public:
   explicit ImapReceiver(ReceiverLimits limits = ReceiverLimits::PreAuth());
+  // Wipes what it holds: command lines and literals are plaintext.
+  ~ImapReceiver();
 
   // Takes a copy of the bytes. Cheap to call with small reads: a literal in
   // progress is appended to directly.

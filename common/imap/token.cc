@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/crypto/wiping_string.h"
+
 namespace mailvault::imap {
 namespace {
 
@@ -81,6 +83,13 @@ std::string_view ImapToken::SectionText() const {
 
 std::string_view ImapToken::SectionSuffix() const {
   return std::string_view(text).substr(section_close + 1);
+}
+
+void WipeStrings(std::vector<ImapToken>& tokens) {
+  for (ImapToken& token : tokens) {
+    WipeAndClear(token.text);
+    WipeStrings(token.children);
+  }
 }
 
 std::string DescribeToken(const ImapToken& token) {

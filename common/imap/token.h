@@ -60,6 +60,11 @@ struct ImapCommand {
 // ATOM(x) NUM(1) QUOTED("a\"b") LIT(3:abc) LIT8(1:\x00) NIL LIST(...) SECTION(BODY[...]<0.9>).
 // Non-printable bytes are written as \xNN.
 std::string DescribeToken(const ImapToken& token);
+
+// Wipes the bytes of every string and literal, in lists too: literals carry
+// message bodies and passwords, which are not handed back to the allocator
+// as they are (wiping_string.h).
+void WipeStrings(std::vector<ImapToken>& tokens);
 std::string DescribeTokens(const std::vector<ImapToken>& tokens);
 std::string DescribeCommand(const ImapCommand& command);
 

@@ -1,31 +1,22 @@
 #include "common/lmtp/lmtp_receiver.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <utility>
 
-namespace mailvault::lmtp {
-namespace {
+#include "common/crypto/wiping_string.h"
 
-// std::string's own growth frees the old buffer unwiped; the message is
-// plaintext, so it grows here instead and wipes what it leaves behind.
-void AppendWiping(std::string& out, std::string_view bytes) {
-  if (out.size() + bytes.size() > out.capacity()) {
-    std::string grown;
-    grown.reserve(std::max(out.capacity() * 2, out.size() + bytes.size()));
-    grown.append(out);
-    sodium_memzero(out.data(), out.size());
-    out.swap(grown);
-  }
-  out.append(bytes);
+namespace mailvault::lmtp {
+
+Receiver::~Receiver() {
+  WipeAndRelease(buffer_);
+  WipeAndRelease(message_);
 }
 
-}  // namespace
+void Receiver::Feed(std::string_view bytes) { AppendWiping(buffer_, bytes); }
 
 void Receiver::StartData(uint64_t expected_size) {
   in_data_ = true;
-  message_.clear();
+  WipeAndClear(message_);
   // MAIL FROM's SIZE, when given and sane, saves every regrowth.
   if (expected_size > 0 && expected_size <= limits_.max_message) message_.reserve(expected_size);
   message_bytes_ = 0;
@@ -42,8 +33,7 @@ std::string Receiver::TakeMessage() { return std::exchange(message_, std::string
 // that pass through it are wiped first: they are plaintext.
 void Receiver::Compact() {
   if (consumed_ == 0 || consumed_ < buffer_.size() / 2) return;
-  sodium_memzero(buffer_.data(), consumed_);
-  buffer_.erase(0, consumed_);
+  EraseFrontWiping(buffer_, consumed_);
   consumed_ = 0;
 }
 
@@ -120,8 +110,7 @@ Receiver::Event Receiver::NextDataLine() {
 
 void Receiver::DropMessage(bool& reason) {
   reason = true;
-  sodium_memzero(message_.data(), message_.size());
-  message_.clear();
+  WipeAndClear(message_);
   message_.shrink_to_fit();
 }
 

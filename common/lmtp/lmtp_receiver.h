@@ -35,9 +35,11 @@ class Receiver {
   };
 
   explicit Receiver(ReceiverLimits limits = {}) : limits_(limits) {}
+  // Wipes what it holds: the bytes of DATA are plaintext mail.
+  ~Receiver();
 
   // Appends bytes read from the peer.
-  void Feed(std::string_view bytes) { buffer_.append(bytes); }
+  void Feed(std::string_view bytes);
   // Parses as far as the buffered bytes allow.
   Event Next();
 

@@ -33,6 +33,8 @@ std::string_view Trim(std::string_view s) {
 }
 
 // Unfolds a header value (RFC 5322 2.2.3): CRLF followed by WSP is removed.
+// Built in place, with no temporary: the value is plaintext, and a freed
+// copy would not be wiped (SealMessage wipes the summary it seals).
 std::string Unfold(std::string_view raw) {
   raw = Trim(raw);
   std::string out;
@@ -42,7 +44,8 @@ std::string Unfold(std::string_view raw) {
     if (out.size() == kMaxFieldSize) break;
     out.push_back(c);
   }
-  return std::string(Trim(out));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+  return out;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/crypto/wiping_string.h"
+
 namespace mailvault::imap {
 
 namespace {
@@ -33,6 +35,7 @@ Session::~Session() {
   notify_.reset();
   subscription_.reset();
   shutdown_subscription_.reset();
+  WipeAndRelease(read_buffer_);  // the last bytes read: a literal's, perhaps
 }
 
 void Session::WatchForShutdown() {
@@ -278,6 +281,7 @@ void Session::CountBadCommand() {
 asio::awaitable<void> Session::Execute(ImapCommand command) {
   const std::string tag = command.tag;  // handlers may take the command apart
   Reply reply = co_await Dispatch(command);
+  WipeStrings(command.args);  // what the handler left of literals and passwords
   if (!reply.status.empty()) Tagged(tag, reply);  // empty: the handler answered already
   if (reply.status == "BAD") CountBadCommand();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/crypto/wiping_string.h"
 #include "common/imap/append_args.h"
 #include "common/imap/simple_args.h"
 #include "common/imap/store_args.h"
@@ -56,9 +57,19 @@ Session::Reply CatenateRefused(const std::vector<CatenatePart>& parts) {
 asio::awaitable<Session::Reply> Session::Append(ImapCommand& command) {
   auto args = ParseAppendArgs(std::move(command));
   if (!args.ok()) co_return Reply{"BAD", "", args.status().message()};
+  std::vector<NewMessage> messages;
+  // The messages are plaintext: wiped however this returns. The back-end
+  // wipes those it is given.
+  struct WipeOnReturn {
+    AppendArgs& args;
+    std::vector<NewMessage>& messages;
+    ~WipeOnReturn() {
+      WipeMessages(args.messages);
+      for (NewMessage& message : messages) WipeAndClear(message.data);
+    }
+  } wipe{*args, messages};
   auto name = DecodeName(args->mailbox, MailboxNameUse::kExisting);
   if (!name.ok()) co_return Reply{"BAD", "", name.status().message()};
-  std::vector<NewMessage> messages;
   messages.reserve(args->messages.size());
   for (AppendMessage& message : args->messages) {
     NewMessage next;
