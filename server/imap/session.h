@@ -26,6 +26,8 @@
 
 namespace mailvault::imap {
 
+class FetchResponse;
+
 enum class SessionState { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
 
 class Session {
@@ -199,6 +201,8 @@ class Session {
   // Messages (session_messages.cc, session_fetch.cc, session_search.cc).
   asio::awaitable<Reply> Append(ImapCommand& command);
   asio::awaitable<Reply> Fetch(ImapCommand& command);
+  // Sends one message's response; false when the connection failed.
+  asio::awaitable<bool> SendFetchResponse(const FetchResponse& response);
   asio::awaitable<Reply> Store(ImapCommand& command);
   asio::awaitable<Reply> Search(ImapCommand& command);
   asio::awaitable<Reply> Sort(ImapCommand& command);    // session_sort.cc

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/imap/fetch_args.h"
+#include "server/imap/fetch_response.h"
 #include "server/imap/mime/message_structure.h"
 #include "server/imap/session.h"
 
@@ -136,8 +137,8 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
         any_failed = true;  // e.g. expunged by another session meanwhile
         continue;
       }
-      // Parse keeps its own copy; the fetched one goes at once.
-      auto parsed = MessageStructure::Parse(*fetched);
+      // Parse takes the fetched bytes over: one copy of the message.
+      auto parsed = MessageStructure::ParseOwned(std::move(fetched).value());
       if (!parsed.ok()) {
         any_failed = true;
         continue;
@@ -145,13 +146,15 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
       structure.emplace(std::move(parsed).value());
     }
 
-    std::string line = "* " + std::to_string(seq) + " FETCH (";
+    FetchResponse response;
+    response.text() = "* " + std::to_string(seq) + " FETCH (";
     bool first = true;
     auto item_start = [&](std::string_view name) {
-      if (!first) line += ' ';
+      std::string& text = response.text();
+      if (!first) text += ' ';
       first = false;
-      line += name;
-      line += ' ';
+      text += name;
+      text += ' ';
     };
     bool flags_sent = false;
     bool uid_sent = false;
@@ -160,64 +163,64 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
       switch (item.kind) {
         case FetchItemKind::kUid:
           item_start("UID");
-          line += std::to_string(meta.uid);
+          response.text() += std::to_string(meta.uid);
           uid_sent = true;
           break;
         case FetchItemKind::kFlags:
           item_start("FLAGS");
-          selected_->AppendFlags(line, meta);
+          selected_->AppendFlags(response.text(), meta);
           flags_sent = true;
           break;
         case FetchItemKind::kInternalDate:
           item_start("INTERNALDATE");
-          AppendDateTime(line, meta.internal_date, 0);
+          AppendDateTime(response.text(), meta.internal_date, 0);
           break;
         case FetchItemKind::kRfc822Size:
           item_start("RFC822.SIZE");
           // What is served, when this FETCH read it: a back-end's index may
           // not know yet that a message with NULs is served larger
           // (mime/nul_free_message.h).
-          line += std::to_string(structure ? structure->size() : meta.size);
+          response.text() += std::to_string(structure ? structure->size() : meta.size);
           break;
         case FetchItemKind::kModSeq:
           item_start("MODSEQ");
-          line += "(" + std::to_string(meta.modseq) + ")";
+          response.text() += "(" + std::to_string(meta.modseq) + ")";
           modseq_sent = true;
           break;
         case FetchItemKind::kEnvelope:
           item_start("ENVELOPE");
-          line += structure->Envelope(charset());
+          response.text() += structure->Envelope(charset());
           break;
         case FetchItemKind::kBody:
           item_start("BODY");
-          line += structure->BodyStructure(charset(), /*extensible=*/false);
+          response.text() += structure->BodyStructure(charset(), /*extensible=*/false);
           break;
         case FetchItemKind::kBodyStructure:
           item_start("BODYSTRUCTURE");
-          line += structure->BodyStructure(charset(), /*extensible=*/true);
+          response.text() += structure->BodyStructure(charset(), /*extensible=*/true);
           break;
         case FetchItemKind::kRfc822:
-          item_start("RFC822");
-          AppendLiteral(line, structure->Section(FetchSection{}));
-          break;
-        case FetchItemKind::kRfc822Header: {
-          FetchSection header;
-          header.text = SectionText::kHeader;
-          item_start("RFC822.HEADER");
-          AppendLiteral(line, structure->Section(header));
-          break;
-        }
-        case FetchItemKind::kRfc822Text: {
-          FetchSection text;
-          text.text = SectionText::kText;
-          item_start("RFC822.TEXT");
-          AppendLiteral(line, structure->Section(text));
-          break;
-        }
+        case FetchItemKind::kRfc822Header:
+        case FetchItemKind::kRfc822Text:
         case FetchItemKind::kBodySection: {
-          const std::string bytes = structure->Section(item.section);
-          item_start(SectionName(item));
-          AppendLiteral(line, ApplyPartial(bytes, item.partial));
+          FetchSection section = item.section;
+          std::string name;
+          if (item.kind == FetchItemKind::kBodySection) {
+            name = SectionName(item);
+          } else if (item.kind == FetchItemKind::kRfc822) {
+            name = "RFC822";
+            section = FetchSection{};
+          } else {
+            const bool header = item.kind == FetchItemKind::kRfc822Header;
+            name = header ? "RFC822.HEADER" : "RFC822.TEXT";
+            section = FetchSection{};
+            section.text = header ? SectionText::kHeader : SectionText::kText;
+          }
+          std::string built;
+          std::string_view bytes = structure->SectionView(section, built);
+          if (!built.empty()) bytes = response.Keep(std::move(built));
+          item_start(name);
+          response.AddLiteral(ApplyPartial(bytes, item.partial));
           break;
         }
         case FetchItemKind::kBinary:
@@ -228,23 +231,20 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
           }
           if (item.kind == FetchItemKind::kBinarySize) {
             item_start("BINARY.SIZE[" + PartText(item.section.part) + "]");
-            line += std::to_string(decoded->size());
+            response.text() += std::to_string(decoded->size());
           } else {
             item_start(SectionName(item));
-            const std::string_view bytes = ApplyPartial(*decoded, item.partial);
-            if (bytes.find('\0') != std::string_view::npos) {
-              AppendLiteral8(line, bytes);
-            } else {
-              AppendLiteral(line, bytes);
-            }
+            response.AddLiteral(ApplyPartial(response.Keep(std::move(decoded).value()),
+                                             item.partial));
           }
           break;
         }
       }
-      // Different sections of one message overlap (BODY[], BODY[TEXT],
-      // BINARY[1], partials of them): the response is held whole, so it is
-      // kept to a few times the message (docs/PROTOCOL.md, "Limits").
-      if (line.size() > uint64_t{4} * meta.size + (1u << 20)) {
+      // Sections of one message overlap (BODY[], BODY[TEXT], BINARY[1],
+      // partials of them), and BINARY's decodings are held until sent: a
+      // response is kept to a few times the message (docs/PROTOCOL.md,
+      // "Limits"), checked before any of it is sent.
+      if (response.size() > uint64_t{4} * meta.size + (1u << 20)) {
         co_return Reply{"NO", "LIMIT", "The FETCH response for message " + std::to_string(seq) +
                                            " would exceed four times its size; ask for fewer "
                                            "sections at once"};
@@ -253,7 +253,7 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
     // A \Seen set by this FETCH is reported even if FLAGS was not asked for.
     if (args->sets_seen && !flags_sent && !selected_->read_only()) {
       item_start("FLAGS");
-      selected_->AppendFlags(line, meta);
+      selected_->AppendFlags(response.text(), meta);
     }
     // RFC 7162 3.2.4: once CONDSTORE is enabled, a FETCH response that
     // reports a flag change (here the \Seen this FETCH set) carries the
@@ -261,20 +261,41 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
     if (condstore_ && seen_now.count(meta.uid) != 0) {
       if (!uid_sent) {
         item_start("UID");
-        line += std::to_string(meta.uid);
+        response.text() += std::to_string(meta.uid);
       }
       if (!modseq_sent) {
         item_start("MODSEQ");
-        line += "(" + std::to_string(meta.modseq) + ")";
+        response.text() += "(" + std::to_string(meta.modseq) + ")";
       }
     }
-    line += ")\r\n";
-    out_ += line;
-    // Large fetches go out message by message, not all at the end.
-    if (out_.size() > (1 << 20) && !co_await Flush()) co_return Reply{"", "", ""};
+    response.text() += ")\r\n";
+    if (!co_await SendFetchResponse(response)) co_return Reply{"", "", ""};
   }
   if (any_failed) co_return Reply{"NO", "", "Some messages could not be fetched"};
   co_return Reply{"OK", "", "FETCH completed"};
+}
+
+// Small pieces gather in the output buffer, which goes out once past
+// 1 MiB; a literal of 64 KiB or more is written from where it lies.
+asio::awaitable<bool> Session::SendFetchResponse(const FetchResponse& response) {
+  constexpr size_t kWriteDirectlyFrom = 64 << 10;
+  for (const FetchResponse::Piece& piece : response.pieces()) {
+    out_ += piece.text;
+    if (!piece.has_literal) continue;
+    if (piece.literal8) out_ += '~';
+    out_ += "{" + std::to_string(piece.literal.size()) + "}\r\n";
+    if (piece.literal.size() < kWriteDirectlyFrom) {
+      out_ += piece.literal;
+      continue;
+    }
+    if (!co_await Flush()) co_return false;
+    ArmDeadline();
+    boost::system::error_code ec;
+    co_await connection_.Write(piece.literal, ec);
+    if (ec) co_return false;
+  }
+  if (out_.size() > (1 << 20)) co_return co_await Flush();
+  co_return true;
 }
 
 }  // namespace mailvault::imap

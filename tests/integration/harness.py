@@ -41,13 +41,20 @@ def free_port():
 SANITIZED = bool(os.environ.get('MAILVAULT_SANITIZED'))
 
 
-def rss_kib(pid):
-    """The resident size of process `pid`, in KiB."""
+def rss_kib(pid, field='VmRSS'):
+    """The resident size of process `pid`, in KiB; field='VmHWM': its peak
+    since it started or since reset_peak_rss."""
     with open('/proc/%d/status' % pid) as status:
         for line in status:
-            if line.startswith('VmRSS:'):
+            if line.startswith(field + ':'):
                 return int(line.split()[1])
     return 0
+
+
+def reset_peak_rss(pid):
+    """Starts VmHWM again from the current resident size (proc(5), clear_refs)."""
+    with open('/proc/%d/clear_refs' % pid, 'w') as f:
+        f.write('5')
 
 
 def wait_for_port(port, proc, log_path, timeout=15.0):

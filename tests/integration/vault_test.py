@@ -1291,13 +1291,20 @@ class ssl_connect:
         self.s.sendall(data)
 
     def expect(self, needle):
-        """Reads until `needle`; what came before it is left in `before`."""
-        while needle not in self.buffer:
-            chunk = self.s.recv(65536)
+        """Reads until `needle`; what came before it is left in `before`.
+        Linear in what arrives (a large FETCH is tens of MiB): each new
+        chunk is searched with the end of the one before, and the chunks
+        are joined once."""
+        chunks = [self.buffer]
+        tail = self.buffer
+        while needle not in tail:
+            chunk = self.s.recv(1 << 20)
             if not chunk:
                 raise AssertionError('connection closed waiting for %r; got %r' %
-                                     (needle, self.buffer))
-            self.buffer += chunk
+                                     (needle, b''.join(chunks)[-2000:]))
+            chunks.append(chunk)
+            tail = tail[max(0, len(tail) - len(needle) + 1):] + chunk
+        self.buffer = b''.join(chunks)
         at = self.buffer.index(needle)
         self.before = self.buffer[:at]
         self.buffer = self.buffer[at + len(needle):]

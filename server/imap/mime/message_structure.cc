@@ -21,6 +21,15 @@ Result<MessageStructure> MessageStructure::Parse(std::string_view rfc822) {
   return structure;
 }
 
+Result<MessageStructure> MessageStructure::ParseOwned(std::string&& rfc822) {
+  if (rfc822.find('\0') != std::string::npos) return Parse(std::string_view(rfc822));
+  mime::EnsureGMimeInitialized();
+  MessageStructure structure;
+  structure.bytes_ = std::move(rfc822);
+  structure.root_ = mime::ScanMessage(structure.bytes_);
+  return structure;
+}
+
 std::string MessageStructure::Envelope(Charset charset) const {
   std::string out;
   mime::AppendEnvelope(out, root_.Header(bytes_), charset);

@@ -26,7 +26,8 @@
 // const methods may be called from several threads at once.
 //
 // Cost: Parse copies the message and reads it once per nesting level;
-// each answer is built on demand (Section and Binary copy their bytes;
+// each answer is built on demand (Section and Binary copy their bytes,
+// SectionView does not;
 // BINARY decodes each time it is asked, so compute BINARY.SIZE and BINARY
 // from one call when both are fetched).
 #pragma once
@@ -59,6 +60,9 @@ class MessageStructure {
   // all parse), so this only fails on an internal error. Cost: one pass
   // over the bytes per nesting level (and one more scan with NULs).
   static Result<MessageStructure> Parse(std::string_view rfc822);
+  // The same, taking the bytes over instead of copying them (unless they
+  // hold NUL): one message in memory instead of two while a FETCH runs.
+  static Result<MessageStructure> ParseOwned(std::string&& rfc822);
 
   // RFC822.SIZE: the message as served, in octets (as stored, unless it
   // holds NUL bytes).
@@ -78,6 +82,10 @@ class MessageStructure {
   // a non-multipart part is the part itself, and numbers after a
   // message/rfc822 part address the encapsulated message.
   std::string Section(const FetchSection& section) const;
+  // The same bytes without a copy: a view into this message, or into
+  // `built` for HEADER.FIELDS[.NOT], the one section that is not a range
+  // of the message. Valid while both live.
+  std::string_view SectionView(const FetchSection& section, std::string& built) const;
 
   // BINARY[part] (RFC 3516): the part's body with its Content-Transfer-
   // Encoding removed. For an empty part list (BINARY[]), a multipart or a

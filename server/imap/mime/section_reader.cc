@@ -38,6 +38,14 @@ std::string FilterHeader(std::string_view header, const std::vector<std::string>
 }  // namespace
 
 std::string MessageStructure::Section(const FetchSection& section) const {
+  std::string built;
+  const std::string_view bytes = SectionView(section, built);
+  if (!built.empty()) return built;  // HEADER.FIELDS: already a copy
+  return std::string(bytes);
+}
+
+std::string_view MessageStructure::SectionView(const FetchSection& section,
+                                               std::string& built) const {
   const std::string_view message = bytes_;
   const mime::MimePart* part = &root_;
   if (!section.part.empty()) {
@@ -45,11 +53,11 @@ std::string MessageStructure::Section(const FetchSection& section) const {
     if (part == nullptr) return {};  // no such part: empty, as Dovecot answers
   }
   if (section.text == SectionText::kAll) {
-    return section.part.empty() ? bytes_ : std::string(part->Body(message));
+    return section.part.empty() ? message : part->Body(message);
   }
   if (section.text == SectionText::kMime) {
     // MIME needs a part number; the codec rejects it without one.
-    return section.part.empty() ? std::string() : std::string(part->Header(message));
+    return section.part.empty() ? std::string_view() : part->Header(message);
   }
   // HEADER, HEADER.FIELDS[.NOT], TEXT: of the message itself, or of the
   // message a message/rfc822 part encapsulates; any other part has none.
@@ -60,13 +68,15 @@ std::string MessageStructure::Section(const FetchSection& section) const {
   }
   switch (section.text) {
     case SectionText::kHeader:
-      return std::string(target->Header(message));
+      return target->Header(message);
     case SectionText::kHeaderFields:
-      return FilterHeader(target->Header(message), section.header_fields, /*keep_listed=*/true);
+      built = FilterHeader(target->Header(message), section.header_fields, /*keep_listed=*/true);
+      return built;
     case SectionText::kHeaderFieldsNot:
-      return FilterHeader(target->Header(message), section.header_fields, /*keep_listed=*/false);
+      built = FilterHeader(target->Header(message), section.header_fields, /*keep_listed=*/false);
+      return built;
     case SectionText::kText:
-      return std::string(target->Body(message));
+      return target->Body(message);
     case SectionText::kAll:
     case SectionText::kMime:
       break;
