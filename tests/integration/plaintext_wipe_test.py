@@ -1,14 +1,20 @@
-"""Plaintext that mailvaultd held is wiped, not only freed (issue 13,
-THREAT-MODEL.md "What the server never writes"): mail delivered over LMTP
-and APPENDed over IMAP, accepted or refused, and a password that failed,
-are looked for in the server's whole writable memory (/proc/PID/mem, as
-root) once their sessions have ended. Each canary sits in the middle of a
-long line, so that the allocator's own bookkeeping, which overwrites the
-first bytes of a freed block, cannot hide a copy left behind."""
+"""Plaintext that mailvaultd held never reaches disk and is wiped, not
+only freed, in memory (issue 13, THREAT-MODEL.md "What the server never
+writes"). Mail delivered over LMTP and APPENDed over IMAP, accepted or
+refused, and a password that failed, are looked for in the server's whole
+writable memory (/proc/PID/mem, as root) once their sessions have ended,
+and in every file of the data directory (WAL, tables, RocksDB's LOG, the
+server's log), also after a full compaction, and in a disclosure bundle.
+Each canary sits in the middle of a long line, so that the allocator's
+own bookkeeping, which overwrites the first bytes of a freed block, cannot
+hide a copy left behind."""
 
 import os
 import secrets
+import shutil
 import smtplib
+import subprocess
+import tempfile
 import time
 import unittest
 
@@ -122,6 +128,38 @@ class PlaintextWipeTest(unittest.TestCase):
         wrong.expect(b'a NO')
         wrong.close()
         self.assert_nothing_left()
+
+    def test_nothing_reaches_disk_after_compaction_or_a_disclosure(self):
+        lmtp = self.vault.lmtp()
+        lmtp.sendmail('bob@example.org', [ACCOUNT],
+                      letter(self.new_canary(b'DISKSUBJ'), self.new_canary(b'DISKBODY'), 2000))
+        lmtp.quit()
+        client = self.vault.imap()
+        client.login(ACCOUNT, PASSWORD)
+        client.append('INBOX', None, None,
+                      letter(self.new_canary(b'DISKAPPSUBJ'), self.new_canary(b'DISKAPPBODY')))
+        client.logout()
+        bundle = tempfile.mkdtemp(prefix='mailvault-bundle-')
+        self.addCleanup(shutil.rmtree, bundle, ignore_errors=True)
+        self.vault.admin('disclose', ACCOUNT, '--order', 'CANARY-1', '--out',
+                         os.path.join(bundle, 'out'))
+        self.vault.stop()
+        # Every column family compacted to its last level: what the WAL and
+        # the first tables held is rewritten.
+        shard = os.path.join(self.vault.dir, 'local')
+        families = subprocess.run(['ldb', '--db=' + shard, 'list_column_families'],
+                                  capture_output=True, text=True, check=True).stdout
+        names = families[families.index('{') + 1:families.index('}')].split(',')
+        self.assertGreater(len(names), 3, families)
+        for name in names:
+            subprocess.run(['ldb', '--db=' + shard, '--column_family=' + name.strip(), 'compact'],
+                           capture_output=True, check=True)
+        for word in self.canaries:
+            self.assertFalse(self.vault.files_contain(word), word)
+            for root, _, files in os.walk(bundle):
+                for name in files:
+                    with open(os.path.join(root, name), 'rb') as f:
+                        self.assertNotIn(word, f.read(), name)
 
 
 if __name__ == '__main__':
