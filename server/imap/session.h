@@ -42,6 +42,11 @@ class Session {
     std::string code;    // response code without brackets, may be empty
     std::string text;
   };
+  // A write the storage refused for want of space (ErrorCode::kNoSpace):
+  // nothing changed, and it will work once space returns (STORAGE.md).
+  static Reply StorageFull() {
+    return {"NO", "UNAVAILABLE", "The server's storage is full: nothing was changed; try again later"};
+  }
 
  private:
   using Handler = asio::awaitable<Reply> (Session::*)(ImapCommand&);

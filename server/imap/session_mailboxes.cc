@@ -29,6 +29,8 @@ Session::Reply FromStatus(const Status& status, std::string_view what) {
       return {"NO", "ALREADYEXISTS", std::string(what) + ": the mailbox exists"};
     case ErrorCode::kInvalidArgument:
       return {"NO", "CANNOT", status.message()};
+    case ErrorCode::kNoSpace:
+      return Session::StorageFull();
     default:
       return {"NO", "SERVERBUG", std::string(what) + " failed; try again"};
   }

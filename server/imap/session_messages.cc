@@ -24,10 +24,7 @@ Session::Reply TargetError(const Status& status, std::string_view command) {
   // The keys to seal to cannot be trusted (a key log that does not check):
   // nothing was stored, and trying again will not help until it is fixed.
   if (status.code() == ErrorCode::kTampered) return {"NO", "UNAVAILABLE", status.message()};
-  if (status.code() == ErrorCode::kNoSpace) {
-    return {"NO", "UNAVAILABLE",
-            "The server's storage is full: nothing was changed; try again later"};
-  }
+  if (status.code() == ErrorCode::kNoSpace) return Session::StorageFull();
   return {"NO", "SERVERBUG", std::string(command) + " failed; try again"};
 }
 

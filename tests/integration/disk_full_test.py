@@ -116,6 +116,12 @@ class DiskFullTest(unittest.TestCase):
         typ, data = writer.uid('STORE', '1', '+FLAGS', '(\\Flagged)')
         self.assertEqual(typ, 'NO', data)
         self.assertIn(b'full', data[-1])
+        # So do the mailbox commands, and a MOVE.
+        for typ, data in (writer.create('Full'), writer.subscribe('INBOX'),
+                          writer.rename('Archive', 'Archived'),
+                          writer.uid('MOVE', '1', 'Trash')):
+            self.assertEqual(typ, 'NO', data)
+            self.assertTrue(data[-1].startswith(b'[UNAVAILABLE] ') and b'full' in data[-1], data)
         # Meanwhile reads go on, in the other session and in new ones.
         self.assertEqual(reader.noop()[0], 'OK')
         typ, data = reader.uid('FETCH', '1:*', '(UID FLAGS)')
