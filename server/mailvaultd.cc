@@ -120,7 +120,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
                                    events,              account_sessions, login_throttle,
                                    views,               &vault_commands,  &login_pool,
                                    &shutdown_notice};
-  LmtpContext lmtp_context{config, deliverer, pool};
+  LmtpContext lmtp_context{config, deliverer, pool, &shutdown_notice};
 
   // Declared after everything a session refers to: sessions still open when
   // the contexts stop are destroyed with them, before what they use.

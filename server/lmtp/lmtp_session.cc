@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,7 @@ class LmtpSession {
 
   asio::awaitable<void> Run() {
     deadline_.Start();
+    WatchForShutdown();
     Reply("220 " + context_.config.hostname + " LMTP mailvault ready");
     bool open = true;
     std::string buffer(kReadChunk, '\0');
@@ -54,11 +57,24 @@ class LmtpSession {
         open = co_await Handle(event);
       }
       if (!co_await Flush() || !open) break;
+      if (stopping_->requested && !receiver_.in_data()) {
+        co_await SayShuttingDown();
+        break;
+      }
       deadline_.ExpireAfter(context_.config.limits.lmtp_idle);
       boost::system::error_code ec;
+      // Between messages a shutdown cancels the read; within DATA the
+      // message is read to its end and delivered first.
+      stopping_->awaiting_command = !receiver_.in_data();
       const size_t n = co_await socket_.async_read_some(
           asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
+      stopping_->awaiting_command = false;
+      if (ec) {
+        if (stopping_->requested && ec == asio::error::operation_aborted) {
+          co_await SayShuttingDown();
+        }
+        break;
+      }
       receiver_.Feed(std::string_view(buffer.data(), n));
     }
     if (deadline_.expired()) spdlog::info("lmtp: connection timed out");
@@ -69,6 +85,39 @@ class LmtpSession {
   }
 
  private:
+  // What a shutdown notice sets, on this session's executor (a weak
+  // pointer reaches it, so a notice after the session ended finds nothing).
+  struct Stopping {
+    bool requested = false;
+    bool awaiting_command = false;
+    std::function<void()> cancel_read;
+  };
+
+  void WatchForShutdown() {
+    if (context_.shutdown == nullptr) return;
+    stopping_->cancel_read = [this] {
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
+    };
+    std::weak_ptr<Stopping> weak = stopping_;
+    auto executor = socket_.get_executor();
+    shutdown_subscription_ = context_.shutdown->Subscribe([weak, executor] {
+      asio::post(executor, [weak] {
+        if (auto stopping = weak.lock()) {
+          stopping->requested = true;
+          if (stopping->awaiting_command) stopping->cancel_read();
+        }
+      });
+    });
+  }
+
+  // RFC 5321 3.8: 421 may be sent at any time the service must close; the
+  // MTA keeps what it has not had a 250 for and tries again.
+  asio::awaitable<void> SayShuttingDown() {
+    Reply("421 4.3.2 " + context_.config.hostname + " Service shutting down, try again later");
+    co_await Flush();
+  }
+
   void Reply(std::string_view line) {
     out_.append(line);
     out_.append("\r\n");
@@ -230,6 +279,8 @@ class LmtpSession {
   Transaction transaction_;
   bool greeted_ = false;
   int errors_ = 0;
+  std::shared_ptr<Stopping> stopping_ = std::make_shared<Stopping>();
+  std::unique_ptr<imap::ShutdownNotice::Subscription> shutdown_subscription_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "server/config.h"
 #include "server/delivery.h"
+#include "server/imap/shutdown_notice.h"
 #include "net/asio.h"
 #include "net/storage_pool.h"
 
@@ -13,6 +14,10 @@ struct LmtpContext {
   const Config& config;
   const Deliverer& deliverer;
   StoragePool& pool;
+  // Announced at SIGTERM: a session waiting for the MTA's next command
+  // answers 421 and closes at once; one receiving a message delivers it
+  // and answers first.
+  imap::ShutdownNotice* shutdown = nullptr;
 };
 
 asio::awaitable<void> RunLmtpSession(tcp::socket socket, LmtpContext& context);

@@ -15,6 +15,17 @@ from vault_test import message
 GRACE = 10  # seconds (kShutdownGrace in server/mailvaultd.cc)
 
 
+def read_until(connection, needle):
+    """What arrives on a plain socket up to and including `needle`."""
+    data = b''
+    while needle not in data:
+        chunk = connection.recv(4096)
+        if not chunk:
+            raise AssertionError('closed waiting for %r; got %r' % (needle, data))
+        data += chunk
+    return data
+
+
 class ShutdownTest(unittest.TestCase):
     def test_a_session_still_in_a_command_after_the_grace_is_ended_at_exit(self):
         # The literal never arrives: the session holds the shutdown for the
@@ -40,6 +51,34 @@ class ShutdownTest(unittest.TestCase):
         vault.proc.send_signal(signal.SIGTERM)
         self.assertEqual(vault.proc.wait(timeout=GRACE + 20), 0)
         self.assertGreaterEqual(time.monotonic() - started, GRACE - 1)
+
+    def test_lmtp_is_told_421_and_a_message_under_way_is_delivered_first(self):
+        vault = enrolled_vault(self)
+        idle = socket.create_connection(('127.0.0.1', vault.lmtp_port), timeout=20)
+        self.addCleanup(idle.close)
+        idle.sendall(b'LHLO test.example\r\n')
+        sending = socket.create_connection(('127.0.0.1', vault.lmtp_port), timeout=20)
+        self.addCleanup(sending.close)
+        sending.sendall(b'LHLO test.example\r\nMAIL FROM:<a@b.example>\r\n'
+                        b'RCPT TO:<alice@localhost>\r\nDATA\r\nSubject: under way\r\n')
+        for connection in (idle, sending):
+            wanted = b'250 ' if connection is idle else b'354 '
+            self.assertIn(wanted, read_until(connection, wanted))
+        started = time.monotonic()
+        vault.proc.send_signal(signal.SIGTERM)
+        # The idle one hears at once, before the grace is out.
+        told = read_until(idle, b'\r\n')
+        self.assertRegex(told, rb'^421 4\.3\.2 .* shutting down')
+        self.assertLess(time.monotonic() - started, 2)
+        self.assertEqual(idle.recv(100), b'')
+        # The message under way is read to its end, delivered, then 421.
+        sending.sendall(b'\r\nStill part of it.\r\n.\r\n')
+        answers = read_until(sending, b'421 ')
+        while not answers.endswith(b'\r\n'):
+            answers += sending.recv(4096)
+        self.assertRegex(answers, rb'^250 2\.\d\.\d .*\r\n421 4\.3\.2 ')
+        self.assertEqual(vault.proc.wait(timeout=GRACE), 0)
+        self.assertLess(time.monotonic() - started, GRACE - 1)
 
     def test_connections_made_while_the_listeners_close(self):
         # Connections arrive on IMAP and LMTP while SIGTERM closes the
