@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/imap/mime/address_list.h"
+#include "server/imap/mime/body_structure_writer.h"
 #include "server/imap/mime/message_structure.h"
 #include "tests/server/imap/mime/test_messages.h"
 
@@ -167,6 +169,43 @@ TEST(BodyStructureTest, ReadsAtMostTheLimitOfParameters) {
   EXPECT_EQ(continued->BodyStructure(Charset::kAscii, false),
             R"imap(("application" "x" ("c" ")imap" + std::string(mime::kMaxMediaParams, 'd') +
                 R"imap(") NIL NIL "7bit" 1))imap");
+}
+
+size_t Occurrences(std::string_view text, std::string_view needle) {
+  size_t count = 0;
+  for (size_t pos = text.find(needle); pos != std::string_view::npos;
+       pos = text.find(needle, pos + needle.size())) {
+    ++count;
+  }
+  return count;
+}
+
+// A digest of small messages, each with as many four-byte From addresses
+// as a list takes (bridge_mime_bomb_test.py's, 5,000 of them, built a
+// BODYSTRUCTURE of about 270 MB before FETCH refused it): the envelopes of all the
+// parts list kMaxBodyStructureAddresses entries together, then NIL.
+TEST(BodyStructureTest, EnvelopesOfAllPartsShareOneAddressBudget) {
+  std::string from;
+  for (size_t i = 0; i < mime::kMaxEnvelopeAddresses; ++i) from += "a@b,";
+  std::string raw = "Content-Type: multipart/digest; boundary=d\r\n\r\n";
+  const size_t parts = 50;
+  for (size_t i = 0; i < parts; ++i) raw += "--d\r\n\r\nFrom: " + from + "\r\n\r\nx\r\n";
+  raw += "--d--\r\n";
+  Result<MessageStructure> digest = MessageStructure::Parse(raw);
+  ASSERT_TRUE(digest.ok());
+  const std::string structure = digest->BodyStructure(Charset::kAscii, false);
+  EXPECT_EQ(Occurrences(structure, R"((NIL NIL "a" "b"))"), mime::kMaxBodyStructureAddresses);
+  // Every part is still there, the last with an envelope of NILs.
+  EXPECT_EQ(Occurrences(structure, R"(("message" "rfc822" )"), parts);
+  const size_t last = structure.rfind(R"(("message" "rfc822" NIL NIL NIL "7bit" )");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_NE(structure.find("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)", last), std::string::npos)
+      << structure.substr(last);
+  // The message's own ENVELOPE has its own budget: a full list per field.
+  Result<MessageStructure> one = MessageStructure::Parse("From: " + from + "\r\n\r\nx\r\n");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(Occurrences(one->Envelope(Charset::kAscii), R"((NIL NIL "a" "b"))"),
+            3 * mime::kMaxEnvelopeAddresses);
 }
 
 }  // namespace
