@@ -10,10 +10,11 @@ constexpr std::string_view kMissingDomain = "MISSING_DOMAIN";
 
 class AddressListParser {
  public:
-  explicit AddressListParser(std::string_view value) : reader_(value) {}
+  AddressListParser(std::string_view value, size_t max_entries)
+      : reader_(value), max_entries_(max_entries) {}
 
   std::vector<EnvelopeAddress> Parse() {
-    while (true) {
+    while (!Full()) {
       reader_.SkipCfws();
       if (reader_.AtEnd()) break;
       if (reader_.Consume(',')) continue;  // an empty member
@@ -40,16 +41,24 @@ class AddressListParser {
 
   // group = display-name ":" [group-list] ";"
   void ParseGroup(const std::string& name) {
+    if (out_.size() + 2 > max_entries_) {
+      no_room_ = true;  // not even for an empty group's two markers
+      return;
+    }
     out_.push_back({std::nullopt, std::nullopt, name, std::nullopt});
-    while (true) {
+    in_group_ = true;  // keeps a slot for the end marker
+    while (!Full()) {
       reader_.SkipCfws();
       if (reader_.AtEnd()) break;
       if (reader_.Consume(';')) break;
       if (reader_.Consume(',')) continue;
       ParseMailbox(/*in_group=*/true);
     }
+    in_group_ = false;
     out_.push_back({std::nullopt, std::nullopt, std::nullopt, std::nullopt});
   }
+
+  bool Full() const { return no_room_ || out_.size() + (in_group_ ? 1 : 0) >= max_entries_; }
 
   // mailbox = name-addr / addr-spec; then skips whatever junk follows up to
   // the member's end.
@@ -218,13 +227,16 @@ class AddressListParser {
   }
 
   StructuredReader reader_;
+  const size_t max_entries_;
   std::vector<EnvelopeAddress> out_;
+  bool in_group_ = false;
+  bool no_room_ = false;
 };
 
 }  // namespace
 
-std::vector<EnvelopeAddress> ParseAddressList(std::string_view value) {
-  return AddressListParser(value).Parse();
+std::vector<EnvelopeAddress> ParseAddressList(std::string_view value, size_t max_entries) {
+  return AddressListParser(value, max_entries).Parse();
 }
 
 }  // namespace mailvault::imap::mime

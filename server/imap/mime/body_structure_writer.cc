@@ -66,8 +66,11 @@ void AppendDispositionLanguageLocation(std::string& out, const ContentFields& co
   AppendOptional(out, content.location, charset);
 }
 
+void AppendPart(std::string& out, const MimePart& part, std::string_view message, Charset charset,
+                bool extensible, size_t& addresses_left);
+
 void AppendMultipart(std::string& out, const MimePart& part, std::string_view message,
-                     Charset charset, bool extensible) {
+                     Charset charset, bool extensible, size_t& addresses_left) {
   out.push_back('(');
   if (part.children.empty()) {
     out.append(kEmptyBody);
@@ -75,7 +78,7 @@ void AppendMultipart(std::string& out, const MimePart& part, std::string_view me
     out.push_back(')');
   }
   for (const MimePart& child : part.children) {
-    AppendBodyStructure(out, child, message, charset, extensible);
+    AppendPart(out, child, message, charset, extensible, addresses_left);
   }
   out.push_back(' ');
   AppendString(out, part.subtype.empty() ? std::string_view("x-unknown") : part.subtype, charset);
@@ -89,7 +92,7 @@ void AppendMultipart(std::string& out, const MimePart& part, std::string_view me
 }
 
 void AppendSinglePart(std::string& out, const MimePart& part, std::string_view message,
-                      Charset charset, bool extensible) {
+                      Charset charset, bool extensible, size_t& addresses_left) {
   const ContentFields& content = part.content;
   const bool is_message = part.kind == PartKind::kMessage;
   const bool is_text = !is_message && EqualsIgnoreCase(part.type, "text");
@@ -120,9 +123,9 @@ void AppendSinglePart(std::string& out, const MimePart& part, std::string_view m
   if (is_message) {
     const MimePart& encapsulated = part.children.front();
     out.push_back(' ');
-    AppendEnvelope(out, encapsulated.Header(message), charset);
+    AppendEnvelope(out, encapsulated.Header(message), charset, addresses_left);
     out.push_back(' ');
-    AppendBodyStructure(out, encapsulated, message, charset, extensible);
+    AppendPart(out, encapsulated, message, charset, extensible, addresses_left);
     out.push_back(' ');
     out.append(std::to_string(part.body_lines));
   } else if (is_text) {
@@ -138,15 +141,21 @@ void AppendSinglePart(std::string& out, const MimePart& part, std::string_view m
   out.push_back(')');
 }
 
+void AppendPart(std::string& out, const MimePart& part, std::string_view message, Charset charset,
+                bool extensible, size_t& addresses_left) {
+  if (part.kind == PartKind::kMultipart) {
+    AppendMultipart(out, part, message, charset, extensible, addresses_left);
+  } else {
+    AppendSinglePart(out, part, message, charset, extensible, addresses_left);
+  }
+}
+
 }  // namespace
 
 void AppendBodyStructure(std::string& out, const MimePart& part, std::string_view message,
                          Charset charset, bool extensible) {
-  if (part.kind == PartKind::kMultipart) {
-    AppendMultipart(out, part, message, charset, extensible);
-  } else {
-    AppendSinglePart(out, part, message, charset, extensible);
-  }
+  size_t addresses_left = kMaxBodyStructureAddresses;
+  AppendPart(out, part, message, charset, extensible, addresses_left);
 }
 
 }  // namespace mailvault::imap::mime

@@ -115,7 +115,7 @@ std::vector<MediaParam> ReadParams(StructuredReader& reader) {
   // Anything between the type and the first ';' is junk to skip.
   reader.SkipCfws();
   if (!reader.Consume(';')) SkipPastSemicolon(reader);
-  while (!reader.AtEnd()) {
+  while (!reader.AtEnd() && plain.size() + continued.size() < kMaxMediaParams) {
     reader.SkipCfws();
     std::string name;
     if (!reader.ReadToken(name)) {

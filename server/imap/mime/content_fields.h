@@ -3,6 +3,7 @@
 // parameters unquoted and RFC 2231 continuations merged as Dovecot does.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,13 @@ struct MediaParam {
   std::string value;
   bool operator==(const MediaParam&) const = default;
 };
+
+// At most this many parameters (RFC 2231 pieces counted one by one) are
+// read from one Content-Type or Content-Disposition; the rest is ignored.
+// A 20 MiB header holds millions of "a=b;", each far larger once parsed:
+// unbounded, one BODYSTRUCTURE took the bridge 1.4 s and 360 MiB.
+// Real fields have a handful (a long file name in RFC 2231 pieces, tens).
+inline constexpr size_t kMaxMediaParams = 100;
 
 struct ContentFields {
   // From the first Content-Type with a type token; empty when there is none

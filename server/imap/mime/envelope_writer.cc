@@ -1,5 +1,7 @@
 #include "server/imap/mime/envelope_writer.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -16,11 +18,15 @@ std::optional<std::string> UnfoldedField(const std::vector<HeaderField>& fields,
   return UnfoldValue(field->value);
 }
 
+// At most `addresses_left` entries (and kMaxEnvelopeAddresses), taken off it.
 std::vector<EnvelopeAddress> Addresses(const std::vector<HeaderField>& fields,
-                                       std::string_view name) {
+                                       std::string_view name, size_t& addresses_left) {
   const std::optional<std::string> value = UnfoldedField(fields, name);
   if (!value) return {};
-  return ParseAddressList(*value);
+  std::vector<EnvelopeAddress> addresses =
+      ParseAddressList(*value, std::min(addresses_left, kMaxEnvelopeAddresses));
+  addresses_left -= addresses.size();
+  return addresses;
 }
 
 void AppendOptional(std::string& out, const std::optional<std::string>& text, Charset charset) {
@@ -56,12 +62,20 @@ void AppendAddressList(std::string& out, const std::vector<EnvelopeAddress>& add
 }  // namespace
 
 void AppendEnvelope(std::string& out, std::string_view header, Charset charset) {
+  size_t unlimited = SIZE_MAX;  // each list is still bounded
+  AppendEnvelope(out, header, charset, unlimited);
+}
+
+void AppendEnvelope(std::string& out, std::string_view header, Charset charset,
+                    size_t& addresses_left) {
   const std::vector<HeaderField> fields = SplitHeaderFields(header);
-  const std::vector<EnvelopeAddress> from = Addresses(fields, "From");
-  std::vector<EnvelopeAddress> sender = Addresses(fields, "Sender");
-  if (sender.empty()) sender = from;
-  std::vector<EnvelopeAddress> reply_to = Addresses(fields, "Reply-To");
-  if (reply_to.empty()) reply_to = from;
+  const std::vector<EnvelopeAddress> from = Addresses(fields, "From", addresses_left);
+  // Read again rather than copied, so that a copy cut by the budget still
+  // ends any group it lists.
+  std::vector<EnvelopeAddress> sender = Addresses(fields, "Sender", addresses_left);
+  if (sender.empty()) sender = Addresses(fields, "From", addresses_left);
+  std::vector<EnvelopeAddress> reply_to = Addresses(fields, "Reply-To", addresses_left);
+  if (reply_to.empty()) reply_to = Addresses(fields, "From", addresses_left);
 
   out.push_back('(');
   AppendOptional(out, UnfoldedField(fields, "Date"), charset);
@@ -74,11 +88,11 @@ void AppendEnvelope(std::string& out, std::string_view header, Charset charset) 
   out.push_back(' ');
   AppendAddressList(out, reply_to, charset);
   out.push_back(' ');
-  AppendAddressList(out, Addresses(fields, "To"), charset);
+  AppendAddressList(out, Addresses(fields, "To", addresses_left), charset);
   out.push_back(' ');
-  AppendAddressList(out, Addresses(fields, "Cc"), charset);
+  AppendAddressList(out, Addresses(fields, "Cc", addresses_left), charset);
   out.push_back(' ');
-  AppendAddressList(out, Addresses(fields, "Bcc"), charset);
+  AppendAddressList(out, Addresses(fields, "Bcc", addresses_left), charset);
   out.push_back(' ');
   AppendOptional(out, UnfoldedField(fields, "In-Reply-To"), charset);
   out.push_back(' ');

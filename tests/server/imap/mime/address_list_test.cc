@@ -66,5 +66,33 @@ TEST(AddressListTest, ParsesRfc5322AddressesAsEnvelopeTuples) {
   }
 }
 
+// Millions of four-byte addresses (bridge_mime_bomb_test.py's dense From
+// grew the bridge by about 3 GiB): the list stops at the limit, and a group
+// it cuts short still ends with its end marker.
+TEST(AddressListTest, ListsAtMostTheLimitOfEntries) {
+  std::string dense;
+  for (int i = 0; i < 2'000'000; ++i) dense += "a@b,";
+  const std::vector<EnvelopeAddress> addresses = ParseAddressList(dense);
+  ASSERT_EQ(addresses.size(), kMaxEnvelopeAddresses);
+  EXPECT_EQ(Show({addresses.back()}), R"((NIL NIL "a" "b"))");
+
+  std::string group = "team:";
+  for (size_t i = 0; i < 2 * kMaxEnvelopeAddresses; ++i) group += " u" + std::to_string(i) + "@b,";
+  group += " last@b;";
+  const std::vector<EnvelopeAddress> members = ParseAddressList(group);
+  ASSERT_EQ(members.size(), kMaxEnvelopeAddresses);
+  EXPECT_EQ(Show({members.front()}), R"((NIL NIL "team" NIL))");
+  EXPECT_EQ(Show({members[members.size() - 2]}),
+            "(NIL NIL \"u" + std::to_string(kMaxEnvelopeAddresses - 3) + "\" \"b\")");
+  EXPECT_EQ(Show({members.back()}), "(NIL NIL NIL NIL)");
+
+  // A group with no room for both its markers is left out.
+  std::string almost_full;
+  for (size_t i = 0; i + 1 < kMaxEnvelopeAddresses; ++i) almost_full += "a@b,";
+  const std::vector<EnvelopeAddress> no_group = ParseAddressList(almost_full + "g: c@d;");
+  ASSERT_EQ(no_group.size(), kMaxEnvelopeAddresses - 1);
+  EXPECT_EQ(Show({no_group.back()}), R"((NIL NIL "a" "b"))");
+}
+
 }  // namespace
 }  // namespace mailvault::imap::mime

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/imap/mime/address_list.h"
+#include "server/imap/mime/body_structure_writer.h"
 #include "server/imap/mime/message_structure.h"
 #include "tests/server/imap/mime/test_messages.h"
 
@@ -143,6 +145,67 @@ TEST(BodyStructureTest, EightBitParameterIsALiteralWithoutUtf8) {
   EXPECT_EQ(
       message->BodyStructure(Charset::kAscii, false),
       "(\"application\" \"pdf\" (\"name\" {12}\r\nr\xC3\xA9sum\xC3\xA9.pdf) NIL NIL \"7bit\" 1)");
+}
+
+// Millions of parameters in one field (bridge_mime_bomb_test.py's 20 MiB
+// of "a=b; c*7=d;" took the bridge 1.4 s and 360 MiB per BODYSTRUCTURE): the
+// first kMaxMediaParams are read, RFC 2231 pieces counted one by one.
+TEST(BodyStructureTest, ReadsAtMostTheLimitOfParameters) {
+  std::string plain = "Content-Type: application/x;";
+  std::string pieces = "Content-Type: application/x;";
+  for (int i = 0; i < 1'000'000; ++i) {
+    plain += " a=b;";
+    pieces += " c*" + std::to_string(i) + "=d;";
+  }
+  Result<MessageStructure> many = MessageStructure::Parse(plain + "\r\n\r\nx");
+  ASSERT_TRUE(many.ok());
+  std::string expected = R"imap(("application" "x" ()imap";
+  for (size_t i = 0; i < mime::kMaxMediaParams; ++i) expected += i ? R"( "a" "b")" : R"("a" "b")";
+  expected += R"imap() NIL NIL "7bit" 1))imap";
+  EXPECT_EQ(many->BodyStructure(Charset::kAscii, false), expected);
+
+  Result<MessageStructure> continued = MessageStructure::Parse(pieces + "\r\n\r\nx");
+  ASSERT_TRUE(continued.ok());
+  EXPECT_EQ(continued->BodyStructure(Charset::kAscii, false),
+            R"imap(("application" "x" ("c" ")imap" + std::string(mime::kMaxMediaParams, 'd') +
+                R"imap(") NIL NIL "7bit" 1))imap");
+}
+
+size_t Occurrences(std::string_view text, std::string_view needle) {
+  size_t count = 0;
+  for (size_t pos = text.find(needle); pos != std::string_view::npos;
+       pos = text.find(needle, pos + needle.size())) {
+    ++count;
+  }
+  return count;
+}
+
+// A digest of small messages, each with as many four-byte From addresses
+// as a list takes (bridge_mime_bomb_test.py's, 5,000 of them, built a
+// BODYSTRUCTURE of about 270 MB before FETCH refused it): the envelopes of all the
+// parts list kMaxBodyStructureAddresses entries together, then NIL.
+TEST(BodyStructureTest, EnvelopesOfAllPartsShareOneAddressBudget) {
+  std::string from;
+  for (size_t i = 0; i < mime::kMaxEnvelopeAddresses; ++i) from += "a@b,";
+  std::string raw = "Content-Type: multipart/digest; boundary=d\r\n\r\n";
+  const size_t parts = 50;
+  for (size_t i = 0; i < parts; ++i) raw += "--d\r\n\r\nFrom: " + from + "\r\n\r\nx\r\n";
+  raw += "--d--\r\n";
+  Result<MessageStructure> digest = MessageStructure::Parse(raw);
+  ASSERT_TRUE(digest.ok());
+  const std::string structure = digest->BodyStructure(Charset::kAscii, false);
+  EXPECT_EQ(Occurrences(structure, R"((NIL NIL "a" "b"))"), mime::kMaxBodyStructureAddresses);
+  // Every part is still there, the last with an envelope of NILs.
+  EXPECT_EQ(Occurrences(structure, R"(("message" "rfc822" )"), parts);
+  const size_t last = structure.rfind(R"(("message" "rfc822" NIL NIL NIL "7bit" )");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_NE(structure.find("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)", last), std::string::npos)
+      << structure.substr(last);
+  // The message's own ENVELOPE has its own budget: a full list per field.
+  Result<MessageStructure> one = MessageStructure::Parse("From: " + from + "\r\n\r\nx\r\n");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(Occurrences(one->Envelope(Charset::kAscii), R"((NIL NIL "a" "b"))"),
+            3 * mime::kMaxEnvelopeAddresses);
 }
 
 }  // namespace
