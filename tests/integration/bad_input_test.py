@@ -4,6 +4,8 @@ another connection keeps getting NOOP answers promptly and the server's
 memory stays bounded."""
 
 import smtplib
+import socket
+import ssl
 import threading
 import time
 import unittest
@@ -201,6 +203,38 @@ class BadInputTest(unittest.TestCase):
         raw.read_line()
         self.assertEqual(self.answer(raw, b'\r\n', b'g'),
                          b'g NO [CANNOT] An empty message cannot be stored')
+
+    def test_starttls_twice_and_on_the_tls_port(self):
+        raw = self.greeted()
+        self.assertEqual(self.answer(raw, b'a STARTTLS\r\n', b'a'), b'a BAD TLS is already active')
+        plain = socket.create_connection(('127.0.0.1', self.vault.starttls_port), timeout=20)
+        self.addCleanup(plain.close)
+        greeting = plain.recv(4096)
+        self.assertTrue(greeting.startswith(b'* OK'), greeting)
+        plain.sendall(b'a STARTTLS\r\n')
+        self.assertEqual(plain.recv(4096), b'a OK Begin TLS negotiation now\r\n')
+        tls = ssl_connect(sock=self.vault.tls_context().wrap_socket(plain,
+                                                                    server_hostname='127.0.0.1'))
+        self.assertEqual(self.answer(tls, b'b STARTTLS\r\n', b'b'), b'b BAD TLS is already active')
+
+    def test_a_million_pipelined_commands_from_a_client_that_never_reads(self):
+        """The server answers until its answers fill the socket, then stops
+        reading: the client's sending blocks, and nothing piles up in the
+        server's memory (the bystander and tearDown check the rest)."""
+        raw = self.logged_in()
+        raw.s.settimeout(5)
+        batch = b'n NOOP\r\n' * 10000
+        sent = 0
+        try:
+            for _ in range(100):  # a million commands
+                raw.s.sendall(batch)
+                sent += len(batch)
+        except (socket.timeout, ssl.SSLError, OSError):
+            pass
+        self.assertLess(sent, 100 * len(batch), 'the server read a million commands unanswered')
+        growth = harness.rss_kib(self.pid) - self.rss_before
+        if not harness.SANITIZED:
+            self.assertLess(growth, 16 * 1024, 'mailvaultd grew by %d KiB' % growth)
 
     def test_hostile_lmtp_peers(self):
         lmtp = smtplib.LMTP('127.0.0.1', self.vault.lmtp_port)

@@ -1277,10 +1277,13 @@ def imaplib_error():
 
 class ssl_connect:
     """A raw TLS connection for byte-exact exchanges (or, with `plain_port`,
-    a connection without TLS, as to the bridge on loopback)."""
+    a connection without TLS, as to the bridge on loopback; with `sock`,
+    that connected socket, as after STARTTLS)."""
 
-    def __init__(self, vault=None, plain_port=None, timeout=20):
-        if plain_port:
+    def __init__(self, vault=None, plain_port=None, timeout=20, sock=None):
+        if sock is not None:
+            self.s = sock
+        elif plain_port:
             self.s = socket.create_connection(('127.0.0.1', plain_port), timeout=timeout)
         else:
             sock = socket.create_connection(('127.0.0.1', vault.imaps_port), timeout=timeout)
