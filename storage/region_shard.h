@@ -200,6 +200,9 @@ struct Credential {
 struct EngineStats {
   uint64_t stall_micros = 0;               // total time writes were stalled
   uint64_t write_stopped = 0;              // 1 while writes are stopped
+  // 1 after an error RocksDB cannot recover from while open (a failed WAL
+  // sync): writes are refused until mailvaultd restarts.
+  uint64_t needs_restart = 0;
   uint64_t delayed_write_rate = 0;         // bytes/s while writes are slowed, else 0
   uint64_t running_compactions = 0;
   uint64_t pending_compaction_bytes = 0;   // estimate

@@ -99,6 +99,8 @@ Result<std::unique_ptr<ShardDb>> ShardDb::Open(const ShardOptions& options) {
   auto statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   db_options.statistics = statistics;
+  auto unrecoverable = std::make_shared<UnrecoverableErrorWatch>();
+  db_options.listeners.push_back(unrecoverable);
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -114,6 +116,7 @@ Result<std::unique_ptr<ShardDb>> ShardDb::Open(const ShardOptions& options) {
   std::unique_ptr<ShardDb> shard(new ShardDb());
   shard->db_.reset(raw);
   shard->statistics_ = std::move(statistics);
+  shard->unrecoverable_ = std::move(unrecoverable);
   for (size_t i = 0; i < handles.size(); ++i) shard->handles_[i] = handles[i];
   MV_RETURN_IF_ERROR(shard->CheckRegion(options.region));
   return shard;
@@ -237,6 +240,7 @@ EngineStats ShardDb::Stats() {
     db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &value);
     return value;
   }();
+  stats.needs_restart = unrecoverable_->seen() ? 1 : 0;
   stats.delayed_write_rate = [&] {
     uint64_t value = 0;
     db_->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &value);

@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "storage/region_shard.h"
+#include "storage/unrecoverable_error_watch.h"
 
 namespace mailvault {
 
@@ -108,6 +109,7 @@ class ShardDb {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::shared_ptr<UnrecoverableErrorWatch> unrecoverable_;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Cf::kCount)> handles_{};
 };
 

@@ -91,6 +91,10 @@ std::string Metrics::Render(const RegionShards& shards) const {
        &EngineStats::stall_micros, 1e-6},
       {"mailvault_rocksdb_write_stopped", "gauge", "1 while writes are stopped.",
        &EngineStats::write_stopped, 1},
+      {"mailvault_rocksdb_needs_restart", "gauge",
+       "1 after a storage error RocksDB cannot recover from while running (a failed WAL sync): "
+       "writes are refused until mailvaultd is restarted.",
+       &EngineStats::needs_restart, 1},
       {"mailvault_rocksdb_delayed_write_rate_bytes", "gauge", "Write rate while slowed down, else 0.",
        &EngineStats::delayed_write_rate, 1},
       {"mailvault_rocksdb_running_compactions", "gauge", "Compactions running now.",

@@ -73,9 +73,21 @@ asio::awaitable<void> MetricsServer::Serve(tcp::socket socket) {
       response = Respond(request, http::status::ok, metrics_.Render(shards_),
                          "text/plain; version=0.0.4; charset=utf-8");
     } else if (request.target() == "/healthz") {
-      std::string body = "ok\n";
-      for (const std::string& region : shards_.hosted()) body += "region " + region + " open\n";
-      response = Respond(request, http::status::ok, std::move(body));
+      // 503 once a region refuses writes until a restart: a load balancer
+      // or monitor then knows, and the text says what to do.
+      std::string regions;
+      bool healthy = true;
+      for (const std::string& region : shards_.hosted()) {
+        if (shards_.Find(region)->Stats().needs_restart != 0) {
+          healthy = false;
+          regions += "region " + region +
+                     " refuses writes after an unrecoverable storage error; restart mailvaultd\n";
+        } else {
+          regions += "region " + region + " open\n";
+        }
+      }
+      response = Respond(request, healthy ? http::status::ok : http::status::service_unavailable,
+                         (healthy ? "ok\n" : "unhealthy\n") + regions);
     } else {
       response = Respond(request, http::status::not_found, "not found: /metrics or /healthz\n");
     }

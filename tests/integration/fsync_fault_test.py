@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 import harness
 from acknowledged import AcknowledgedMail, message
@@ -47,10 +49,26 @@ class FsyncFaultTest(unittest.TestCase):
             subprocess.run(['fiu-ctrl', '-f', os.path.join(self.control, 'ctrl'), '-c', command,
                             str(self.vault.proc.pid)], check=True, timeout=10)
 
+    def health(self):
+        """/healthz's status and text, and the needs-restart gauge."""
+        base = 'http://127.0.0.1:%d' % self.vault.metrics_port
+        try:
+            with urllib.request.urlopen(base + '/healthz', timeout=10) as answer:
+                status, text = answer.status, answer.read().decode()
+        except urllib.error.HTTPError as refused:
+            status, text = refused.code, refused.read().decode()
+        with urllib.request.urlopen(base + '/metrics', timeout=10) as answer:
+            metrics = answer.read().decode()
+        gauge = [line for line in metrics.splitlines()
+                 if line.startswith('mailvault_rocksdb_needs_restart{')]
+        return status, text, gauge
+
     def test_no_acknowledgement_while_fsync_fails_and_recovery_after(self):
         lmtp = self.vault.lmtp()
         for i in range(3):
             self.assertEqual(self.mail.deliver(lmtp, message('before %d' % i))[0], 250)
+        status, _, gauge = self.health()
+        self.assertEqual((status, gauge), (200, ['mailvault_rocksdb_needs_restart{region="local"} 0']))
         writer = self.mail.login()
         self.assertEqual(writer.select('INBOX')[0], 'OK')
         reader = self.mail.login()
@@ -76,6 +94,12 @@ class FsyncFaultTest(unittest.TestCase):
         code, text = self.mail.deliver(lmtp, message('after the fault, before a restart'))
         self.assertEqual((code, text[:5]), (451, b'4.3.0'), text)
         self.assertEqual(reader.noop()[0], 'OK')
+        # Monitoring is told, and told what to do.
+        status, text, gauge = self.health()
+        self.assertEqual(status, 503, text)
+        self.assertIn('region local refuses writes after an unrecoverable storage error; '
+                      'restart mailvaultd', text)
+        self.assertEqual(gauge, ['mailvault_rocksdb_needs_restart{region="local"} 1'])
         lmtp.quit()
         started = time.monotonic()
         self.vault.stop()  # SIGTERM: must still stop cleanly
@@ -83,6 +107,7 @@ class FsyncFaultTest(unittest.TestCase):
         lmtp = self.vault.lmtp()
         self.assertEqual(self.mail.deliver(lmtp, message('after restart'))[0], 250)
         recovered = time.monotonic() - started
+        self.assertEqual(self.health()[0], 200)
         writer = self.mail.login()
         self.assertEqual(self.mail.append(writer, message('append after'))[0], 'OK')
         lmtp.quit()
