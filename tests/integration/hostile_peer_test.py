@@ -328,10 +328,12 @@ class EnrollmentRaceTest(unittest.TestCase):
 
 
 class FetchAmplificationTest(unittest.TestCase):
-    def test_repeated_and_overlapping_fetch_items_are_bounded(self):
+    def one_message_selected(self, body):
+        """A vault holding one delivered message with `body`, a raw session
+        with INBOX selected, and the message's RFC822.SIZE."""
         vault = enrolled_vault(self)
         lmtp = vault.lmtp()
-        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('big', b'x' * 100000))
+        lmtp.sendmail('bob@example.org', ['alice@localhost'], message('big', body))
         lmtp.quit()
         raw = greeted(vault)
         self.addCleanup(raw.close)
@@ -339,7 +341,10 @@ class FetchAmplificationTest(unittest.TestCase):
         raw.expect(b'b OK')
         raw.send(b'c FETCH 1 RFC822.SIZE\r\n')
         raw.expect(b'c OK')
-        size = int(raw.before.split(b'RFC822.SIZE ')[1].split(b')')[0])
+        return vault, raw, int(raw.before.split(b'RFC822.SIZE ')[1].split(b')')[0])
+
+    def test_repeated_and_overlapping_fetch_items_are_bounded(self):
+        _, raw, size = self.one_message_selected(b'x' * 100000)
         # ~9,000 copies of one item in one 63 KB line: answered once.
         raw.send(b'd FETCH 1 (' + b'BODY[] ' * 9000 + b'FLAGS)\r\n')
         raw.expect(b'd OK FETCH completed\r\n')
@@ -364,18 +369,7 @@ class FetchAmplificationTest(unittest.TestCase):
         rendering it (2.4 times the message, measured), not by a copy per
         section and a whole response built before sending (more than five
         times before sections were written from the parsed message)."""
-        vault = enrolled_vault(self)
-        lmtp = vault.lmtp()
-        lmtp.sendmail('bob@example.org', ['alice@localhost'],
-                      message('large', b'0123456789abcdef' * (20 << 16)))
-        lmtp.quit()
-        raw = greeted(vault)
-        self.addCleanup(raw.close)
-        raw.send(b'a LOGIN alice@localhost "%s"\r\nb SELECT INBOX\r\n' % PASSWORD.encode())
-        raw.expect(b'b OK')
-        raw.send(b'c FETCH 1 RFC822.SIZE\r\n')
-        raw.expect(b'c OK')
-        size = int(raw.before.split(b'RFC822.SIZE ')[1].split(b')')[0])
+        vault, raw, size = self.one_message_selected(b'0123456789abcdef' * (20 << 16))
         time.sleep(0.5)
         harness.reset_peak_rss(vault.proc.pid)
         before = harness.rss_kib(vault.proc.pid)
