@@ -16,8 +16,12 @@
 #   SIGKILL when MAILVAULT_SANITIZER_REPORTS is set, so that LeakSanitizer
 #   runs at its exit, and fails the test when its server left a report.
 # - Whatever ctest says, a file in $reports fails this script.
+#
+#   scripts/sanitize.sh [ctest-regex]   (default: every test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+only=()
+[ $# -gt 0 ] && only=(-R "$1")
 
 ./scripts/install-deps.sh
 
@@ -43,7 +47,7 @@ MAILVAULT_ASAN_RUNTIME="$(g++ -print-file-name=libasan.so)"
 export MAILVAULT_ASAN_RUNTIME
 
 status=0
-(cd "$build" && ctest --output-on-failure -j2 --timeout 900) || status=$?
+(cd "$build" && ctest --output-on-failure -j2 --timeout 900 "${only[@]}") || status=$?
 
 shopt -s nullglob
 found=("$reports"/*)

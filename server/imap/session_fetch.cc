@@ -68,6 +68,25 @@ std::string SectionName(const FetchItem& item) {
   return name;
 }
 
+// The items a FETCH asks for that are built from the whole parse.
+struct ParsedItems {
+  std::string envelope;
+  std::string body;            // BODY
+  std::string body_structure;  // BODYSTRUCTURE
+};
+
+ParsedItems ParseItems(const FetchArgs& args, const MessageStructure& message, Charset charset) {
+  ParsedItems items;
+  for (const FetchItem& item : args.items) {
+    if (item.kind == FetchItemKind::kEnvelope) items.envelope = message.Envelope(charset);
+    if (item.kind == FetchItemKind::kBody) items.body = message.BodyStructure(charset, /*extensible=*/false);
+    if (item.kind == FetchItemKind::kBodyStructure) {
+      items.body_structure = message.BodyStructure(charset, /*extensible=*/true);
+    }
+  }
+  return items;
+}
+
 }  // namespace
 
 asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
@@ -131,13 +150,20 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
     const MessageMeta meta = selected_->at(seq);
     if (args->changed_since && meta.modseq <= *args->changed_since) continue;
     std::optional<MessageStructure> structure;
+    ParsedItems parsed_items;
     if (content) {
-      // Read and parsed on the pool, not on the network thread that serves
-      // other sessions too (a 20 MiB message takes a tenth of a second).
-      // Parse takes the fetched bytes over: one copy of the message.
+      // Read, parsed, and its ENVELOPE and BODYSTRUCTURE built on the pool,
+      // not on the network thread that serves other sessions too: a 20 MiB
+      // header or a digest of thousands of messages takes a tenth of a
+      // second (bridge_mime_bomb_test). Parse takes the fetched bytes
+      // over: one copy of the message.
+      const Charset wanted_charset = charset();
       auto parsed = co_await OnPool([&]() -> Result<MessageStructure> {
         MV_ASSIGN_OR_RETURN(std::string fetched, backend_->FetchMessage(mailbox, meta));
-        return MessageStructure::ParseOwned(std::move(fetched));
+        MV_ASSIGN_OR_RETURN(MessageStructure message,
+                            MessageStructure::ParseOwned(std::move(fetched)));
+        parsed_items = ParseItems(*args, message, wanted_charset);
+        return message;
       });
       if (!parsed.ok()) {
         any_failed = true;  // e.g. expunged by another session meanwhile
@@ -189,15 +215,15 @@ asio::awaitable<Session::Reply> Session::Fetch(ImapCommand& command) {
           break;
         case FetchItemKind::kEnvelope:
           item_start("ENVELOPE");
-          response.text() += structure->Envelope(charset());
+          response.text() += parsed_items.envelope;
           break;
         case FetchItemKind::kBody:
           item_start("BODY");
-          response.text() += structure->BodyStructure(charset(), /*extensible=*/false);
+          response.text() += parsed_items.body;
           break;
         case FetchItemKind::kBodyStructure:
           item_start("BODYSTRUCTURE");
-          response.text() += structure->BodyStructure(charset(), /*extensible=*/true);
+          response.text() += parsed_items.body_structure;
           break;
         case FetchItemKind::kRfc822:
         case FetchItemKind::kRfc822Header:

@@ -18,6 +18,7 @@ import tempfile
 import time
 import unittest
 
+import harness
 from hostile_peer_test import PASSWORD, enrolled_vault
 from vault_test import ssl_connect
 
@@ -77,6 +78,10 @@ class PlaintextWipeTest(unittest.TestCase):
         return word
 
     def assert_nothing_left(self):
+        if harness.SANITIZED:
+            # ASan reserves terabytes of shadow and allocator address space,
+            # which cannot be read through; the release build is scanned.
+            self.skipTest('memory is scanned in the uninstrumented build')
         time.sleep(0.5)  # the sessions' ends reach the server
         found = copies_in_memory(self.vault.proc.pid, self.canaries)
         self.assertEqual(found, [], 'plaintext left in mailvaultd memory')
