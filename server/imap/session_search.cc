@@ -47,25 +47,31 @@ asio::awaitable<std::optional<MessageSummary>> Session::MatchOne(const SearchArg
                                                                   bool summarize_content) {
   const bool need_content = summarize_content || args.has_content_keys || UsesSentDate(args.key);
   const MessageMeta meta = selected_->at(seq);
-  std::optional<MessageStructure> structure;
-  if (need_content) {
-    const std::string mailbox = selected_->name();
-    auto message = co_await OnPool([&] { return backend_->FetchMessage(mailbox, meta); });
-    if (!message.ok()) co_return std::nullopt;
-    auto parsed = MessageStructure::Parse(*message);
-    if (parsed.ok()) structure.emplace(std::move(parsed).value());
-  }
-  SearchContext context{seq,
-                        selected_->count(),
-                        selected_->MaxUid(),
-                        &meta,
-                        structure ? &*structure : nullptr,
-                        &saved_search_,
-                        selected_->IsRecent(meta.uid)};
-  if (!Matches(args.key, context)) co_return std::nullopt;
-  MessageSummary summary = SummarizeMeta(seq, meta);
-  if (summarize_content && structure) SummarizeContent(*structure, summary);
-  co_return summary;
+  // Evaluated where the content is: with content, the fetch, the parse and
+  // the match (decoding and case-folding every text part) run on the pool,
+  // not on the network thread other sessions share. The session is
+  // suspended meanwhile, so what the context points at stays as it is.
+  auto evaluate = [&, seq](const MessageStructure* structure) -> std::optional<MessageSummary> {
+    SearchContext context{seq,
+                          selected_->count(),
+                          selected_->MaxUid(),
+                          &meta,
+                          structure,
+                          &saved_search_,
+                          selected_->IsRecent(meta.uid)};
+    if (!Matches(args.key, context)) return std::nullopt;
+    MessageSummary summary = SummarizeMeta(seq, meta);
+    if (summarize_content && structure != nullptr) SummarizeContent(*structure, summary);
+    return summary;
+  };
+  if (!need_content) co_return evaluate(nullptr);
+  const std::string mailbox = selected_->name();
+  co_return co_await OnPool([&]() -> std::optional<MessageSummary> {
+    auto message = backend_->FetchMessage(mailbox, meta);
+    if (!message.ok()) return std::nullopt;  // e.g. expunged meanwhile
+    auto parsed = MessageStructure::ParseOwned(std::move(message).value());
+    return evaluate(parsed.ok() ? &*parsed : nullptr);
+  });
 }
 
 asio::awaitable<std::vector<MessageSummary>> Session::MatchMessages(const SearchArgs& args,
