@@ -59,5 +59,7 @@ if [ ${#found[@]} -gt 0 ]; then
   done
   status=1
 fi
-[ "$status" -eq 0 ] && echo "sanitize: the whole suite passed under ASan, LSan and UBSan, no report"
+what="the whole suite"
+[ $# -gt 0 ] && what="the tests matching '$1'"
+[ "$status" -eq 0 ] && echo "sanitize: $what passed under ASan, LSan and UBSan, no report"
 exit "$status"
