@@ -36,6 +36,19 @@ def greeted(vault):
     return raw
 
 
+def append_under_way(test, vault):
+    """A logged-in session whose APPEND (tag b) has sent the first 1,000
+    bytes of its literal: the session, and the whole message."""
+    raw = greeted(vault)
+    test.addCleanup(raw.close)
+    body = message('in flight', b'z' * 20000 + b'\r\n')
+    raw.send(b'a LOGIN alice@localhost "%s"\r\nb APPEND INBOX {%d}\r\n'
+             % (PASSWORD.encode(), len(body)))
+    raw.expect(b'+ ')
+    raw.send(body[:1000])
+    return raw, body
+
+
 def at_once(jobs):
     """Runs each job on a thread of its own, released together; returns
     (seconds from the release to the job's end, its result) per job."""
@@ -408,13 +421,7 @@ class ShutdownTest(unittest.TestCase):
 
     def test_an_append_under_way_at_sigterm_is_finished_and_answered(self):
         vault = enrolled_vault(self)
-        raw = greeted(vault)
-        self.addCleanup(raw.close)
-        body = message('in flight', b'z' * 20000 + b'\r\n')
-        raw.send(b'a LOGIN alice@localhost "%s"\r\nb APPEND INBOX {%d}\r\n'
-                 % (PASSWORD.encode(), len(body)))
-        raw.expect(b'+ ')
-        raw.send(body[:1000])
+        raw, body = append_under_way(self, vault)
         vault.proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)
         raw.send(body[1000:] + b'\r\n')

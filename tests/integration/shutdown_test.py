@@ -9,7 +9,7 @@ import threading
 import time
 import unittest
 
-from hostile_peer_test import PASSWORD, enrolled_vault, greeted
+from hostile_peer_test import PASSWORD, append_under_way, enrolled_vault, greeted
 from vault_test import message
 
 GRACE = 10  # seconds (kShutdownGrace in server/mailvaultd.cc)
@@ -86,13 +86,7 @@ class ShutdownTest(unittest.TestCase):
         # that moment: a session accepted last may start on its thread after
         # its listener's accept loop has ended and freed what it held.
         vault = enrolled_vault(self)
-        raw = greeted(vault)
-        self.addCleanup(raw.close)
-        body = message('in flight', b'z' * 20000 + b'\r\n')
-        raw.send(b'a LOGIN alice@localhost "%s"\r\nb APPEND INBOX {%d}\r\n'
-                 % (PASSWORD.encode(), len(body)))
-        raw.expect(b'+ ')
-        raw.send(body[:1000])
+        raw, body = append_under_way(self, vault)
         stop = threading.Event()
         made = [0]
 
