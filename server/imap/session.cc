@@ -41,19 +41,14 @@ Session::~Session() {
 void Session::WatchForShutdown() {
   if (context_.shutdown == nullptr) return;
   wake_->cancel_read = [this] { connection_.CancelRead(); };
-  std::weak_ptr<WakeState> wake = wake_;
-  auto executor = connection_.executor();
-  shutdown_subscription_ = context_.shutdown->Subscribe([wake, executor] {
-    asio::post(executor, [wake] {
-      // The session is alive as long as its WakeState is (only it and its
-      // own coroutines hold one), and this runs on its executor.
-      if (auto state = wake.lock()) {
-        state->shutting_down = true;
-        state->timer.cancel();  // IDLE
-        if (state->awaiting_command) state->cancel_read();
-      }
-    });
-  });
+  // The session is alive as long as its WakeState is (only it and its own
+  // coroutines hold one).
+  shutdown_subscription_ = context_.shutdown->SubscribeOn(
+      connection_.executor(), std::weak_ptr<WakeState>(wake_), [](WakeState& state) {
+        state.shutting_down = true;
+        state.timer.cancel();  // IDLE
+        if (state.awaiting_command) state.cancel_read();
+      });
 }
 
 void Session::Untagged(std::string_view line) {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <mutex>
 
+#include "net/asio.h"
+
 namespace mailvault::imap {
 
 class ShutdownNotice {
@@ -42,6 +44,18 @@ class ShutdownNotice {
       subscribers_.emplace(id, std::move(callback));
     }
     return std::make_unique<Subscription>(this, id);
+  }
+
+  // What a session does: `on_shutdown(state)` runs on the session's
+  // `executor`, if the session, which alone owns `state`, is still there.
+  template <typename State, typename OnShutdown>
+  std::unique_ptr<Subscription> SubscribeOn(asio::any_io_executor executor,
+                                            std::weak_ptr<State> state, OnShutdown on_shutdown) {
+    return Subscribe([executor, state, on_shutdown] {
+      asio::post(executor, [state, on_shutdown] {
+        if (std::shared_ptr<State> alive = state.lock()) on_shutdown(*alive);
+      });
+    });
   }
 
   void Announce() {

@@ -85,8 +85,7 @@ class LmtpSession {
   }
 
  private:
-  // What a shutdown notice sets, on this session's executor (a weak
-  // pointer reaches it, so a notice after the session ended finds nothing).
+  // What a shutdown notice sets, on this session's executor.
   struct Stopping {
     bool requested = false;
     bool awaiting_command = false;
@@ -99,16 +98,11 @@ class LmtpSession {
       boost::system::error_code ignored;
       socket_.cancel(ignored);
     };
-    std::weak_ptr<Stopping> weak = stopping_;
-    auto executor = socket_.get_executor();
-    shutdown_subscription_ = context_.shutdown->Subscribe([weak, executor] {
-      asio::post(executor, [weak] {
-        if (auto stopping = weak.lock()) {
-          stopping->requested = true;
-          if (stopping->awaiting_command) stopping->cancel_read();
-        }
-      });
-    });
+    shutdown_subscription_ = context_.shutdown->SubscribeOn(
+        socket_.get_executor(), std::weak_ptr<Stopping>(stopping_), [](Stopping& stopping) {
+          stopping.requested = true;
+          if (stopping.awaiting_command) stopping.cancel_read();
+        });
   }
 
   // RFC 5321 3.8: 421 may be sent at any time the service must close; the

@@ -9,8 +9,7 @@ import threading
 import time
 import unittest
 
-from hostile_peer_test import PASSWORD, append_under_way, enrolled_vault, greeted
-from vault_test import message
+from hostile_peer_test import append_under_way, enrolled_vault, greeted
 
 GRACE = 10  # seconds (kShutdownGrace in server/mailvaultd.cc)
 
@@ -31,13 +30,7 @@ class ShutdownTest(unittest.TestCase):
         # The literal never arrives: the session holds the shutdown for the
         # whole grace, and is then destroyed with its io_context, suspended.
         vault = enrolled_vault(self)
-        raw = greeted(vault)
-        self.addCleanup(raw.close)
-        body = message('never finished', b'z' * 20000 + b'\r\n')
-        raw.send(b'a LOGIN alice@localhost "%s"\r\nb SELECT INBOX\r\nc APPEND INBOX {%d}\r\n'
-                 % (PASSWORD.encode(), len(body)))
-        raw.expect(b'+ ')
-        raw.send(body[:1000])
+        append_under_way(self, vault)
         unauthenticated = greeted(vault)  # waits for a command, pre-login
         self.addCleanup(unauthenticated.close)
         handshaking = socket.create_connection(('127.0.0.1', vault.imaps_port))

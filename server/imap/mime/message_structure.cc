@@ -10,22 +10,17 @@
 namespace mailvault::imap {
 
 Result<MessageStructure> MessageStructure::Parse(std::string_view rfc822) {
+  return ParseOwned(std::string(rfc822));
+}
+
+Result<MessageStructure> MessageStructure::ParseOwned(std::string&& rfc822) {
   mime::EnsureGMimeInitialized();
   MessageStructure structure;
   if (std::optional<std::string> served = mime::NulFreeMessage(rfc822)) {
     structure.bytes_ = std::move(*served);
   } else {
-    structure.bytes_.assign(rfc822);
+    structure.bytes_ = std::move(rfc822);
   }
-  structure.root_ = mime::ScanMessage(structure.bytes_);
-  return structure;
-}
-
-Result<MessageStructure> MessageStructure::ParseOwned(std::string&& rfc822) {
-  if (rfc822.find('\0') != std::string::npos) return Parse(std::string_view(rfc822));
-  mime::EnsureGMimeInitialized();
-  MessageStructure structure;
-  structure.bytes_ = std::move(rfc822);
   structure.root_ = mime::ScanMessage(structure.bytes_);
   return structure;
 }
