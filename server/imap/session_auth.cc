@@ -24,6 +24,10 @@ asio::awaitable<Session::Reply> Session::Logout(ImapCommand& command) {
   if (Status s = ParseNoArgs(command); !s.ok()) co_return Reply{"BAD", "", s.message()};
   Untagged("BYE Logging out");
   state_ = SessionState::kLogout;
+  // The account's slot is free before the tagged OK: a client that logs
+  // out and at once logs in again (a CLI running one command after
+  // another) is not told it has too many sessions.
+  account_slot_.reset();
   co_return Reply{"OK", "", "LOGOUT completed"};
 }
 
