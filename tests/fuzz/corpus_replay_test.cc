@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 
@@ -17,6 +18,9 @@ struct Target {
   const char* name;
   std::string (*check)(std::string_view);
 };
+
+// Names the parameter in test listings (ctest's names), instead of its bytes.
+void PrintTo(const Target& target, std::ostream* out) { *out << target.name; }
 
 constexpr Target kTargets[] = {
     {"imap_receiver", CheckImapReceiver},
