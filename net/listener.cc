@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "net/dead_peer.h"
+
 namespace mailvault {
 
 Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io,
@@ -29,6 +31,7 @@ Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io,
 
 asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& contexts,
                                  PerKeyLimit& limiter, std::string refusal,
+                                 std::chrono::seconds dead_peer_after,
                                  SessionFactory make_session) {
   for (;;) {
     boost::system::error_code ec;
@@ -43,6 +46,8 @@ asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& context
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
+    DetectDeadPeer(socket, dead_peer_after, ec);
+    if (ec) spdlog::warn("accept: cannot set TCP keepalive: {}", ec.message());
     const std::string peer = socket.remote_endpoint(ec).address().to_string();
     auto slot = limiter.TryAcquire(peer);
     if (!slot) {

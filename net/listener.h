@@ -2,6 +2,7 @@
 // single-threaded io_context, a per-address slot, and a session coroutine.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,9 +22,12 @@ Result<std::unique_ptr<tcp::acceptor>> BindListener(asio::io_context& io, const 
 
 // Accepts until the acceptor is closed; each connection is placed on the
 // next context of `contexts` and its session runs there. A connection over
-// the per-address limit gets `refusal` written to it and is closed.
+// the per-address limit gets `refusal` written to it and is closed. A peer
+// that vanishes is noticed within `dead_peer_after` (dead_peer.h; zero:
+// not looked for).
 asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, IoContextPool& contexts,
                                  PerKeyLimit& limiter, std::string refusal,
+                                 std::chrono::seconds dead_peer_after,
                                  SessionFactory make_session);
 
 }  // namespace mailvault

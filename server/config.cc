@@ -136,7 +136,7 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
                                 "max_connections_per_address", "max_sessions_per_account",
                                 "login_threads", "max_logins_queued", "idle_pre_auth_seconds",
                                 "idle_authenticated_seconds", "idle_keepalive_seconds",
-                                "lmtp_idle_seconds"},
+                                "lmtp_idle_seconds", "dead_peer_seconds"},
                                "limits"));
   MV_RETURN_IF_ERROR(Read(path, t, "max_line_pre_auth", l.max_line_pre_auth));
   MV_RETURN_IF_ERROR(Read(path, t, "max_line", l.max_line));
@@ -160,6 +160,7 @@ Status ReadLimits(const std::string& path, const toml::table& t, Limits& l) {
                   Where(path, t.source()) + "idle_keepalive_seconds must be at least 1");
   }
   MV_RETURN_IF_ERROR(ReadDuration(path, t, "lmtp_idle_seconds", l.lmtp_idle));
+  MV_RETURN_IF_ERROR(ReadDuration(path, t, "dead_peer_seconds", l.dead_peer));
   return Status::Ok();
 }
 

@@ -47,6 +47,10 @@ struct Limits {
   // the client likes (the inactivity timeout counts from the last one).
   std::chrono::seconds idle_keepalive{2 * 60};
   std::chrono::seconds lmtp_idle{5 * 60};            // RFC 5321 4.5.3.2
+  // A client that vanished without closing (a laptop that lost its
+  // network) is noticed about this long after it stopped answering, and its
+  // session ends and frees its slots (net/dead_peer.h); 0: never.
+  std::chrono::seconds dead_peer{2 * 60};
 };
 
 struct Config {

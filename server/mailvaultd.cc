@@ -140,7 +140,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
   MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
   asio::co_spawn(io,
-                 AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"",
+                 AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"", config.limits.dead_peer,
                             sessions.Wrap<tcp::socket>(metrics.imap, [&](tcp::socket s) {
                               return imap::RunImapSession(
                                   imap::Connection(std::move(s), tls.current()),
@@ -152,6 +152,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
     MV_ASSIGN_OR_RETURN(auto acceptor, BindListener(io, endpoint));
     asio::co_spawn(io,
                    AcceptLoop(*acceptor, contexts, limiter, "* BYE Too many connections\r\n",
+                              config.limits.dead_peer,
                               sessions.Wrap<tcp::socket>(metrics.imap, [&](tcp::socket s) {
                                 return imap::RunImapSession(
                                     imap::Connection(std::move(s), tls.current()),
@@ -165,6 +166,7 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   asio::co_spawn(io,
                  AcceptLoop(*lmtp_acceptor, contexts, limiter,
                             "421 4.7.0 Too many connections from your address\r\n",
+                            config.limits.dead_peer,
                             sessions.Wrap<tcp::socket>(metrics.lmtp, [&](tcp::socket s) {
                               return RunLmtpSession(std::move(s), lmtp_context);
                             })),

@@ -113,6 +113,7 @@ Status RunBridge(const Device& device, const BridgeOptions& options,
   MV_ASSIGN_OR_RETURN(auto acceptor, BindListener(io, Endpoint{options.host, options.port}));
   asio::co_spawn(io,
                  AcceptLoop(*acceptor, contexts, per_address, "* BYE Too many connections\r\n",
+                            /*dead_peer_after=*/std::chrono::seconds(0),  // loopback only
                             [&](tcp::socket socket) {
                               return imap::RunImapSession(imap::Connection(std::move(socket), tls),
                                                           /*implicit_tls=*/false, context);

@@ -50,6 +50,7 @@ std::string CheckServerConfig(std::string_view text) {
       {"limits", "idle_authenticated_seconds", static_cast<uint64_t>(l.idle_authenticated.count())},
       {"limits", "idle_keepalive_seconds", static_cast<uint64_t>(l.idle_keepalive.count())},
       {"limits", "lmtp_idle_seconds", static_cast<uint64_t>(l.lmtp_idle.count())},
+      {"limits", "dead_peer_seconds", static_cast<uint64_t>(l.dead_peer.count())},
       {"storage", "tombstone_window", config->tombstone_window},
   };
   for (const auto& field : kFields) {

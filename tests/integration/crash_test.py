@@ -208,18 +208,6 @@ def list_wraps(client, mailbox, key_id):
     return wraps
 
 
-def hang_up(client):
-    """Closes an imaplib or smtplib client's connection for real: both read
-    through a makefile() object, which keeps the socket open until it is
-    closed too (closing .sock alone leaves the server a live session)."""
-    for part in (getattr(client, 'file', None), getattr(client, 'sock', None)):
-        try:
-            if part is not None:
-                part.close()
-        except OSError:
-            pass
-
-
 class Load:
     """One cycle's load threads. Each stops at the first error (the kill),
     leaving what it had in flight in doubt."""
@@ -250,7 +238,7 @@ class Load:
             if thread.is_alive():
                 self.errors.append('a load thread did not stop')
         for client in self.clients:
-            hang_up(client)
+            harness.hang_up(client)
 
     def _guard(self, body, index):
         try:
@@ -437,7 +425,7 @@ class Load:
                 client.logout()
             except (OSError, EOFError, imaplib.IMAP4.error, ssl.SSLError):
                 pass
-            hang_up(client)
+            harness.hang_up(client)
             self.clients.remove(client)
 
     def rewrap(self, client, readers, new):

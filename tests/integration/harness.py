@@ -77,6 +77,30 @@ SANITIZER_REPORTS = os.environ.get('MAILVAULT_SANITIZER_REPORTS')
 ASAN_RUNTIME = os.environ.get('MAILVAULT_ASAN_RUNTIME')
 
 
+def hang_up(client):
+    """Closes an imaplib or smtplib client's connection for real: both read
+    through a makefile() object, which keeps the socket open until it is
+    closed too (closing .sock alone leaves the server a live session)."""
+    for part in (getattr(client, 'file', None), getattr(client, 'sock', None)):
+        try:
+            if part is not None:
+                part.close()
+        except OSError:
+            pass
+
+
+TCP_REPAIR = 19  # linux/tcp.h; Python's socket module does not name it
+
+
+def vanish(client):
+    """Makes an imaplib or smtplib client disappear as a laptop that lost
+    its network does: its socket is closed in TCP repair mode, which sends
+    no FIN and no RST, so the server hears nothing. Raises PermissionError
+    without CAP_NET_ADMIN."""
+    client.sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 1)
+    hang_up(client)
+
+
 def sanitizer_report(pid):
     """The sanitizer report a process left under scripts/sanitize.sh, or None."""
     if not SANITIZER_REPORTS:

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import unittest
+import urllib.request
 
 import harness
 
@@ -744,6 +745,52 @@ class VaultTest(unittest.TestCase):
         third.login('alice@localhost', 'correct horse battery')  # a slot is free again
         second.logout()
         third.logout()
+
+    def test_a_client_that_vanishes_frees_its_slots(self):
+        """A laptop that loses its network sends no FIN. The server finds
+        out by TCP keepalive (dead_peer_seconds) and ends the session, so
+        that its account slot is free again long before the 30 minutes of
+        the inactivity timeout."""
+        self.vault.stop()
+        # The first probe goes out 3 s into the silence: time enough to see
+        # the slot still taken.
+        self.vault.limits = {'max_sessions_per_account': 1, 'dead_peer_seconds': 6}
+        self.vault.start()
+        self.enrolled()
+        gone = self.login()
+        gone_mta = smtplib.LMTP('127.0.0.1', self.vault.lmtp_port, timeout=30)
+        gone_mta.ehlo('mta.example')
+        # Past the delayed ACK of the last answer: a retransmission of it
+        # would meet the RST that a probe meets, and so test nothing.
+        time.sleep(0.5)
+        try:
+            harness.vanish(gone)
+            harness.vanish(gone_mta)
+        except PermissionError:
+            self.skipTest('TCP repair mode needs CAP_NET_ADMIN')
+
+        def connections_open():
+            url = 'http://127.0.0.1:%d/metrics' % self.vault.metrics_port
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                text = answer.read().decode()
+            return {protocol: float(re.search(r'^mailvault_connections_open\{protocol="%s"\} (\S+)$'
+                                              % protocol, text, re.M).group(1))
+                    for protocol in ('imap', 'lmtp')}
+
+        # The server heard nothing: the vanished session still holds the
+        # account's one slot.
+        other = self.vault.imap()
+        typ, data = other._simple_command('LOGIN', 'alice@localhost', '"correct horse battery"')
+        self.assertEqual(typ, 'NO')
+        self.assertIn(b'[LIMIT]', data[0])
+        self.assertEqual(connections_open(), {'imap': 2, 'lmtp': 1})
+        # The first keepalive probe meets the client's RST: both sessions end.
+        deadline = time.monotonic() + 15
+        while connections_open() != {'imap': 1, 'lmtp': 0}:
+            self.assertLess(time.monotonic(), deadline, connections_open())
+            time.sleep(0.2)
+        other.login('alice@localhost', 'correct horse battery')
+        other.logout()
 
     def test_multiappend_stores_all_messages_in_one_step_or_none(self):
         self.enrolled()
