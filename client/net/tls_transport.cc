@@ -2,14 +2,20 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <spdlog/spdlog.h>
 
-
+#include "net/dead_peer.h"
 #include "net/self_signed_certificate.h"
 
 namespace mailvault::client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A vault that stops answering is given up this many operation timeouts
+// after (two minutes for the usual 30 s): past the vault's IDLE keep-alive
+// (every two minutes), which TCP counts as an answer.
+constexpr int kDeadVaultAfterTimeouts = 4;
 
 Status Unreachable(const std::string& endpoint, const std::string& why) {
   return Status(ErrorCode::kUnavailable, "cannot reach the vault at " + endpoint + ": " + why);
@@ -79,6 +85,11 @@ Result<std::unique_ptr<TlsTransport>> TlsTransport::Connect(const std::string& h
                       });
   if (!t->RunUntil(done, timeout)) return Unreachable(endpoint, "no answer within " + std::to_string(timeout.count()) + " s");
   if (ec) return Unreachable(endpoint, ec.message());
+  // A vault that vanished (the laptop moved to another network while the
+  // bridge waited in IDLE) is noticed by the kernel, not only when a write
+  // goes unanswered (net/dead_peer.h).
+  DetectDeadPeer(t->stream_.next_layer(), kDeadVaultAfterTimeouts * timeout, ec);
+  if (ec) spdlog::debug("vault connection: no TCP keepalive ({})", ec.message());
 
   done = false;
   t->stream_.async_handshake(asio::ssl::stream_base::client,
