@@ -140,7 +140,8 @@ Status RunMailvaultd(const Config& config, bool print_welcome) {
   asio::co_spawn(io, admin->AcceptLoop(), asio::detached);
   MV_ASSIGN_OR_RETURN(auto imaps_acceptor, BindListener(io, config.imaps));
   asio::co_spawn(io,
-                 AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"", config.limits.dead_peer,
+                 AcceptLoop(*imaps_acceptor, contexts, limiter, /*refusal=*/"",
+                            config.limits.dead_peer,
                             sessions.Wrap<tcp::socket>(metrics.imap, [&](tcp::socket s) {
                               return imap::RunImapSession(
                                   imap::Connection(std::move(s), tls.current()),
