@@ -38,7 +38,6 @@ printed to stderr at the end."""
 
 import base64
 import email
-import hashlib
 import imaplib
 import os
 import random
@@ -419,13 +418,13 @@ class Load:
                 self.keys.active = {new.key_id(), new_signer_id}
             self.ledger.counts['rotations'] += 1
         finally:
-            # LOGOUT, as `mailvault key rotate` ends: the account's session
-            # slot is free again before the next rotation logs in.
+            # LOGOUT, as `mailvault key rotate` ends (it closes the
+            # connection too): the account's session slot is free again
+            # before the next rotation logs in.
             try:
                 client.logout()
             except (OSError, EOFError, imaplib.IMAP4.error, ssl.SSLError):
-                pass
-            harness.hang_up(client)
+                harness.hang_up(client)  # the kill
             self.clients.remove(client)
 
     def rewrap(self, client, readers, new):

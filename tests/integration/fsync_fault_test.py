@@ -57,9 +57,7 @@ class FsyncFaultTest(unittest.TestCase):
                 status, text = answer.status, answer.read().decode()
         except urllib.error.HTTPError as refused:
             status, text = refused.code, refused.read().decode()
-        with urllib.request.urlopen(base + '/metrics', timeout=10) as answer:
-            metrics = answer.read().decode()
-        gauge = [line for line in metrics.splitlines()
+        gauge = [line for line in self.vault.metrics().splitlines()
                  if line.startswith('mailvault_rocksdb_needs_restart{')]
         return status, text, gauge
 

@@ -6,6 +6,7 @@ mailvault-admin. Stops what it started."""
 import hashlib
 import imaplib
 import os
+import re
 import shutil
 import signal
 import smtplib
@@ -14,6 +15,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 import nacl.bindings as sodium
 import nacl.public
@@ -99,6 +101,14 @@ def vanish(client):
     without CAP_NET_ADMIN."""
     client.sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 1)
     hang_up(client)
+
+
+def metric(text, name, labels=''):
+    """The value of one sample in Prometheus text (`labels` as written
+    between the braces), or None."""
+    pattern = r'^%s%s (\S+)$' % (re.escape(name), re.escape('{%s}' % labels) if labels else '')
+    found = re.search(pattern, text, re.M)
+    return float(found.group(1)) if found else None
 
 
 def sanitizer_report(pid):
@@ -294,6 +304,12 @@ class Vault:
         # checked, as a careful client does.
         context = ssl.create_default_context(cafile=self.cert)
         return context
+
+    def metrics(self):
+        """The text of GET /metrics."""
+        url = 'http://127.0.0.1:%d/metrics' % self.metrics_port
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.read().decode()
 
     def imap(self):
         return imaplib.IMAP4_SSL('127.0.0.1', self.imaps_port, ssl_context=self.tls_context(),

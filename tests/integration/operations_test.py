@@ -19,6 +19,7 @@ import subprocess
 import unittest
 
 import harness
+from harness import metric
 from client_test import Cli
 
 ACCOUNT = 'ops@example.com'
@@ -30,12 +31,6 @@ def curl(vault, path, *extra):
                             capture_output=True, text=True, timeout=30)
     body, _, code = result.stdout.rpartition('\n')
     return int(code), body
-
-
-def metric(text, name, labels=''):
-    pattern = r'^%s%s (\S+)$' % (re.escape(name), re.escape('{%s}' % labels) if labels else '')
-    found = re.search(pattern, text, re.M)
-    return float(found.group(1)) if found else None
 
 
 class WithVault(unittest.TestCase):

@@ -11,11 +11,8 @@ import smtplib
 import socket
 import stat
 import ssl
-import sys
-import threading
 import time
 import unittest
-import urllib.request
 
 import harness
 
@@ -770,11 +767,9 @@ class VaultTest(unittest.TestCase):
             self.skipTest('TCP repair mode needs CAP_NET_ADMIN')
 
         def connections_open():
-            url = 'http://127.0.0.1:%d/metrics' % self.vault.metrics_port
-            with urllib.request.urlopen(url, timeout=10) as answer:
-                text = answer.read().decode()
-            return {protocol: float(re.search(r'^mailvault_connections_open\{protocol="%s"\} (\S+)$'
-                                              % protocol, text, re.M).group(1))
+            text = self.vault.metrics()
+            return {protocol: harness.metric(text, 'mailvault_connections_open',
+                                             'protocol="%s"' % protocol)
                     for protocol in ('imap', 'lmtp')}
 
         # The server heard nothing: the vanished session still holds the
