@@ -88,8 +88,14 @@ std::string ProfileToToml(const Profile& profile) {
     if (!value->empty()) table.insert(name, *value);
   }
   if (profile.enrollment_pending) table.insert("enrollment", "pending");
+  // Every string as a basic "..." string with escapes: toml++'s multi-line
+  // and literal forms do not round-trip a value that starts with a newline
+  // or holds ''' (found by the config fuzzer).
+  constexpr toml::format_flags kPlainStrings =
+      toml::toml_formatter::default_flags &
+      ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
   std::ostringstream out;
-  out << table << "\n";
+  out << toml::toml_formatter{table, kPlainStrings} << "\n";
   return out.str();
 }
 

@@ -69,6 +69,25 @@ TEST(ProfileTest, ProfileWithoutTrustIsRefused) {
   EXPECT_EQ(loaded.code(), ErrorCode::kMalformed);
 }
 
+// A path or name is written back exactly as it was read, whatever it holds.
+// toml++'s multi-line forms dropped a leading newline and wrote ''' unescaped
+// (found by the config fuzzer in CI).
+TEST(ProfileTest, EveryStringSurvivesWritingAndReading) {
+  for (const std::string& value :
+       {std::string("\n/etc/ca.pem"), std::string("/a'''b\nc"), std::string("/a\"\"\"b\nc"),
+        std::string("/a\\\nb"), std::string("/tab\there"), std::string("/cr\r\nlf"),
+        std::string("/del\x7f"), std::string("/\xc3\xa9t\xc3\xa9\n")}) {
+    Profile profile;
+    profile.server = "vault.example.net:993";
+    profile.account = "alice@example.com";
+    profile.ca_file = value;
+    const std::string written = ProfileToToml(profile);
+    auto loaded = ProfileFromToml(written, "profile.toml");
+    ASSERT_TRUE(loaded.ok()) << written << loaded.status().ToString();
+    EXPECT_EQ(loaded->ca_file, value) << written;
+  }
+}
+
 TEST(ProfileTest, ProfileDirectoryPrecedence) {
   EXPECT_EQ(DefaultProfileDir("/given"), "/given");
   ::setenv("MAILVAULT_HOME", "/from-env", 1);
