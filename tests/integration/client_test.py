@@ -5,7 +5,6 @@ Every comparison is byte for byte with what was delivered."""
 
 import base64
 import hashlib
-import email.utils
 import imaplib
 import os
 import random

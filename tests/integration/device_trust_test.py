@@ -24,7 +24,7 @@ import nacl.public
 import nacl.signing
 
 import harness
-from client_test import Bridge, Cli, MESSAGES, PASSWORD, crlf
+from client_test import Bridge, Cli, MESSAGES, crlf
 
 ACCOUNT = 'carol@example.com'
 VAULT_PASSWORD = 'generic client password'
