@@ -98,7 +98,12 @@ Status BridgeBackend::Reconnect() {
 Result<std::vector<imap::MailboxInfo>> BridgeBackend::ListMailboxes() {
   MV_ASSIGN_OR_RETURN(auto boxes, Retrying([&] { return vault_->ListMailboxes(); }));
   std::vector<imap::MailboxInfo> out;
-  for (const VaultMailbox& box : boxes) out.push_back(ToInfo(box));
+  std::vector<std::string> names;
+  for (const VaultMailbox& box : boxes) {
+    out.push_back(ToInfo(box));
+    names.push_back(box.name);
+  }
+  indexes_.KeepOnly(names);
   return out;
 }
 

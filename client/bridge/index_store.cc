@@ -4,6 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <set>
+
 #include "client/cli/terminal_text.h"
 #include "client/device/profile.h"
 #include "common/crypto/hash.h"
@@ -15,6 +18,7 @@ namespace mailvault::client {
 namespace {
 
 constexpr std::string_view kFileMagic = "MVINDEX1";
+constexpr std::string_view kFileExtension = ".mvidx";
 constexpr size_t kNonceSize = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr size_t kTagSize = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 // Written at most this often while the bridge runs (and always at its end).
@@ -26,9 +30,15 @@ IndexStore::IndexStore(const Device& device) : device_(device), key_(kSubkeySize
   DeriveSubkey(device.current().encryption.secret_key, 3, "MVindex1", key_.data());
 }
 
-std::string IndexStore::PathOf(const std::string& mailbox) const {
+std::string IndexStore::DirectoryPath() const { return device_.profile.dir + "/index"; }
+
+std::string IndexStore::FileNameOf(const std::string& mailbox) {
   // Named by a hash: the folder lists no mailbox names.
-  return device_.profile.dir + "/index/" + ToHex(Blake2b256(mailbox).substr(0, 16)) + ".mvidx";
+  return ToHex(Blake2b256(mailbox).substr(0, 16)) + std::string(kFileExtension);
+}
+
+std::string IndexStore::PathOf(const std::string& mailbox) const {
+  return DirectoryPath() + "/" + FileNameOf(mailbox);
 }
 
 std::string IndexStore::AssociatedData(const std::string& mailbox) const {
@@ -73,6 +83,31 @@ void IndexStore::Forget(const std::string& mailbox) {
   indexes_.erase(mailbox);
   saved_at_.erase(mailbox);
   ::unlink(PathOf(mailbox).c_str());
+}
+
+void IndexStore::KeepOnly(const std::vector<std::string>& mailboxes) {
+  const std::set<std::string> listed(mailboxes.begin(), mailboxes.end());
+  std::set<std::string> kept_files;
+  for (const std::string& mailbox : mailboxes) kept_files.insert(FileNameOf(mailbox));
+  std::lock_guard lock(mutex_);
+  for (auto it = indexes_.begin(); it != indexes_.end();) {
+    if (listed.contains(it->first) || it->second.use_count() > 1) {
+      kept_files.insert(FileNameOf(it->first));
+      ++it;
+    } else {
+      saved_at_.erase(it->first);
+      it = indexes_.erase(it);
+    }
+  }
+  std::error_code error;
+  for (std::filesystem::directory_iterator file(DirectoryPath(), error), end;
+       !error && file != end; file.increment(error)) {
+    const std::string name = file->path().filename().string();
+    if (name.ends_with(kFileExtension) && !kept_files.contains(name)) {
+      std::error_code not_removed;  // left for the next LIST
+      std::filesystem::remove(file->path(), not_removed);
+    }
+  }
 }
 
 void IndexStore::Save(const std::string& mailbox, MailboxIndex& index, bool now) {

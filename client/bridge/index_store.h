@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "client/bridge/mailbox_index.h"
 #include "client/device/device.h"
@@ -30,6 +31,12 @@ class IndexStore {
   std::shared_ptr<MailboxIndex> Of(const std::string& mailbox);
   // A mailbox deleted or renamed on the vault: its index and file go.
   void Forget(const std::string& mailbox);
+  // The vault lists only `mailboxes` (a LIST of them all): the indexes and
+  // files of any other, deleted or renamed by another device perhaps while
+  // this bridge was not running, go too. One a session holds right now
+  // stays (it may be a mailbox that session has just made); a later LIST
+  // looks again.
+  void KeepOnly(const std::vector<std::string>& mailboxes);
   // Writes the index (the caller holds its mutex) if it changed and was
   // last written more than a little while ago, so a crash costs at most
   // the changes since; `now` forces the write (the bridge is stopping).
@@ -38,6 +45,8 @@ class IndexStore {
   void SaveAll();
 
  private:
+  std::string DirectoryPath() const;
+  static std::string FileNameOf(const std::string& mailbox);
   std::string PathOf(const std::string& mailbox) const;
   std::string AssociatedData(const std::string& mailbox) const;
 

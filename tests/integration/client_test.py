@@ -746,6 +746,48 @@ class BridgeSyncTest(unittest.TestCase):
             self.assertEqual(listing(bridge), ([f.replace(b'\\Recent', b'') for f in flags], body))
         self.assertIn('does not open; rebuilding', bridge.errors)
 
+    def test_the_index_of_a_mailbox_deleted_elsewhere_goes_at_the_next_list(self):
+        def file_of(mailbox):  # IndexStore::FileNameOf
+            return hashlib.blake2b(mailbox.encode(), digest_size=32).digest()[:16].hex() + '.mvidx'
+
+        def files():
+            return {os.path.basename(path) for path in self.index_files()}
+
+        def delete_elsewhere(mailbox):
+            other = self.vault.imap()
+            other.login(ACCOUNT, VAULT_PASSWORD)
+            self.assertEqual(other.delete(mailbox)[0], 'OK')
+            other.logout()
+
+        with Bridge(self.cli) as bridge:
+            client = bridge.client()
+            for mailbox in ('Old', 'Gone'):
+                self.assertEqual(client.create(mailbox)[0], 'OK')
+                self.assertEqual(client.append(mailbox, None, None, MESSAGES[0])[0], 'OK')
+                client.select(mailbox)
+            client.select('INBOX')
+            client.logout()
+        inbox, old, gone = file_of('INBOX'), file_of('Old'), file_of('Gone')
+        self.assertEqual(files(), {inbox, old, gone})
+
+        # Deleted by another device while the bridge was not running: the
+        # file goes at the first LIST.
+        delete_elsewhere('Old')
+        with Bridge(self.cli) as bridge:
+            client = bridge.client()
+            self.assertEqual(files(), {inbox, old, gone})
+            client.list()
+            self.assertEqual(files(), {inbox, gone})
+            # Deleted while the bridge runs and holds its index: the index
+            # goes at the next LIST and is not written back when the bridge stops.
+            client.select('Gone')
+            client.select('INBOX')
+            delete_elsewhere('Gone')
+            client.list()
+            self.assertEqual(files(), {inbox})
+            client.logout()
+        self.assertEqual(files(), {inbox})
+
 
 def thread_message(number, subject, date, sender, references=None, in_reply_to=None):
     head = ('From: %s\nTo: alice@example.com\nSubject: %s\nDate: %s\n'
