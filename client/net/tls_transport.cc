@@ -12,9 +12,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A vault that stops answering is given up this many operation timeouts
-// after (two minutes for the usual 30 s): past the vault's IDLE keep-alive
-// (every two minutes), which TCP counts as an answer.
+// A vault whose host stops answering at the TCP level is given up this many
+// operation timeouts after (two minutes for the usual 30 s). A vault that is
+// only slow is never cut off by it: its kernel answers the probes and
+// acknowledges data whatever the vault process is doing.
 constexpr int kDeadVaultAfterTimeouts = 4;
 
 Status Unreachable(const std::string& endpoint, const std::string& why) {
